@@ -1,0 +1,1 @@
+"""Pure numpy/scipy statistics for Lentera: no Flask, no database, no instruments."""

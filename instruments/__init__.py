@@ -1,0 +1,1 @@
+"""Instrument files and their loader/validator (standard library only)."""

@@ -1,0 +1,1 @@
+"""Plain-data context -> HTML (Jinja) -> PDF (WeasyPrint). No Flask."""
