@@ -59,6 +59,7 @@ def check_codes(instruments: Sequence[Instrument]) -> None:
     instruments never share a code, and a code kept in a newer version keeps its wording
     (changed wording needs a new code, or trends would compare different questions).
     """
+    _check_dimension_codes(instruments)
     seen: dict[str, tuple[Instrument, Text]] = {}
     for instrument in instruments:
         codes = [(i.code, i.text) for i in instrument.items]
@@ -69,6 +70,21 @@ def check_codes(instruments: Sequence[Instrument]) -> None:
                 continue
             other, other_text = seen[code]
             _check_reuse(instrument, other, code, text, other_text)
+
+
+def _check_dimension_codes(instruments: Sequence[Instrument]) -> None:
+    """Reports list dimensions of several instruments side by side: their codes must differ."""
+    owner: dict[str, Instrument] = {}
+    for instrument in instruments:
+        for dim in instrument.dimensions:
+            other = owner.setdefault(dim.code, instrument)
+            if other.id != instrument.id:
+                raise InstrumentError(instrument.source, Text(
+                    f"dimensi '{dim.code}'", f"dimension '{dim.code}'"), Text(
+                    f"kode ini sudah dipakai oleh instrumen '{other.key}' ({other.source}); "
+                    "kode dimensi harus unik di semua instrumen",
+                    f"this code is already used by instrument '{other.key}' ({other.source}); "
+                    "dimension codes must be unique across all instruments"))
 
 
 def _check_reuse(instrument: Instrument, other: Instrument, code: str, text: Text,
