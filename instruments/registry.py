@@ -39,7 +39,7 @@ def _files(folders: list[Path], instrument_id: str | None = None) -> list[Path]:
 
 
 def _load_all(files: list[Path]) -> list[Instrument]:
-    """Load every file, refusing two files that define the same id@version."""
+    """Load every file in order, refusing two files that define the same id@version."""
     by_key: dict[str, Instrument] = {}
     for file in files:
         instrument = load_instrument_file(file)
@@ -49,7 +49,11 @@ def _load_all(files: list[Path]) -> list[Instrument]:
                 f"'{instrument.key}' sudah ada di {other}; satu versi hanya boleh satu berkas",
                 f"'{instrument.key}' is already defined by {other}; a version has one file"))
         by_key[instrument.key] = instrument
-    return sorted(by_key.values(), key=lambda i: (i.id, version_key(i.version)))
+    return list(by_key.values())
+
+
+def _sorted(instruments: list[Instrument]) -> list[Instrument]:
+    return sorted(instruments, key=lambda i: (i.id, version_key(i.version)))
 
 
 def check_codes(instruments: Sequence[Instrument]) -> None:
@@ -105,9 +109,10 @@ def _check_reuse(instrument: Instrument, other: Instrument, code: str, text: Tex
 
 def list_instruments(search_path: Sequence[str | Path] = ()) -> list[Instrument]:
     """Every instrument version in the shipped folder and `search_path`, by id then version."""
+    # Checked in folder order (shipped first), so a clash is blamed on the organisation's file.
     instruments = _load_all(_files(_folders(search_path)))
     check_codes(instruments)
-    return instruments
+    return _sorted(instruments)
 
 
 def load_instrument(instrument_id: str, version: str | None = None,
@@ -120,6 +125,7 @@ def load_instrument(instrument_id: str, version: str | None = None,
     folders = _folders(search_path)
     versions = _load_all(_files(folders, instrument_id))
     check_codes(versions)
+    versions = _sorted(versions)
     if not versions:
         known = sorted({f.stem.partition("-")[0] for f in _files(folders)})
         raise InstrumentError("", None, Text(
