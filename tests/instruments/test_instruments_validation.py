@@ -1,5 +1,7 @@
 """Broken files: one test per validation rule, each asserting the exact message."""
 
+from pathlib import Path
+
 import pytest
 from instrument_samples import MINIMAL, mutate, skm_text
 
@@ -270,3 +272,12 @@ def test_respondent_question_code_clashing_with_item_is_refused(write):
     assert caught.value.message("en") == (
         f"{path}: respondent question 'U1': duplicate code: 'U1' is already used by another "
         "item or question")
+
+
+def test_readme_example_file_is_valid(write):
+    readme = (Path(__file__).resolve().parents[2] / "instruments" / "README.md").read_text(
+        encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    instrument = load_instrument_file(write(example))
+    assert instrument.key == "demo@1.0"
+    assert [(i.code, i.reverse) for i in instrument.items] == [("DM-A1", False), ("DM-A2", True)]
