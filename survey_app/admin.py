@@ -6,8 +6,19 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from . import slips
@@ -16,9 +27,21 @@ from .extensions import db
 from .forms import EmptyForm, IssueCodesForm, TrainingForm, UnitImportForm, WaveDraftForm, WaveForm
 from .messages import row_error_message, wave_rule_message
 from .models import AuditEntry, Role, TrainingEvent, Unit, Wave, WaveState
-from .services import (ImportRejected, IssuedCode, WaveRuleError, add_training, close_wave,
-                       create_wave, import_units, issue_codes, open_wave, response_counts,
-                       subtree_ids, units_in_tree_order, update_draft)
+from .services import (
+    ImportRejected,
+    IssuedCode,
+    WaveRuleError,
+    add_training,
+    close_wave,
+    create_wave,
+    import_units,
+    issue_codes,
+    open_wave,
+    response_counts,
+    subtree_ids,
+    units_in_tree_order,
+    update_draft,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/hr")
 HR = (Role.ADMIN, Role.ANALYST)

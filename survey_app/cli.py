@@ -15,8 +15,15 @@ from .auth import create_user
 from .extensions import db
 from .messages import row_error_message, wave_rule_message
 from .models import Unit, Wave
-from .services import (ImportRejected, WaveRuleError, close_wave, create_wave, import_units,
-                       issue_codes, open_wave)
+from .services import (
+    ImportRejected,
+    WaveRuleError,
+    close_wave,
+    create_wave,
+    import_units,
+    issue_codes,
+    open_wave,
+)
 
 ACTOR = "cli"
 

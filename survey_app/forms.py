@@ -5,8 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, FloatField, IntegerField, PasswordField, SelectField,
-                     SelectMultipleField, StringField, SubmitField)
+from wtforms import (
+    DateField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .models import K_DEFAULT, K_MINIMUM

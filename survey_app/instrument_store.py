@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+
 from instruments.model import Instrument
 
 

@@ -12,8 +12,15 @@ from flask_babel import gettext as _
 from .extensions import db
 from .forms import CodeForm
 from .instrument_store import get_instrument
-from .services import (CUT_CHOICES, AnswersInvalid, CodeRefused, FormTampered, check_code,
-                       submit_response, wave_instruments)
+from .services import (
+    CUT_CHOICES,
+    AnswersInvalid,
+    CodeRefused,
+    FormTampered,
+    check_code,
+    submit_response,
+    wave_instruments,
+)
 
 bp = Blueprint("respond", __name__, url_prefix="/isi")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy as sa
+
 from instruments.model import Instrument, Item
 
 from ..extensions import db

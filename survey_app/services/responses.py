@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+
 from instruments.model import Instrument
 
 from ..codes import CodeFormatError, hash_code, normalise_code

@@ -11,8 +11,18 @@ import sqlalchemy as sa
 from ..codes import generate_code, hash_code, normalise_code
 from ..extensions import db
 from ..instrument_store import UnknownInstrument, get_instrument
-from ..models import (K_DEFAULT, K_MINIMUM, AuditEntry, Code, Response, TrainingEvent, Unit,
-                      Wave, WaveInstrument, WaveState)
+from ..models import (
+    K_DEFAULT,
+    K_MINIMUM,
+    AuditEntry,
+    Code,
+    Response,
+    TrainingEvent,
+    Unit,
+    Wave,
+    WaveInstrument,
+    WaveState,
+)
 from .responses import CUT_CHOICES
 
 

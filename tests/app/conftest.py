@@ -9,9 +9,18 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from instruments.model import (Dimension, Direction, Instrument, Item, Option, Question,
-                               Referent, Scale, Text)
 
+from instruments.model import (
+    Dimension,
+    Direction,
+    Instrument,
+    Item,
+    Option,
+    Question,
+    Referent,
+    Scale,
+    Text,
+)
 from survey_app import create_app
 from survey_app.database import upgrade_schema
 from survey_app.extensions import db
