@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from . import slips
 from .auth import login_required
@@ -92,7 +93,8 @@ def units():  # type: ignore[no-untyped-def]
 def wave_new():  # type: ignore[no-untyped-def]
     """Create a draft wave."""
     form = WaveForm()
-    form.units.choices = [(u.id, f"{'— ' * d}{u.name}") for u, d in units_in_tree_order()]
+    form.units.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
+                          for u, d in units_in_tree_order()]
     if form.validate_on_submit():
         try:
             wave = create_wave(
@@ -140,8 +142,8 @@ def wave(wave_id: int):  # type: ignore[no-untyped-def]
     visible = visible_unit_ids()
     counts = response_counts(wave, visible) if wave.state != WaveState.DRAFT else {}
     codes_form = IssueCodesForm()
-    codes_form.unit.choices = [(0, _("Semua unit (sejumlah pegawai)"))] + [
-        (u.id, u.name) for u in wave.units]
+    codes_form.unit.choices = [SelectChoice(0, _("Semua unit (sejumlah pegawai)"))] + [
+        SelectChoice(u.id, u.name) for u in wave.units]
     units = [u for u in wave.units if visible is None or u.id in visible]
     return render_template("hr/wave.html", wave=wave, draft_form=draft_form, counts=counts,
                            units=units, codes_form=codes_form, state_form=EmptyForm(),
@@ -171,7 +173,8 @@ def wave_codes(wave_id: int):  # type: ignore[no-untyped-def]
     """Issue codes and hand them out once, as CSV or as printable slips (PDF)."""
     wave = _wave_or_404(wave_id)
     form = IssueCodesForm()
-    form.unit.choices = [(0, "")] + [(u.id, u.name) for u in wave.units]
+    form.unit.choices = [SelectChoice(0, "")] + [SelectChoice(u.id, u.name)
+                                                 for u in wave.units]
     if not form.validate_on_submit():
         flash(_("Permintaan kode tidak lengkap."))
         return redirect(url_for("admin.wave", wave_id=wave.id))
@@ -234,7 +237,8 @@ def training():  # type: ignore[no-untyped-def]
     """Training events per unit (a unit head sees and logs only their subtree)."""
     visible = visible_unit_ids()
     form = TrainingForm()
-    form.unit.choices = [(u.id, f"{'— ' * d}{u.name}") for u, d in units_in_tree_order(visible)]
+    form.unit.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
+                          for u, d in units_in_tree_order(visible)]
     if form.validate_on_submit():
         try:
             add_training(unit=db.session.get(Unit, form.unit.data), held_on=form.held_on.data,

@@ -15,9 +15,13 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .models import K_DEFAULT, K_MINIMUM
+
+CUT_CHOICES = [SelectChoice("", "-"), SelectChoice("jabatan", "jabatan")]
+FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("pdf", "PDF")]
 
 
 class EmptyForm(FlaskForm):
@@ -63,7 +67,7 @@ class WaveForm(FlaskForm):
     closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
     k = IntegerField(_l("Ukuran kelompok minimum k"), default=K_DEFAULT,
                      validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
-    cut = SelectField(_l("Pemilahan"), choices=[("", "-"), ("jabatan", "jabatan")],
+    cut = SelectField(_l("Pemilahan"), choices=CUT_CHOICES,
                       default="")
     submit = SubmitField(_l("Simpan"))
 
@@ -73,7 +77,7 @@ class WaveDraftForm(FlaskForm):
 
     k = IntegerField(_l("Ukuran kelompok minimum k"),
                      validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
-    cut = SelectField(_l("Pemilahan"), choices=[("", "-"), ("jabatan", "jabatan")])
+    cut = SelectField(_l("Pemilahan"), choices=CUT_CHOICES)
     opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
     closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
     submit = SubmitField(_l("Simpan perubahan"))
@@ -85,7 +89,7 @@ class IssueCodesForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int)
     count = IntegerField(_l("Jumlah (kosong = jumlah pegawai)"),
                          validators=[Optional(), NumberRange(min=1, max=10_000)])
-    fmt = SelectField(_l("Format"), choices=[("csv", "CSV"), ("pdf", "PDF")], default="csv")
+    fmt = SelectField(_l("Format"), choices=FORMATS, default="csv")
     submit = SubmitField(_l("Buat kode"))
 
 
