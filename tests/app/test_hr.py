@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -208,8 +209,8 @@ def test_k_cannot_change_once_open(app, users):
 
     with app.app_context():
         wave = create_wave(name="W", period="2026-Q3", instrument_keys=["tready"],
-                           unit_ids=[users["KEC"]], opens_on=__import__("datetime").date(2026, 7, 1),
-                           closes_on=__import__("datetime").date(2026, 7, 30), actor="t")
+                           unit_ids=[users["KEC"]], opens_on=dt.date(2026, 7, 1),
+                           closes_on=dt.date(2026, 7, 30), actor="t")
         open_wave(wave, actor="t")
         with pytest.raises(WaveRuleError, match="not_draft"):
             update_draft(wave, k=3, cut=None, opens_on=wave.opens_on, closes_on=wave.closes_on,
