@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, flash, render_template, request
 from flask_babel import get_locale
 
 from .extensions import db
@@ -249,6 +249,9 @@ def refusal_text(refusal: Refusal) -> str:
 
 
 def _too_many(refusal: Refusal, template: str, **context: Any):  # type: ignore[no-untyped-def]
+    # The respond templates show `error`; the HR templates show flashed messages.
+    if template.startswith("hr/"):
+        flash(refusal_text(refusal))
     html = render_template(template, error=refusal_text(refusal), **context)
     return html, 429, {"Retry-After": str(refusal.retry_after)}
 
