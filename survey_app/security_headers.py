@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
@@ -68,6 +69,18 @@ def _harden_cookies(response: Response) -> None:
         response.headers.add("Set-Cookie", cookie)
 
 
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure when configured so, or when this request came over HTTPS.
+
+    (Flask writes the session cookie after the after_request hooks, so it is flagged here.)
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure on HTTPS requests, or always when SESSION_COOKIE_SECURE is set."""
+        return bool(super().get_cookie_secure(app)
+                    or (has_request_context() and request.is_secure))
+
+
 def init_app(app: Flask) -> None:
     """Register the header hook; install ProxyFix when LENTERA_PROXY_HOPS says a proxy exists."""
     if "LENTERA_PROXY_HOPS" not in app.config:
@@ -81,4 +94,5 @@ def init_app(app: Flask) -> None:
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
                                 x_prefix=hops)
+    app.session_interface = HttpsAwareSessionInterface()
     app.after_request(add_headers)
