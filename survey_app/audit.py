@@ -26,6 +26,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 
 from .codes import ALPHABET
@@ -227,6 +228,7 @@ def run_audit(app: Flask) -> list[Finding]:
 
 
 @click.command("audit")
+@with_appcontext
 @click.option("--log", "logs", multiple=True, type=click.Path(dir_okay=False),
               help="A log file to check (in addition to LENTERA_AUDIT_LOGS).")
 def audit_command(logs: tuple[str, ...]) -> None:

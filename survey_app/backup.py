@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, Engine
 
 from .extensions import db
@@ -129,6 +130,7 @@ def _restore_pg(source: Path, url: URL) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write an online, consistent copy of the database to PATH."""
@@ -140,6 +142,7 @@ def backup_command(path: Path) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a database that is not empty.")
 def restore_command(path: Path, force: bool) -> None:
