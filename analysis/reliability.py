@@ -180,7 +180,8 @@ def alpha_from_cov(
         warns += (WARN_NONPOSITIVE_SUM,)
     q = (1.0 - confidence) / 2.0
     dfn, dfd = n - 1, (n - 1) * (k - 1)
-    ci = (1 - (1 - alpha) * stats.f.ppf(1 - q, dfn, dfd), 1 - (1 - alpha) * stats.f.ppf(q, dfn, dfd))
+    f_hi, f_lo = stats.f.ppf(1 - q, dfn, dfd), stats.f.ppf(q, dfn, dfd)
+    ci = (1 - (1 - alpha) * f_hi, 1 - (1 - alpha) * f_lo)
     r_omega = r if cor is None else np.asarray(cor, dtype=np.float64)[np.ix_(used, used)]
     omega, omega_warns = omega_total(r_omega)
     return ReliabilityResult(

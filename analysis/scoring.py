@@ -19,7 +19,7 @@ def check_answers(values: ArrayLike, points: ArrayLike) -> NDArray[np.float64]:
     """Return `values` as a 2-D float array, checking every answer is NaN or an integer 1..A."""
     x = np.asarray(values, dtype=np.float64)
     if x.ndim != 2:
-        raise AnalysisInputError(f"answers must be a 2-D array (respondents x items), got {x.ndim}-D")
+        raise AnalysisInputError(f"answers must be 2-D (respondents x items), not {x.ndim}-D")
     a = np.broadcast_to(np.asarray(points, dtype=np.float64), (x.shape[1],))
     bad = ~np.isnan(x) & ((x < 1) | (x > a) | (x != np.round(x)))
     if bad.any():

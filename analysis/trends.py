@@ -21,7 +21,7 @@ NO_CLEAR_CHANGE = "no_clear_change"
 NOT_COMPUTABLE = "not_computable"
 # Reason codes for an undefined test.
 REASON_GROUP_TOO_SMALL = "group_too_small"  # a group with fewer than 2 respondents
-REASON_BOTH_CONSTANT = "both_groups_constant"  # standard error 0 (R: "data are essentially constant")
+REASON_BOTH_CONSTANT = "both_groups_constant"  # SE 0 (R: "data are essentially constant")
 REASON_ZERO_POOLED_VARIANCE = "zero_pooled_variance"
 REASON_TOO_FEW_WAVES = "too_few_waves"
 #: Mann-Kendall needs this many waves before it can support a verdict (p < .05 is impossible
