@@ -158,22 +158,31 @@ class WaveResult:
 
 @dataclass(frozen=True)
 class _Stats:
-    """Per unit subtree sufficient statistics of one wave (scores centred at the midpoint)."""
+    """Per-unit sufficient statistics of one wave; scores and items centred at the midpoint.
+
+    "direct" arrays cover a unit's own respondents, the others its whole subtree. Item
+    statistics use the rows that answered every item of the dimension (listwise).
+    """
 
     scores: NDArray[np.float64]  # (n, D) input order
-    direct_n: NDArray[np.int64]  # (U, D) own-unit respondents with a score
-    direct_mean: NDArray[np.float64]  # (U, D)
-    direct_ss: NDArray[np.float64]  # (U, D) within-unit sum of squares
-    n: NDArray[np.int64]  # (U, D) subtree
-    s1: NDArray[np.float64]  # (U, D) sum of centred scores
-    s2: NDArray[np.float64]  # (U, D) sum of squared centred scores
-    fav: NDArray[np.float64]  # (U, D)
-    answered: NDArray[np.float64]  # (U, D)
-    cross: tuple[NDArray[np.float64], ...]  # per d: (U, J+1, J+1) subtree cross-products
     respondents: NDArray[np.int64]  # (U,) own-unit respondents
     cut_direct: NDArray[np.int64] | None  # (U, C) own-unit respondents per cut category
-    cut_n_direct: NDArray[np.int64] | None  # (U, C, D) with a score
-    cut_s1: NDArray[np.float64] | None  # (U, C, D) subtree sums
+    direct_n: NDArray[np.int64]  # (U, D) own-unit respondents with a score
+    direct_s1: NDArray[np.float64]  # (U, D) sum of centred scores
+    direct_s2: NDArray[np.float64]  # (U, D) sum of squared centred scores
+    n: NDArray[np.int64]  # (U, D)
+    s1: NDArray[np.float64]
+    s2: NDArray[np.float64]
+    fav: NDArray[np.float64]  # (U, D) favourable answers
+    answered: NDArray[np.float64]  # (U, D) answers given
+    cut_n_direct: NDArray[np.int64] | None  # (U, C, D)
+    cut_s1: NDArray[np.float64] | None  # (U, C, D) subtree
+    complete: NDArray[np.float64]  # (U, D) rows with every item of the dimension
+    item_s1: NDArray[np.float64]  # (U, I) items in dimension order, complete rows
+    item_s2: NDArray[np.float64]  # (U, I)
+    total_s1: NDArray[np.float64]  # (U, D) row totals of complete rows
+    total_s2: NDArray[np.float64]  # (U, D)
+    gram: tuple[NDArray[np.float64], ...]  # per d: (J, J) whole-wave cross-products
 
 
 def validate_wave(w: WaveData) -> None:
@@ -221,95 +230,105 @@ def _n_cut(w: WaveData) -> int:
     return int(np.max(w.cut, initial=-1)) + 1
 
 
-def _wave_stats(w: WaveData, with_cross: bool) -> _Stats:
-    """Sort rows by unit once, score, and take per-unit sufficient statistics."""
-    unit = np.asarray(w.unit, dtype=np.intp)
-    u, d = w.n_units, w.n_dimensions
+#: Rows per chunk: a chunk's working arrays stay in a core's L2 cache.
+CHUNK_ROWS = 8192
+# Column blocks of the per-cell accumulator, in order (D columns each unless noted).
+_FIELDS = ("n", "s1", "s2", "fav", "answered", "complete", "total_s1", "total_s2")
+
+
+def _layout(w: WaveData):
+    """Item order by dimension, dimension slices, signs and midpoints for centring."""
     dim = np.asarray(w.item_dimension, dtype=np.intp)
     item_order = np.argsort(dim, kind="stable")
-    starts = np.searchsorted(dim[item_order], np.arange(d + 1))
-    row_order = np.argsort(unit, kind="stable")
-    x = np.asarray(w.values)[np.ix_(row_order, item_order)]
+    dim_sorted = dim[item_order]
     points = np.asarray(w.dimension_points, dtype=np.float64)
-    rev = np.asarray(w.item_reverse)[item_order]
-    a_item = points[dim[item_order]]
-    x[:, rev] = a_item[rev] + 1.0 - x[:, rev]
-    bounds = np.searchsorted(unit[row_order], np.arange(u + 1))
-    counts = np.diff(bounds)
-    cut = None if w.cut is None else np.asarray(w.cut, dtype=np.intp)[row_order]
+    mid_item = (points[dim_sorted] + 1.0) / 2.0
+    sign = np.where(np.asarray(w.item_reverse)[item_order], -1.0, 1.0)
+    onehot = (dim_sorted[:, None] == np.arange(w.n_dimensions)[None, :]).astype(np.float64)
+    return item_order, dim_sorted, sign, mid_item * sign, onehot
+
+
+def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
+    """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
+
+    Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
+    value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1.
+    """
+    u, d = w.n_units, w.n_dimensions
     n_cut = _n_cut(w)
-    sc = np.full((x.shape[0], d), np.nan)
-    per = {key: np.zeros((u, d)) for key in ("n", "s1", "s2", "fav", "ans", "ss", "mean")}
-    cut_n = np.zeros((u, n_cut, d)) if cut is not None else None
-    cut_s1 = np.zeros((u, n_cut, d)) if cut is not None else None
-    cross = []
-    for j in range(d):
-        blk = x[:, starts[j]:starts[j + 1]]
-        mid = (points[j] + 1.0) / 2.0
-        isnan = np.isnan(blk)
-        n_ans = blk.shape[1] - isnan.sum(axis=1)
-        z = np.where(isnan, 0.0, blk - mid)
-        zsum = z.sum(axis=1)
-        ok = n_ans >= MIN_FRACTION * blk.shape[1] - 1e-12
+    n_cells = u * (n_cut + 1)
+    cut = np.full(np.asarray(w.unit).shape, -1) if w.cut is None else np.asarray(w.cut)
+    key = np.asarray(w.unit, dtype=np.int64) * (n_cut + 1) + (cut + 1)
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    item_order, dim_sorted, sign, shift, onehot = _layout(w)
+    n_items = item_order.size
+    j_count = onehot.sum(axis=0)
+    need = MIN_FRACTION * j_count - 1e-12
+    width = len(_FIELDS) * d + (2 * n_items if with_items else 0)
+    acc = np.zeros((n_cells, width))
+    gram = np.zeros((n_items, n_items))
+    values = np.asarray(w.values)
+    scores = np.empty((values.shape[0], d))
+    for lo in range(0, values.shape[0], CHUNK_ROWS):
+        rows = order[lo:lo + CHUNK_ROWS]
+        z = values.take(rows, axis=0).take(item_order, axis=1)
+        z *= sign
+        z -= shift
+        isnan = np.isnan(z)
+        z[isnan] = 0.0
+        ans = j_count - isnan.astype(np.float64) @ onehot
+        zsum = z @ onehot
+        ok = ans >= need
         with np.errstate(invalid="ignore", divide="ignore"):
-            c = np.where(ok, zsum / n_ans, np.nan)
-        sc[:, j] = c + mid
-        cz = np.where(ok, c, 0.0)
-        per["n"][:, j] = _seg(ok.astype(np.float64), bounds)
-        per["s1"][:, j] = _seg(cz, bounds)
-        per["s2"][:, j] = _seg(cz * cz, bounds)
-        per["fav"][:, j] = _seg((z > 0).sum(axis=1).astype(np.float64), bounds)
-        per["ans"][:, j] = _seg(n_ans.astype(np.float64), bounds)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = per["s1"][:, j] / per["n"][:, j]
-        per["mean"][:, j] = m + mid
-        dev = np.where(ok, cz - np.repeat(np.nan_to_num(m), counts), 0.0)
-        per["ss"][:, j] = _seg(dev * dev, bounds)
-        if cut is not None:
-            flat = np.where(cut >= 0, np.repeat(np.arange(u), counts) * n_cut + cut, -1)
-            keep = ok & (flat >= 0)
-            cut_n[:, :, j] = np.bincount(flat[keep], minlength=u * n_cut).reshape(u, n_cut)
-            cut_s1[:, :, j] = np.bincount(flat[keep], weights=cz[keep],
-                                          minlength=u * n_cut).reshape(u, n_cut)
-        if with_cross:
-            complete = (n_ans == blk.shape[1]).astype(np.float64)
-            zc = np.column_stack([z * complete[:, None], complete])
-            cross.append(_cross(zc, bounds))
+            cz = np.where(ok, zsum / ans, 0.0)
+        scores[rows] = np.where(ok, cz, np.nan)
+        complete = ans == j_count
+        tot = np.where(complete, zsum, 0.0)
+        block = [ok, cz, cz * cz, (z > 0) @ onehot, ans, complete, tot, tot * tot]
+        if with_items:
+            zc = z * complete[:, dim_sorted]
+            gram += zc.T @ zc
+            block += [zc, zc * zc]
+        _accumulate(acc, key_sorted[lo:lo + CHUNK_ROWS], np.column_stack(block))
+    scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
+    return _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items)
+
+
+def _accumulate(acc: NDArray, keys: NDArray, block: NDArray) -> None:
+    """Add the rows of `block` into `acc` at their (sorted) cell keys."""
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    acc[keys[starts]] += np.add.reduceat(block, starts, axis=0)
+
+
+def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stats:
+    u, d = w.n_units, w.n_dimensions
     par = np.asarray(w.unit_parent, dtype=np.intp)
-    cut_direct = None
-    if cut is not None:
-        flat = np.repeat(np.arange(u), counts) * n_cut + cut
-        cut_direct = np.bincount(flat[cut >= 0], minlength=u * n_cut).reshape(u, n_cut)
-    scores = np.empty_like(sc)
-    scores[row_order] = sc
+    cells = acc.reshape(u, n_cut + 1, -1)
+    direct = cells.sum(axis=1)
+    f = {name: direct[:, i * d:(i + 1) * d] for i, name in enumerate(_FIELDS)}
+    up = {name: roll_up(par, f[name]) for name in _FIELDS}
+    base = len(_FIELDS) * d
+    n_items = dim_sorted.size
+    items = roll_up(par, direct[:, base:]) if with_items else np.zeros((u, 2 * n_items))
+    respondents = np.bincount(np.asarray(w.unit), minlength=u).astype(np.int64)
+    cut_direct = cut_n = cut_s1 = None
+    if w.cut is not None:
+        cut_vals = np.asarray(w.cut)
+        flat = np.asarray(w.unit)[cut_vals >= 0] * n_cut + cut_vals[cut_vals >= 0]
+        cut_direct = np.bincount(flat, minlength=u * n_cut).reshape(u, n_cut).astype(np.int64)
+        cut_n = np.rint(cells[:, 1:, :d]).astype(np.int64)
+        cut_s1 = roll_up(par, cells[:, 1:, d:2 * d])
+    bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
     return _Stats(
-        scores=scores, direct_n=per["n"].astype(np.int64), direct_mean=per["mean"],
-        direct_ss=per["ss"], n=roll_up(par, per["n"]).astype(np.int64),
-        s1=roll_up(par, per["s1"]), s2=roll_up(par, per["s2"]), fav=roll_up(par, per["fav"]),
-        answered=roll_up(par, per["ans"]), cross=tuple(roll_up(par, g) for g in cross),
-        respondents=counts.astype(np.int64), cut_direct=cut_direct,
-        cut_n_direct=None if cut_n is None else cut_n.astype(np.int64),
-        cut_s1=None if cut_s1 is None else roll_up(par, cut_s1),
+        scores=scores, respondents=respondents, cut_direct=cut_direct,
+        direct_n=np.rint(f["n"]).astype(np.int64), direct_s1=f["s1"], direct_s2=f["s2"],
+        n=np.rint(up["n"]).astype(np.int64), s1=up["s1"], s2=up["s2"], fav=up["fav"],
+        answered=up["answered"], cut_n_direct=cut_n, cut_s1=cut_s1, complete=up["complete"],
+        item_s1=items[:, :n_items], item_s2=items[:, n_items:], total_s1=up["total_s1"],
+        total_s2=up["total_s2"],
+        gram=tuple(gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] for j in range(d)),
     )
-
-
-def _seg(v: NDArray, bounds: NDArray) -> NDArray[np.float64]:
-    """Sums of v over the unit segments of unit-sorted rows (empty units give 0)."""
-    out = np.zeros(bounds.size - 1)
-    nonempty = bounds[1:] > bounds[:-1]
-    if nonempty.any():
-        out[nonempty] = np.add.reduceat(v, bounds[:-1][nonempty])
-    return out
-
-
-def _cross(zc: NDArray[np.float64], bounds: NDArray) -> NDArray[np.float64]:
-    """(U, P, P) cross-products Z_u' Z_u of each unit's sorted rows."""
-    p = zc.shape[1]
-    g = np.zeros((bounds.size - 1, p, p))
-    for u in np.flatnonzero(bounds[1:] > bounds[:-1]):
-        blk = zc[bounds[u]:bounds[u + 1]]
-        g[u] = blk.T @ blk
-    return g
 
 
 def _mean_var(st: _Stats, points: NDArray) -> tuple[NDArray, NDArray, NDArray]:
@@ -318,16 +337,6 @@ def _mean_var(st: _Stats, points: NDArray) -> tuple[NDArray, NDArray, NDArray]:
         cm = st.s1 / n
         var = np.where(n >= 2, (st.s2 - n * cm * cm) / (n - 1), np.nan)
     return cm + (points + 1.0) / 2.0, np.maximum(var, 0.0), cm
-
-
-def _unit_cov(g: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
-    """Per-unit covariance of a dimension's items from cross-products with an indicator."""
-    n = g[:, -1, -1]
-    s = g[:, :-1, -1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (g[:, :-1, :-1] - s[:, :, None] * s[:, None, :] / n[:, None, None]) / \
-            (n - 1)[:, None, None]
-    return n, cov
 
 
 def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None,
@@ -352,7 +361,7 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
         _check_same_layout(current, previous)
     points = np.asarray(current.dimension_points, dtype=np.float64)
     collective = np.asarray(current.dimension_collective)
-    st = _wave_stats(current, with_cross=True)
+    st = _wave_stats(current, with_items=True)
     mean, var, cmean = _mean_var(st, points)
     n = st.n
     sd = np.sqrt(var)
@@ -361,7 +370,10 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
         favourable = st.fav / st.answered
     half = np.where(n >= 2, half, np.nan)
     rel, unit_alpha, rwg = _reliability_agreement(st, current, collective, 1 - alpha)
-    icc = [agreement.icc_from_stats(st.direct_n[:, j], st.direct_mean[:, j], st.direct_ss[:, j])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dmean = st.direct_s1 / st.direct_n
+    dss = st.direct_s2 - st.direct_s1 * np.nan_to_num(dmean)
+    icc = [agreement.icc_from_stats(st.direct_n[:, j], dmean[:, j], dss[:, j])
            if collective[j] else None for j in range(current.n_dimensions)]
     disc, shown_dim, cut_shown = _disclose(current, st, k)
     cut_n = cut_mean = None
@@ -405,26 +417,34 @@ def _check_same_layout(a: WaveData, b: WaveData) -> None:
 
 
 def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confidence: float):
-    """Whole-wave reliability per dimension, unit alpha and rwg(j) per unit × dimension."""
+    """Whole-wave reliability per dimension, unit alpha and rwg(j) per unit × dimension.
+
+    Per unit only tr(C) and sum(C) are needed: tr(C) = sum of item variances and
+    sum(C) = variance of the row total (both over complete rows, ddof 1).
+    """
     u, d = w.n_units, w.n_dimensions
     unit_alpha = np.full((u, d), np.nan)
     rwg = np.full((u, d), np.nan)
     rel = []
     roots = np.asarray(w.unit_parent) < 0
-    for j, g in enumerate(st.cross):
-        total = g[roots].sum(axis=0)
-        n_all, cov_all = _unit_cov(total[None])
-        rel.append(reliability.alpha_from_cov(cov_all[0], int(n_all[0]), confidence))
-        nu, cov = _unit_cov(g)
-        jj = cov.shape[1]
-        tr = np.trace(cov, axis1=1, axis2=2)
-        tot = cov.sum(axis=(1, 2))
+    bounds = np.searchsorted(np.sort(np.asarray(w.item_dimension)), np.arange(d + 1))
+    for j in range(d):
+        cols = slice(bounds[j], bounds[j + 1])
+        nc = st.complete[:, j]
+        s1, s2 = st.item_s1[:, cols], st.item_s2[:, cols]
+        n_all = nc[roots].sum()
+        t_all = s1[roots].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
+            cov_all = (st.gram[j] - np.outer(t_all, t_all) / n_all) / (n_all - 1)
+            rel.append(reliability.alpha_from_cov(cov_all, int(n_all), confidence))
+            tr = ((s2 - s1 * s1 / nc[:, None]) / (nc - 1)[:, None]).sum(axis=1)
+            tot = (st.total_s2[:, j] - st.total_s1[:, j] ** 2 / nc) / (nc - 1)
+            jj = bounds[j + 1] - bounds[j]
             a = jj / (jj - 1) * (1 - tr / tot) if jj > 1 else np.full(u, np.nan)
-        unit_alpha[:, j] = np.where((nu >= 3) & (tot > 0), a, np.nan)
+        unit_alpha[:, j] = np.where((nc >= 3) & (tot > 0), a, np.nan)
         if collective[j]:
             r = agreement.rwg_j_from_variance(tr / jj, jj, w.dimension_points[j])
-            rwg[:, j] = np.where(nu >= 2, r, np.nan)
+            rwg[:, j] = np.where(nc >= 2, r, np.nan)
     return tuple(rel), unit_alpha, rwg
 
 
@@ -465,7 +485,7 @@ def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: floa
 
 
 def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points) -> WaveTrend:
-    pst = _wave_stats(previous, with_cross=False)
+    pst = _wave_stats(previous, with_items=False)
     pmean, pvar, _ = _mean_var(pst, points)
     _, pshown, _ = _disclose(previous, pst, k)
     args = (pst.n, pmean, pvar, st.n, mean, var)
