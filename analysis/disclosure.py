@@ -37,6 +37,7 @@ PDF and export that uses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -65,68 +66,101 @@ class DisclosureResult:
     cut_reason: NDArray[np.str_] | None = None
 
 
-class _Table:
-    """Cells (ids), counts and linear relations of one suppression problem."""
+class _Structure:
+    """Cell ids and subtraction relations of a unit tree with C cut categories.
 
-    def __init__(self, parent: NDArray[np.intp], direct: NDArray[np.int64],
-                 cut_direct: NDArray[np.int64] | None):
+    Cell ids: T_u = u; D_u = U + u; with a cut also C_uc, N_u, DC_uc and DN_u (see
+    :func:`_Structure.__init__`). Each relation lists its total first, then its parts.
+    """
+
+    def __init__(self, parent: NDArray[np.intp], n_cut: int):
         u = parent.size
-        children = [[] for _ in range(u)]
-        for v, p in enumerate(parent):
+        children: list[list[int]] = [[] for _ in range(u)]
+        for v, p in enumerate(parent.tolist()):
             if p >= 0:
                 children[p].append(v)
-        total = roll_up(parent, direct)
-        counts = [total, direct]  # ids 0..U-1: T_u ; U..2U-1: D_u
-        self.n_display = u
         rel = [[t, u + t, *children[t]] for t in range(u)]
-        if cut_direct is not None:
-            c = cut_direct.shape[1]
-            cut_total = roll_up(parent, cut_direct)
-            base_c = 2 * u  # C_uc at base_c + u*c_count + c
-            base_n = base_c + u * c  # N_u
-            base_dc = base_n + u  # DC_uc
-            base_dn = base_dc + u * c  # DN_u
-            counts += [cut_total.ravel(), total - cut_total.sum(axis=1), cut_direct.ravel(),
-                       direct - cut_direct.sum(axis=1)]
+        n_cells = 2 * u
+        self.cut_ids = np.zeros(0, dtype=np.intp)
+        if n_cut:
+            c = n_cut
+            base_c, base_n = 2 * u, 2 * u + u * c
+            base_dc, base_dn = base_n + u, base_n + u + u * c
+            n_cells = base_dn + u
             for t in range(u):
-                ids_c = [base_c + t * c + j for j in range(c)]
-                rel.append([t, *ids_c, base_n + t])
+                rel.append([t, *(base_c + t * c + j for j in range(c)), base_n + t])
                 for j in range(c):
                     rel.append([base_c + t * c + j, base_dc + t * c + j,
                                 *(base_c + v * c + j for v in children[t])])
                 rel.append([base_n + t, base_dn + t, *(base_n + v for v in children[t])])
                 rel.append([u + t, *(base_dc + t * c + j for j in range(c)), base_dn + t])
             self.cut_ids = np.arange(base_c, base_n)
-        else:
-            self.cut_ids = np.zeros(0, dtype=np.intp)
-        self.count = np.concatenate(counts).astype(np.int64)
+        self.n_units, self.n_cut, self.n_cells = u, n_cut, n_cells
         self.relations = rel
-        self.member_of = [[] for _ in range(self.count.size)]
+        self.member_of: list[list[int]] = [[] for _ in range(n_cells)]
         for r, cells in enumerate(rel):
             for cell in cells:
                 self.member_of[cell].append(r)
-        self.displayable = np.zeros(self.count.size, dtype=bool)
+        sizes = np.array([len(cells) for cells in rel])
+        self.ptr = np.concatenate([[0], np.cumsum(sizes)])
+        self.cells = np.fromiter((c for cells in rel for c in cells), dtype=np.intp)
+        self.is_part = np.ones(self.cells.size, dtype=bool)
+        self.is_part[self.ptr[:-1]] = False
+        self.displayable = np.zeros(n_cells, dtype=bool)
         self.displayable[:u] = True
         self.displayable[self.cut_ids] = True
+
+    def counts(self, parent, direct, cut_direct) -> NDArray[np.int64]:
+        """Count of every cell from the direct counts."""
+        total = roll_up(parent, direct)
+        parts = [total, direct]
+        if cut_direct is not None:
+            cut_total = roll_up(parent, cut_direct)
+            parts += [cut_total.ravel(), total - cut_total.sum(axis=1), cut_direct.ravel(),
+                      direct - cut_direct.sum(axis=1)]
+        return np.concatenate(parts).astype(np.int64)
+
+
+@lru_cache(maxsize=8)
+def _structure(parent_bytes: bytes, n_cut: int) -> _Structure:
+    return _Structure(np.frombuffer(parent_bytes, dtype=np.intp), n_cut)
+
+
+class _Table:
+    """A structure with the counts of one suppression problem."""
+
+    def __init__(self, structure: _Structure, count: NDArray[np.int64]):
+        self.s = structure
+        self.count = count
+        self.relations = structure.relations
+        self.displayable = structure.displayable
+        self.cut_ids = structure.cut_ids
 
     def closure(self, shown: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], dict[int, int]]:
         """Cells known from shown and empty cells by repeated single relations."""
         known = shown | (self.count == 0)
-        unknown_left = [sum(not known[c] for c in cells) for cells in self.relations]
+        s = self.s
+        left = np.add.reduceat((~known[s.cells]).astype(np.int64), s.ptr[:-1]).tolist()
         derived_by: dict[int, int] = {}
-        work = [r for r, left in enumerate(unknown_left) if left == 1]
+        work = [r for r, n_left in enumerate(left) if n_left == 1]
         while work:
             r = work.pop()
-            if unknown_left[r] != 1:
+            if left[r] != 1:
                 continue
             cell = next(c for c in self.relations[r] if not known[c])
             known[cell] = True
             derived_by[cell] = r
-            for r2 in self.member_of[cell]:
-                unknown_left[r2] -= 1
-                if unknown_left[r2] == 1:
+            for r2 in s.member_of[cell]:
+                left[r2] -= 1
+                if left[r2] == 1:
                     work.append(r2)
         return known, derived_by
+
+    def hidden_part_sums(self, known: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """Per relation: respondents in its parts that are not known."""
+        s = self.s
+        hidden = np.where(s.is_part & ~known[s.cells], self.count[s.cells], 0)
+        return np.add.reduceat(hidden, s.ptr[:-1])
 
 
 def suppress(parent: ArrayLike, direct_counts: ArrayLike, k: int = 5,
@@ -148,7 +182,8 @@ def suppress(parent: ArrayLike, direct_counts: ArrayLike, k: int = 5,
     hidden cell with a reason code. See the module docstring for the guarantee.
     """
     par, direct, cut, k = _validate(parent, direct_counts, k, cut_counts)
-    table = _Table(par, direct, cut)
+    structure = _structure(par.tobytes(), 0 if cut is None else cut.shape[1])
+    table = _Table(structure, structure.counts(par, direct, cut))
     shown = table.displayable & (table.count >= k)
     for _ in range(table.count.size + 1):
         known, derived_by = table.closure(shown)
@@ -162,7 +197,7 @@ def suppress(parent: ArrayLike, direct_counts: ArrayLike, k: int = 5,
 
 
 def _validate(parent, direct_counts, k, cut_counts):
-    par = np.asarray(parent, dtype=np.intp)
+    par = np.ascontiguousarray(parent, dtype=np.intp)
     tree_depth(par)
     direct = np.asarray(direct_counts)
     if direct.shape != par.shape or not np.issubdtype(direct.dtype, np.integer) or \
@@ -189,11 +224,9 @@ def _fixes(table: _Table, shown, known, derived_by, k) -> set[int]:
     for cell, r in derived_by.items():
         if 0 < table.count[cell] < k:
             bad_relations.add(r)
-    for r, cells in enumerate(table.relations):
-        if known[cells[0]]:
-            hidden = sum(int(table.count[c]) for c in cells[1:] if not known[c])
-            if 0 < hidden < k:
-                bad_relations.add(r)
+    hidden = table.hidden_part_sums(known)
+    totals_known = known[table.s.cells[table.s.ptr[:-1]]]
+    bad_relations.update(np.flatnonzero(totals_known & (hidden > 0) & (hidden < k)).tolist())
     for r in sorted(bad_relations):
         cell = _pick(table, shown, derived_by, r, set())
         if cell is not None:
