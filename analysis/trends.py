@@ -150,15 +150,19 @@ def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
     """Noncentrality nc with P(T_{df,nc} <= t) = p, vectorised (nctdtrinc + secant polish)."""
     x0 = special.nctdtrinc(df, p, t)
     x0 = np.where(np.isfinite(x0), x0, t)
-    x1 = x0 + 1e-3
+    x1 = x0 + 1e-6
     f0 = special.nctdtr(df, x0, t) - p
+    live = np.ones(x0.shape, dtype=bool)
     for _ in range(30):
-        f1 = special.nctdtr(df, x1, t) - p
+        f1 = special.nctdtr(df[live], x1[live], t[live]) - p
         with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(f1 != f0, f1 * (x1 - x0) / (f1 - f0), 0.0)
+            step = np.where(f1 != f0[live], f1 * (x1[live] - x0[live]) / (f1 - f0[live]), 0.0)
         step = np.nan_to_num(step)
-        x0, f0, x1 = x1, f1, x1 - step
-        if np.all(np.abs(step) < 1e-12):
+        x0[live], f0[live] = x1[live], f1
+        x1[live] -= step
+        done = np.abs(step) < 1e-12
+        live[np.flatnonzero(live)[done]] = False
+        if not live.any():
             break
     return x1
 

@@ -260,6 +260,8 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     n_cut = _n_cut(w)
     cut = np.full(np.asarray(w.unit).shape, -1) if w.cut is None else np.asarray(w.cut)
     key = np.asarray(w.unit, dtype=np.int64) * (n_cut + 1) + (cut + 1)
+    # small integer keys let numpy's stable sort use radix sort (O(n))
+    key = key.astype(np.uint16 if u * (n_cut + 1) < 2**16 else np.int64)
     order = np.argsort(key, kind="stable")
     key_sorted = key[order]
     item_order, dim_sorted, sign, shift, onehot = _layout(w)
@@ -274,10 +276,12 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     scores = np.empty((values.shape[0], d))
     oh_t = np.ascontiguousarray(onehot.T)
     bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
+    identity = bool(np.all(item_order == np.arange(n_items)))
     for lo in range(0, values.shape[0], CHUNK_ROWS):
         rows = order[lo:lo + CHUNK_ROWS]
         m = rows.size
-        zt = values.take(rows, axis=0).take(item_order, axis=1).T  # (items, m) view
+        z = values.take(rows, axis=0)
+        zt = (z if identity else z.take(item_order, axis=1)).T  # (items, m) view
         zt *= sign[:, None]
         zt -= shift[:, None]
         isnan = np.isnan(zt)
@@ -301,7 +305,7 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
                 gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk @ blk.T
         keys = key_sorted[lo:lo + m]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        acc[:, keys[starts]] += np.add.reduceat(f, starts, axis=1)
+        acc[:, keys[starts].astype(np.intp)] += np.add.reduceat(f, starts, axis=1)
     scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
     return _package_stats(w, acc.T, gram, scores, n_cut, dim_sorted, with_items)
 
