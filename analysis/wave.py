@@ -252,9 +252,10 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
 
     Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
-    value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1. Chunks are kept
-    field-major (fields x rows) because ``np.add.reduceat`` along the last axis is several
-    times faster than along the first.
+    value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1. Items are
+    grouped by dimension so that per-dimension sums are one ``np.add.reduceat`` along the
+    row, and per-cell sums one ``np.add.reduceat`` down the rows (no BLAS calls on thin
+    matrices, whose threading overhead dominated).
     """
     u, d = w.n_units, w.n_dimensions
     n_cut = _n_cut(w)
@@ -266,68 +267,65 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     key_sorted = key[order]
     item_order, dim_sorted, sign, shift, onehot = _layout(w)
     n_items = item_order.size
-    j_count = onehot.sum(axis=0)[:, None]
+    bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
+    j_count = np.diff(bounds).astype(np.float64)
     need = MIN_FRACTION * j_count - 1e-12
-    n_fields = len(_FIELDS) if with_items else 3
-    width = n_fields * d + (2 * n_items if with_items else 0)
-    acc = np.zeros((width, u * (n_cut + 1)))
+    width = (len(_FIELDS) if with_items else 3) * d + (2 * n_items if with_items else 0)
+    acc = np.zeros((u * (n_cut + 1), width))
     gram = np.zeros((n_items, n_items))
     values = np.asarray(w.values)
     scores = np.empty((values.shape[0], d))
-    oh_t = np.ascontiguousarray(onehot.T)
-    bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
     identity = bool(np.all(item_order == np.arange(n_items)))
     for lo in range(0, values.shape[0], CHUNK_ROWS):
         rows = order[lo:lo + CHUNK_ROWS]
-        m = rows.size
         z = values.take(rows, axis=0)
-        zt = (z if identity else z.take(item_order, axis=1)).T  # (items, m) view
-        zt *= sign[:, None]
-        zt -= shift[:, None]
-        isnan = np.isnan(zt)
-        zt[isnan] = 0.0
-        ans = j_count - oh_t @ isnan.astype(np.float64)
-        zsum = oh_t @ zt
+        if not identity:
+            z = z.take(item_order, axis=1)
+        z *= sign
+        z -= shift
+        isnan = np.isnan(z)
+        np.copyto(z, 0.0, where=isnan)
+        ans = j_count - np.add.reduceat(isnan, bounds[:-1], axis=1, dtype=np.float64)
+        zsum = np.add.reduceat(z, bounds[:-1], axis=1)
         ok = ans >= need
-        f = np.empty((width, m))
-        cz = f[d:2 * d]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(zsum, ans, out=cz)
+        f = np.empty((rows.size, width))
+        cz = f[:, d:2 * d]
+        np.divide(zsum, ans, out=cz, where=ok)
         cz[~ok] = 0.0
-        f[:d] = ok
-        np.multiply(cz, cz, out=f[2 * d:3 * d])
-        scores[rows] = np.where(ok, cz, np.nan).T
+        f[:, :d] = ok
+        np.multiply(cz, cz, out=f[:, 2 * d:3 * d])
+        scores[rows] = np.where(ok, cz, np.nan)
         if with_items:
-            _item_fields(f, zt, zsum, ans, j_count, oh_t, dim_sorted)
-            zc = f[8 * d:8 * d + n_items]
-            for j in range(d):
-                blk = zc[bounds[j]:bounds[j + 1]]
-                gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk @ blk.T
-        keys = key_sorted[lo:lo + m]
+            _item_fields(f, z, zsum, ans, j_count, bounds, gram)
+        keys = key_sorted[lo:lo + rows.size]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        acc[:, keys[starts].astype(np.intp)] += np.add.reduceat(f, starts, axis=1)
+        acc[keys[starts].astype(np.intp)] += np.add.reduceat(f, starts, axis=0)
     scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
-    return _package_stats(w, acc.T, gram, scores, n_cut, dim_sorted, with_items)
+    return _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items)
 
 
-def _item_fields(f, zt, zsum, ans, j_count, oh_t, dim_sorted) -> None:
-    """Favourable and answered counts, complete-row totals and item sums into chunk `f`."""
-    d, n_items = oh_t.shape
-    f[3 * d:4 * d] = oh_t @ (zt > 0).astype(np.float64)
-    f[4 * d:5 * d] = ans
+def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
+    """Favourable and answered counts, complete-row totals, item sums and the gram matrix."""
+    d = j_count.size
+    n_items = z.shape[1]
+    f[:, 3 * d:4 * d] = np.add.reduceat(z > 0, bounds[:-1], axis=1, dtype=np.float64)
+    f[:, 4 * d:5 * d] = ans
     complete = ans == j_count
-    f[5 * d:6 * d] = complete
-    np.multiply(zsum, complete, out=f[6 * d:7 * d])
-    np.multiply(f[6 * d:7 * d], f[6 * d:7 * d], out=f[7 * d:8 * d])
-    zc = f[8 * d:8 * d + n_items]
-    np.multiply(zt, complete[dim_sorted], out=zc)
-    np.multiply(zc, zc, out=f[8 * d + n_items:8 * d + 2 * n_items])
+    f[:, 5 * d:6 * d] = complete
+    np.multiply(zsum, complete, out=f[:, 6 * d:7 * d])
+    np.multiply(f[:, 6 * d:7 * d], f[:, 6 * d:7 * d], out=f[:, 7 * d:8 * d])
+    zc = f[:, 8 * d:8 * d + n_items]
+    np.multiply(z, np.repeat(complete, np.diff(bounds), axis=1), out=zc)
+    np.multiply(zc, zc, out=f[:, 8 * d + n_items:8 * d + 2 * n_items])
+    for j in range(d):
+        blk = zc[:, bounds[j]:bounds[j + 1]]
+        gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk.T @ blk
 
 
 def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stats:
     u, d = w.n_units, w.n_dimensions
     par = np.asarray(w.unit_parent, dtype=np.intp)
-    cells = acc.reshape(u, n_cut + 1, -1)
+    cells = acc.reshape(u, n_cut + 1, -1)  # acc: (cells, fields)
     direct = cells.sum(axis=1)
     names = _FIELDS if with_items else _FIELDS[:3]
     f = {name: direct[:, i * d:(i + 1) * d] for i, name in enumerate(names)}
