@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from .auth import create_user
@@ -44,6 +45,7 @@ def _wave(ident: str) -> Wave:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", default="admin", type=click.Choice(["admin", "analyst", "unit_head"]))
@@ -65,6 +67,7 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
 
 
 @click.command("import-units")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", default="id", type=click.Choice(["id", "en"]))
 def import_units_command(path: Path, lang: str) -> None:
@@ -80,7 +83,7 @@ def import_units_command(path: Path, lang: str) -> None:
     click.echo(f"{n} unit(s) imported.")
 
 
-@click.group("wave")
+@click.group("wave", cls=AppGroup)
 def wave_group() -> None:
     """Create, open and close waves."""
 
@@ -135,7 +138,7 @@ def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"Wave {wave.id} '{wave.name}' is now {wave.state}.")
 
 
-@click.group("codes")
+@click.group("codes", cls=AppGroup)
 def codes_group() -> None:
     """Participation codes."""
 
