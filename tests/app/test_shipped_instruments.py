@@ -7,8 +7,8 @@ import gzip
 
 import pytest
 import sqlalchemy as sa
-from instruments import load_instrument
 
+from instruments import load_instrument
 from survey_app.extensions import db
 from survey_app.services import create_wave, issue_codes, open_wave
 
