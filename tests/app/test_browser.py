@@ -12,9 +12,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from instruments import load_instrument
 from werkzeug.serving import make_server
 
+from instruments import load_instrument
 from survey_app import create_app
 from survey_app.database import upgrade_schema
 from survey_app.extensions import db
