@@ -84,7 +84,6 @@ def prepare(url: str, workdir: Path, n_codes: int) -> tuple[list[str], dict[str,
     """Schema via migrations, one unit, an open wave of the three culture instruments, codes."""
     sys.path.insert(0, str(ROOT))
     from instruments import load_instrument
-
     from survey_app import create_app
     from survey_app.database import upgrade_schema
     from survey_app.extensions import db
