@@ -116,7 +116,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int) -> Iterator[int]:
+def gunicorn(url: str, workers: int, worker_class: str) -> Iterator[int]:
     """gunicorn with gunicorn.conf.py on a random loopback port; yields the port."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LENTERA_CODE_KEY": CODE_KEY,
@@ -124,6 +124,7 @@ def gunicorn(url: str, workers: int) -> Iterator[int]:
     proc = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+         "--worker-class", worker_class,
          "survey_app:create_app()"], cwd=ROOT, env=env)
     try:
         _wait_ready(port, proc)
@@ -158,12 +159,22 @@ def _submission(conn: http.client.HTTPConnection, code: str, answers: dict[str, 
     match = TOKEN.search(page)
     if resp.status != 200 or not match or not cookie:
         return False
-    body = urllib.parse.urlencode({"csrf_token": match.group(1).decode(), "code": code,
-                                   "answers": "1", **answers})
+    body = urllib.parse.urlencode({"csrf_token": match.group(1).decode(), "code": code}) \
+        + "&" + _encoded(answers)
     conn.request("POST", "/isi/survei", body=body, headers={
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     resp = conn.getresponse()
     return resp.status == 200 and b"Terima kasih" in resp.read()
+
+
+_ENCODED: dict[int, str] = {}
+
+
+def _encoded(answers: dict[str, str]) -> str:
+    """The answers part of the POST body, encoded once per client process."""
+    if id(answers) not in _ENCODED:
+        _ENCODED[id(answers)] = urllib.parse.urlencode({"answers": "1", **answers})
+    return _ENCODED[id(answers)]
 
 
 def _bare(conn: http.client.HTTPConnection, _code: str, _answers: dict[str, str]) -> bool:
@@ -240,7 +251,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> tuple[Result, Result,
     """Warm-up, bare pair, submissions, bare pair again (to see drift) on one backend."""
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         codes, answers = prepare(url, Path(tmp), args.codes)
-        with gunicorn(url, args.workers) as port:
+        with gunicorn(url, args.workers, args.worker_class) as port:
             load(port, "bare", args.clients, args.processes, 1.0, [], answers)  # warm-up
             bare = load(port, "bare", args.clients, args.processes, args.seconds, [], answers)
             real = load(port, "submit", args.clients, args.processes, args.seconds, codes,
@@ -255,7 +266,7 @@ def markdown(results: dict[str, tuple[Result, Result, Result]], args: argparse.N
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, `python -m bench.submit"
         f"{' --quick' if args.quick else ''}`: gunicorn (gunicorn.conf.py, {args.workers} "
-        f"workers, gthread) on loopback, {args.clients} concurrent clients ({args.processes} "
+        f"workers, {args.worker_class}) on loopback, {args.clients} concurrent clients ({args.processes} "
         f"processes), {args.seconds:g} s per phase; {platform.python_version()}, "
         f"{os.cpu_count()} CPUs shared with the clients (and other jobs on this machine).",
         "",
@@ -291,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", help="gthread (as deployed) or sync")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "submit.md")
     args = parser.parse_args(argv)

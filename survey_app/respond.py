@@ -89,8 +89,11 @@ def survey():
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
             fields=", ".join(exc.fields))), 400
-    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
-                           labels=_answer_labels(code.wave.instrument_keys), k=code.wave.k)
+    labels = _answer_labels(code.wave.instrument_keys)
+    rows = [(labels[a.item_code][0], a.value, labels[a.item_code][1].get(a.value, ""))
+            for a in receipt.answers]
+    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave, rows=rows,
+                           k=code.wave.k)
 
 
 def _answer_fields() -> dict[str, str]:

@@ -208,9 +208,11 @@ def submit_response(code_text: str, form: Mapping[str, str],
     answers, cut = validate_answers(wave_instruments(info.wave), info.wave.cut, form)
     _mark_used(info.hash)
     response_id = uuid.uuid4()
-    db.session.execute(sa.insert(Response), [
+    # Plain Core inserts on the session's connection (same transaction, no ORM unit of work).
+    conn = db.session.connection()
+    conn.execute(Response.__table__.insert(), [
         {"id": response_id, "wave_id": info.wave.id, "unit_id": info.unit.id, "cut": cut}])
-    db.session.execute(sa.insert(Answer), [
+    conn.execute(Answer.__table__.insert(), [
         {"response_id": response_id, "item_code": a.item_code, "value": a.value,
          "points": a.points} for a in answers
     ])
