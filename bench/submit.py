@@ -266,8 +266,8 @@ def markdown(results: dict[str, tuple[Result, Result, Result]], args: argparse.N
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, `python -m bench.submit"
         f"{' --quick' if args.quick else ''}`: gunicorn (gunicorn.conf.py, {args.workers} "
-        f"workers, {args.worker_class}) on loopback, {args.clients} concurrent clients ({args.processes} "
-        f"processes), {args.seconds:g} s per phase; {platform.python_version()}, "
+        f"workers, {args.worker_class}) on loopback, {args.clients} concurrent clients "
+        f"({args.processes} processes), {args.seconds:g} s per phase; {platform.python_version()}, "
         f"{os.cpu_count()} CPUs shared with the clients (and other jobs on this machine).",
         "",
         "A submission = GET /isi (CSRF token, session cookie) + POST /isi/survei with the code",
