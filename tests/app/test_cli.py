@@ -54,3 +54,19 @@ def test_cli_import_reports_row_errors_in_both_languages_and_stores_nothing(app,
     assert "Row 4: unknown parent code ZZ." in r.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+
+def test_audit_command_passes_a_clean_database_and_reports_breaches(app, open_wave_codes):
+    runner = app.test_cli_runner()
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS) \
+        .status_code == 200
+    clean = runner.invoke(args=["audit"])
+    assert clean.exit_code == 0, clean.output
+    assert "No breach" in clean.output
+    with app.app_context():
+        # A code marked used without a response (e.g. a manual edit) is a breach to report.
+        db.session.execute(sa.update(Code).where(Code.used.is_(False)).values(used=True))
+        db.session.commit()
+    dirty = runner.invoke(args=["audit"])
+    assert dirty.exit_code != 0
+    assert "12 used codes but 1 responses" in dirty.output
