@@ -15,7 +15,8 @@ worker_class = "gthread"
 threads = int(os.environ.get("LENTERA_THREADS", "4"))
 logger_class = AnonymousAccessLogger
 access_log_format = ACCESS_LOG_FORMAT
-accesslog = os.environ.get("LENTERA_ACCESS_LOG", "-")
+# LENTERA_ACCESS_LOG="" turns the access log off entirely.
+accesslog = os.environ.get("LENTERA_ACCESS_LOG", "-") or None
 errorlog = "-"
 # Proxies may set X-Forwarded-For; we never read it, so keep gunicorn from trusting it either.
 forwarded_allow_ips = ""

@@ -15,6 +15,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment, then `config` (tests pass their settings)."""
     overrides = dict(config or {})
     instance_path = overrides.pop("LENTERA_INSTANCE_PATH", None)
+    if "DATABASE_URL" in overrides:  # same name as the environment variable
+        overrides["SQLALCHEMY_DATABASE_URI"] = overrides.pop("DATABASE_URL")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(default_config(app.instance_path))
     app.config.from_mapping(config_from_env(os.environ))

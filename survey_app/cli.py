@@ -1,4 +1,5 @@
-"""`flask` commands: create-admin, import-units, wave create/open/close, codes issue, demo."""
+"""`flask` commands: create-admin, import-units, wave create/open/close, codes issue, demo,
+audit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from .auth import create_user
@@ -44,6 +46,7 @@ def _wave(ident: str) -> Wave:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", default="admin", type=click.Choice(["admin", "analyst", "unit_head"]))
@@ -65,6 +68,7 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
 
 
 @click.command("import-units")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", default="id", type=click.Choice(["id", "en"]))
 def import_units_command(path: Path, lang: str) -> None:
@@ -80,7 +84,7 @@ def import_units_command(path: Path, lang: str) -> None:
     click.echo(f"{n} unit(s) imported.")
 
 
-@click.group("wave")
+@click.group("wave", cls=AppGroup)
 def wave_group() -> None:
     """Create, open and close waves."""
 
@@ -135,7 +139,7 @@ def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"Wave {wave.id} '{wave.name}' is now {wave.state}.")
 
 
-@click.group("codes")
+@click.group("codes", cls=AppGroup)
 def codes_group() -> None:
     """Participation codes."""
 
@@ -173,7 +177,9 @@ def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) 
 
 def init_app(app: Flask) -> None:
     """Register the commands on `flask`."""
+    from .breaches import audit_command
     from .demo import demo_command
 
-    for command in (create_admin, import_units_command, wave_group, codes_group, demo_command):
+    for command in (create_admin, import_units_command, wave_group, codes_group, demo_command,
+                    audit_command):
         app.cli.add_command(command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 from .extensions import babel
 
@@ -11,6 +11,8 @@ LANGUAGES = ("id", "en")
 
 def select_locale() -> str:
     """`?lang=` wins and is remembered in the session; otherwise the session, else `id`."""
+    if not has_request_context():  # CLI commands speak Bahasa Indonesia unless forced
+        return "id"
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session["lang"] = asked

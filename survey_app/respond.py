@@ -6,7 +6,7 @@ only (a QR link carries it in the `#fragment`, which browsers never send).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .extensions import db
@@ -75,7 +75,7 @@ def survey():
         code = check_code(form.code.data)
         if "answers" not in request.form:
             return _render_survey(form, code, {}, {})
-        receipt = submit_response(form.code.data, _answer_fields())
+        receipt = submit_response(form.code.data, _answer_fields(), info=code)
         db.session.commit()
     except CodeRefused as exc:
         db.session.rollback()
@@ -89,8 +89,11 @@ def survey():
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
             fields=", ".join(exc.fields))), 400
-    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
-                           labels=_answer_labels(code.wave), k=code.wave.k)
+    labels = _answer_labels(code.wave.instrument_keys)
+    rows = [(labels[a.item_code][0], a.value, labels[a.item_code][1].get(a.value, ""))
+            for a in receipt.answers]
+    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave, rows=rows,
+                           k=code.wave.k)
 
 
 def _answer_fields() -> dict[str, str]:
@@ -105,20 +108,27 @@ def _render_survey(form: CodeForm, code, given, errors):  # type: ignore[no-unty
                            cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()))
 
 
-def _answer_labels(wave) -> dict[str, tuple[str, dict[int, str]]]:  # type: ignore[no-untyped-def]
-    """Item code -> (item text, value -> option label) in the current language, for receipts."""
+def _answer_labels(keys: tuple[str, ...]) -> dict[str, tuple[str, dict[int, str]]]:
+    """Item code -> (item text, value -> option label) in the current language, for receipts.
+
+    Cached per process: instrument versions never change.
+    """
     from flask_babel import get_locale
 
     lang = str(get_locale() or "id")
-    labels: dict[str, tuple[str, dict[int, str]]] = {}
-    for key in wave.instrument_keys:
-        inst = get_instrument(key)
-        for scale in inst.scales:
-            options = {o.value: o.label.get(lang) for o in scale.options}
-            labels.update({i.code: (i.text.get(lang), options) for i in scale.items})
-        for q in inst.respondent_questions:
-            labels[q.code] = (q.text.get(lang), {o.value: o.label.get(lang) for o in q.choices})
-    return labels
+    cache = current_app.extensions.setdefault("lentera_receipt_labels", {})
+    if (keys, lang) not in cache:
+        labels: dict[str, tuple[str, dict[int, str]]] = {}
+        for key in keys:
+            inst = get_instrument(key)
+            for scale in inst.scales:
+                options = {o.value: o.label.get(lang) for o in scale.options}
+                labels.update({i.code: (i.text.get(lang), options) for i in scale.items})
+            for q in inst.respondent_questions:
+                labels[q.code] = (q.text.get(lang), {o.value: o.label.get(lang)
+                                                     for o in q.choices})
+        cache[(keys, lang)] = labels
+    return cache[(keys, lang)]
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,7 @@ from instruments.model import Instrument
 from ..codes import CodeFormatError, hash_code, normalise_code
 from ..extensions import db
 from ..instrument_store import get_instrument
-from ..models import Answer, Code, Response, Wave, WaveState
+from ..models import Answer, Code, Response, Unit, Wave, WaveInstrument, WaveState
 
 CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
 # Form fields that are not answers; anything else that is not an item code is tampering.
@@ -73,23 +73,79 @@ def code_hash(text: str) -> bytes:
     return hash_code(raw, current_app.config["LENTERA_CODE_KEY"])
 
 
-def check_code(text: str) -> Code:
-    """The usable code row for `text`, or CodeRefused saying why it is not usable."""
-    row = db.session.get(Code, code_hash(text))
-    _raise_if_unusable(row)
-    return row  # type: ignore[return-value]
+@dataclass(frozen=True)
+class WaveInfo:
+    """What the respondent pages need to know about a wave."""
+
+    id: int
+    name: str
+    state: str
+    k: int
+    cut: str | None
+    instrument_keys: tuple[str, ...]
 
 
-def _raise_if_unusable(row: Code | None) -> None:
+@dataclass(frozen=True)
+class UnitInfo:
+    """What the respondent pages need to know about the code's unit."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """A code row with its wave and unit, read in one query."""
+
+    hash: bytes
+    used: bool
+    wave: WaveInfo
+    unit: UnitInfo
+
+
+def check_code(text: str) -> CodeInfo:
+    """The usable code for `text` (with wave and unit), or CodeRefused saying why not."""
+    info = _code_info(code_hash(text))
+    _raise_if_unusable(info)
+    return info  # type: ignore[return-value]
+
+
+def _code_info(digest: bytes) -> CodeInfo | None:
+    """One joined query: the code, its wave and its unit (None when unknown)."""
+    row = db.session.execute(
+        sa.select(Code.used, Code.wave_id, Wave.name, Wave.state, Wave.k, Wave.cut,
+                  Code.unit_id, Unit.name)
+        .join(Wave, Wave.id == Code.wave_id).join(Unit, Unit.id == Code.unit_id)
+        .where(Code.hash == digest)
+    ).one_or_none()
     if row is None:
+        return None
+    used, wave_id, wave_name, state, k, cut, unit_id, unit_name = row
+    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
+    return CodeInfo(digest, used, wave, UnitInfo(unit_id, unit_name))
+
+
+def _instrument_keys(wave_id: int) -> tuple[str, ...]:
+    """A wave's pinned instruments; cached per process because they never change."""
+    cache: dict[int, tuple[str, ...]] = current_app.extensions.setdefault(
+        "lentera_wave_instruments", {})
+    if wave_id not in cache:
+        cache[wave_id] = tuple(db.session.scalars(
+            sa.select(WaveInstrument.instrument_key).where(WaveInstrument.wave_id == wave_id)
+            .order_by(WaveInstrument.position)))
+    return cache[wave_id]
+
+
+def _raise_if_unusable(info: CodeInfo | None) -> None:
+    if info is None:
         raise CodeRefused("unknown")
-    if row.wave.state != WaveState.OPEN:
+    if info.wave.state != WaveState.OPEN:
         raise CodeRefused("closed")
-    if row.used:
+    if info.used:
         raise CodeRefused("used")
 
 
-def wave_instruments(wave: Wave) -> list[Instrument]:
+def wave_instruments(wave: WaveInfo | Wave) -> list[Instrument]:
     """The instruments of a wave in form order."""
     return [get_instrument(key) for key in wave.instrument_keys]
 
@@ -140,25 +196,27 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
     return given
 
 
-def submit_response(code_text: str, form: Mapping[str, str]) -> Receipt:
+def submit_response(code_text: str, form: Mapping[str, str],
+                    info: CodeInfo | None = None) -> Receipt:
     """Validate, mark the code used and store the response in the caller's transaction.
 
     The conditional UPDATE is the exactly-once guard: of two concurrent submissions with the
     same code only one sees rowcount 1 (PostgreSQL re-checks the row after the other commits;
     SQLite serialises writers with BEGIN IMMEDIATE). The caller commits, or rolls back on error.
     """
-    row = check_code(code_text)
-    wave, unit = row.wave, row.unit
-    answers, cut = validate_answers(wave_instruments(wave), wave.cut, form)
-    _mark_used(row.hash)
+    info = info or check_code(code_text)
+    answers, cut = validate_answers(wave_instruments(info.wave), info.wave.cut, form)
+    _mark_used(info.hash)
     response_id = uuid.uuid4()
-    db.session.add(Response(id=response_id, wave_id=wave.id, unit_id=unit.id, cut=cut))
-    db.session.flush()
-    db.session.execute(sa.insert(Answer), [
+    # Plain Core inserts on the session's connection (same transaction, no ORM unit of work).
+    conn = db.session.connection()
+    conn.execute(Response.__table__.insert(), [
+        {"id": response_id, "wave_id": info.wave.id, "unit_id": info.unit.id, "cut": cut}])
+    conn.execute(Answer.__table__.insert(), [
         {"response_id": response_id, "item_code": a.item_code, "value": a.value,
          "points": a.points} for a in answers
     ])
-    return Receipt(wave.name, unit.name, cut, tuple(answers))
+    return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
 
 
 def _mark_used(code_hash_: bytes) -> None:
@@ -171,7 +229,6 @@ def _mark_used(code_hash_: bytes) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.expire_all()
-        _raise_if_unusable(db.session.get(Code, code_hash_))
+        _raise_if_unusable(_code_info(code_hash_))
         raise CodeRefused("used")
 
