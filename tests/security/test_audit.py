@@ -54,7 +54,7 @@ def test_clean_database_with_responses_reports_nothing(app, open_wave_codes):
     assert _findings(app) == []
     result = _audit_cli(app)
     assert result.exit_code == 0, result.output
-    assert "no breach found" in result.output
+    assert "No breach of the anonymity rules found" in result.output
 
 
 @pytest.mark.parametrize(("table", "column", "sql_type", "rule"), [
