@@ -305,6 +305,8 @@ def guard_code(view: Callable[..., Any], refused_statuses: set[int]) -> Callable
 def init_app(app: Flask) -> None:
     """Set defaults and wrap the login and respond views (call after they are registered)."""
     for key, value in DEFAULTS.items():
+        if key not in app.config and os.environ.get(key):
+            app.config[key] = type(value)(os.environ[key])  # operators tune limits by env
         app.config.setdefault(key, value)
     if "LENTERA_REDIS_URL" not in app.config and os.environ.get("LENTERA_REDIS_URL"):
         app.config["LENTERA_REDIS_URL"] = os.environ["LENTERA_REDIS_URL"]
