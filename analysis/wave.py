@@ -281,6 +281,7 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
         z = values.take(rows, axis=0)
         if not identity:
             z = z.take(item_order, axis=1)
+        _check_integral(z, rows)
         z *= sign
         z -= shift
         isnan = np.isnan(z)
@@ -302,6 +303,15 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
         acc[keys[starts].astype(np.intp)] += np.add.reduceat(f, starts, axis=0)
     scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
     return _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items)
+
+
+def _check_integral(z: NDArray[np.float64], rows: NDArray) -> None:
+    """Raise if an answer is not a whole number (NaN passes: the comparison is False)."""
+    frac = np.abs(z - np.rint(z)) > 0
+    if frac.any():
+        r, c = np.argwhere(frac)[0]
+        raise AnalysisInputError(
+            f"answer {z[r, c]!r} of respondent row {int(rows[r])} is not a whole number")
 
 
 def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
