@@ -22,6 +22,8 @@ RWG_VERY_STRONG = "very_strong_agreement"  # rwg >= .90
 NOT_COMPUTABLE = "not_computable"
 RWG_BANDS = ((0.90, RWG_VERY_STRONG), (0.70, RWG_STRONG), (0.50, RWG_MODERATE),
              (0.30, RWG_WEAK), (-np.inf, RWG_LACK))
+#: Every rwg(j) verdict code, from weakest to strongest, then not computable.
+RWG_VERDICTS = (RWG_LACK, RWG_WEAK, RWG_MODERATE, RWG_STRONG, RWG_VERY_STRONG, NOT_COMPUTABLE)
 #: rwg(j) at or above this value justifies aggregating members' answers to a unit score.
 RWG_CUTOFF = 0.70
 

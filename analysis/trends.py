@@ -19,6 +19,8 @@ UP = "up"
 DOWN = "down"
 NO_CLEAR_CHANGE = "no_clear_change"
 NOT_COMPUTABLE = "not_computable"
+#: Every verdict code a change or a trend line can get.
+CHANGE_VERDICTS = (UP, DOWN, NO_CLEAR_CHANGE, NOT_COMPUTABLE)
 # Reason codes for an undefined test.
 REASON_GROUP_TOO_SMALL = "group_too_small"  # a group with fewer than 2 respondents
 REASON_BOTH_CONSTANT = "both_groups_constant"  # SE 0 (R: "data are essentially constant")
@@ -318,3 +320,35 @@ def mann_kendall(series: ArrayLike, times: ArrayLike | None = None,
 def trend_series(means_by_wave: ArrayLike, alpha: float = 0.05) -> MannKendallResult:
     """Trend line over waves for one unit and dimension: Mann-Kendall + Sen's slope."""
     return mann_kendall(means_by_wave, alpha=alpha)
+
+
+@dataclass(frozen=True)
+class TrendLines:
+    """Mann-Kendall + Sen's slope for every unit × dimension; arrays of shape (U, D)."""
+
+    n_waves: NDArray[np.int64]
+    s: NDArray[np.float64]
+    z: NDArray[np.float64]
+    p: NDArray[np.float64]
+    sen_slope: NDArray[np.float64]
+    verdict: NDArray[np.str_]
+
+
+def trend_lines(means_by_wave: ArrayLike, alpha: float = 0.05) -> TrendLines:
+    """Apply :func:`mann_kendall` to every unit × dimension of a (W, U, D) array of means.
+
+    NaN entries (e.g. waves where the cell was suppressed) are left out of that cell's
+    series; cells with fewer than 5 remaining waves get the verdict ``not_computable``.
+    """
+    m = np.asarray(means_by_wave, dtype=np.float64)
+    if m.ndim != 3:
+        raise AnalysisInputError("means_by_wave must have shape (waves, units, dimensions)")
+    shape = m.shape[1:]
+    out = {k: np.full(shape, np.nan) for k in ("n", "s", "z", "p", "slope")}
+    verdict = np.full(shape, NOT_COMPUTABLE, dtype=object)
+    for idx in np.ndindex(*shape):
+        r = mann_kendall(m[(slice(None), *idx)], alpha=alpha)
+        out["n"][idx], out["s"][idx], out["z"][idx] = r.n, r.s, r.z
+        out["p"][idx], out["slope"][idx], verdict[idx] = r.p, r.sen_slope, r.verdict
+    return TrendLines(n_waves=out["n"].astype(np.int64), s=out["s"], z=out["z"], p=out["p"],
+                      sen_slope=out["slope"], verdict=verdict.astype(str))
