@@ -181,3 +181,27 @@ def test_fractional_answers_are_rejected(waves):
     bad[11, 0] = 2.5
     with pytest.raises(ValueError, match="row 11 is not a whole number"):
         analyse_wave(WaveData(**{**now.__dict__, "values": bad}))
+
+
+def _tiny(n, cut, seed=0):
+    rng = np.random.default_rng(seed)
+    dims = np.array([0, 1, 1, 1])
+    return WaveData(
+        values=rng.integers(1, 6, (n, 4)).astype(float), unit=rng.integers(0, 3, n),
+        item_dimension=dims, item_reverse=np.array([False, True, False, False]),
+        dimension_points=np.array([5, 5]), dimension_collective=np.array([True, True]),
+        unit_parent=np.array([-1, 0, 0]), cut=rng.integers(-1, 2, n) if cut else None,
+        n_cut_categories=2 if cut else 0)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 30])
+@pytest.mark.parametrize("cut", [True, False])
+def test_tiny_waves_give_reasons_not_exceptions(n, cut):
+    res = analyse_wave(_tiny(n, cut), k=5, previous=_tiny(max(n - 1, 0), cut, seed=1))
+    assert res.reliability[0].reason == "too_few_items" or n < 3  # one-item dimension
+    if n < 3:
+        assert res.reliability[1].reason == "too_few_respondents"
+        assert not res.shown.any()
+    assert (res.respondents[res.shown] >= 5).all()
+    assert set(res.trend.verdict.ravel()) <= set(trends.CHANGE_VERDICTS)
+    assert res.trend.verdict[1, 1] == trends.NOT_COMPUTABLE or n >= 7
