@@ -281,10 +281,10 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
         z = values.take(rows, axis=0)
         if not identity:
             z = z.take(item_order, axis=1)
-        _check_integral(z, rows)
+        isnan = np.isnan(z)
+        _check_integral(z, isnan, rows)
         z *= sign
         z -= shift
-        isnan = np.isnan(z)
         np.copyto(z, 0.0, where=isnan)
         ans = j_count - np.add.reduceat(isnan, bounds[:-1], axis=1, dtype=np.float64)
         zsum = np.add.reduceat(z, bounds[:-1], axis=1)
@@ -305,9 +305,9 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     return _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items)
 
 
-def _check_integral(z: NDArray[np.float64], rows: NDArray) -> None:
-    """Raise if an answer is not a whole number (NaN passes: the comparison is False)."""
-    frac = np.abs(z - np.rint(z)) > 0
+def _check_integral(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArray) -> None:
+    """Raise if an answer is not a whole number (missing answers are skipped)."""
+    frac = (np.rint(z) != z) & ~isnan
     if frac.any():
         r, c = np.argwhere(frac)[0]
         raise AnalysisInputError(
