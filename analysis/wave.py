@@ -179,7 +179,7 @@ class _Stats:
     cut_s1: NDArray[np.float64] | None  # (U, C, D) subtree
     complete: NDArray[np.float64]  # (U, D) rows with every item of the dimension
     item_s1: NDArray[np.float64]  # (U, I) items in dimension order, complete rows
-    item_s2: NDArray[np.float64]  # (U, I)
+    item_ss: NDArray[np.float64]  # (U, D) sum over the dimension's items of squares
     total_s1: NDArray[np.float64]  # (U, D) row totals of complete rows
     total_s2: NDArray[np.float64]  # (U, D)
     gram: tuple[NDArray[np.float64], ...]  # per d: (J, J) whole-wave cross-products
@@ -270,7 +270,7 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
     j_count = np.diff(bounds).astype(np.float64)
     need = MIN_FRACTION * j_count - 1e-12
-    width = (len(_FIELDS) if with_items else 3) * d + (2 * n_items if with_items else 0)
+    width = (len(_FIELDS) + 1) * d + n_items if with_items else 3 * d
     acc = np.zeros((u * (n_cut + 1), width))
     gram = np.zeros((n_items, n_items))
     values = np.asarray(w.values)
@@ -324,9 +324,10 @@ def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
     f[:, 5 * d:6 * d] = complete
     np.multiply(zsum, complete, out=f[:, 6 * d:7 * d])
     np.multiply(f[:, 6 * d:7 * d], f[:, 6 * d:7 * d], out=f[:, 7 * d:8 * d])
-    zc = f[:, 8 * d:8 * d + n_items]
+    zc = f[:, 9 * d:9 * d + n_items]
     np.multiply(z, np.repeat(complete, np.diff(bounds), axis=1), out=zc)
-    np.multiply(zc, zc, out=f[:, 8 * d + n_items:8 * d + 2 * n_items])
+    # only the per-dimension sum of squares is needed (tr C), which keeps the buffer narrow
+    f[:, 8 * d:9 * d] = np.add.reduceat(zc * zc, bounds[:-1], axis=1)
     for j in range(d):
         blk = zc[:, bounds[j]:bounds[j + 1]]
         gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk.T @ blk
@@ -343,7 +344,7 @@ def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stat
     up = {name: roll_up(par, f[name]) for name in _FIELDS}
     n_items = dim_sorted.size
     base = len(names) * d
-    items = roll_up(par, direct[:, base:]) if with_items else np.zeros((u, 2 * n_items))
+    items = roll_up(par, direct[:, base:]) if with_items else np.zeros((u, d + n_items))
     respondents = np.bincount(np.asarray(w.unit), minlength=u).astype(np.int64)
     cut_direct = cut_n = cut_s1 = None
     if w.cut is not None:
@@ -358,7 +359,7 @@ def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stat
         direct_n=np.rint(f["n"]).astype(np.int64), direct_s1=f["s1"], direct_s2=f["s2"],
         n=np.rint(up["n"]).astype(np.int64), s1=up["s1"], s2=up["s2"], fav=up["fav"],
         answered=up["answered"], cut_n_direct=cut_n, cut_s1=cut_s1, complete=up["complete"],
-        item_s1=items[:, :n_items], item_s2=items[:, n_items:], total_s1=up["total_s1"],
+        item_ss=items[:, :d], item_s1=items[:, d:], total_s1=up["total_s1"],
         total_s2=up["total_s2"],
         gram=tuple(gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] for j in range(d)),
     )
@@ -464,13 +465,13 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
     for j in range(d):
         cols = slice(bounds[j], bounds[j + 1])
         nc = st.complete[:, j]
-        s1, s2 = st.item_s1[:, cols], st.item_s2[:, cols]
+        s1 = st.item_s1[:, cols]
         n_all = nc[roots].sum()
         t_all = s1[roots].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             cov_all = (st.gram[j] - np.outer(t_all, t_all) / n_all) / (n_all - 1)
             rel.append(reliability.alpha_from_cov(cov_all, int(n_all), confidence))
-            tr = ((s2 - s1 * s1 / nc[:, None]) / (nc - 1)[:, None]).sum(axis=1)
+            tr = (st.item_ss[:, j] - (s1 * s1).sum(axis=1) / nc) / (nc - 1)
             tot = (st.total_s2[:, j] - st.total_s1[:, j] ** 2 / nc) / (nc - 1)
             jj = bounds[j + 1] - bounds[j]
             a = jj / (jj - 1) * (1 - tr / tot) if jj > 1 else np.full(u, np.nan)
