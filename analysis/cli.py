@@ -39,10 +39,19 @@ def _read_csv(path: str) -> tuple[list[str], list[dict[str, str]]]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliInputError(f"berkas tidak dapat dibaca / cannot read file {path}: {exc}") from exc
-    rows = list(csv.DictReader(text.splitlines()))
+    lines = text.splitlines()
+    delimiter = _delimiter(lines[0]) if lines else ","
+    rows = list(csv.DictReader(lines, delimiter=delimiter))
     if not rows:
         raise CliInputError(f"berkas kosong / empty file: {path} has no data rows")
     return list(rows[0].keys()), rows
+
+
+def _delimiter(header: str) -> str:
+    """',' by default; ';' or tab when the header uses them (Excel in Indonesian locale
+    writes ';' because ',' is the decimal separator)."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
 def _need(columns: list[str], wanted: Sequence[str]) -> None:
@@ -61,7 +70,7 @@ def _numbers(rows, cols: Sequence[str], points: int | None = None) -> np.ndarray
             if cell in MISSING_TOKENS:
                 continue
             try:
-                v = float(cell)
+                v = float(cell.replace(",", "."))  # decimal comma (id-ID locale)
             except ValueError:
                 raise CliInputError(f"baris {i + 2}, kolom '{col}': '{cell}' bukan angka / "
                                     f"line {i + 2}, column '{col}': '{cell}' is not a number"
