@@ -534,3 +534,30 @@ def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points) -> Wav
         verdict=trends.change_verdict(welch.diff, q, alpha), reason=welch.reason,
         shown=shown_dim & pshown,
     )
+
+
+def answer_distribution(data: WaveData) -> NDArray[np.int64]:
+    """Counts of each answer option per unit subtree and dimension, after reverse-keying.
+
+    Returns
+    -------
+    (U, D, A_max) int array: ``out[u, d, a - 1]`` answers equal to ``a`` given to the items
+    of dimension d by the respondents of u's subtree (for diverging stacked bars). Options
+    above a dimension's own A stay 0. Apply ``WaveResult.shown_dimension`` before showing.
+    """
+    validate_wave(data)
+    u, d = data.n_units, data.n_dimensions
+    points = np.asarray(data.dimension_points, dtype=np.intp)
+    a_max = int(points.max())
+    dim = np.asarray(data.item_dimension, dtype=np.intp)
+    unit = np.asarray(data.unit, dtype=np.int64)
+    out = np.zeros((u, d, a_max), dtype=np.int64)
+    for j in range(d):
+        cols = np.flatnonzero(dim == j)
+        x = np.asarray(data.values)[:, cols]
+        rev = np.asarray(data.item_reverse)[cols]
+        x[:, rev] = points[j] + 1 - x[:, rev]
+        ok = ~np.isnan(x)
+        key = unit[:, None] * a_max + (np.where(ok, x, 1.0).astype(np.int64) - 1)
+        out[:, j, :] = np.bincount(key[ok], minlength=u * a_max).reshape(u, a_max)
+    return roll_up(np.asarray(data.unit_parent, dtype=np.intp), out)

@@ -205,3 +205,19 @@ def test_tiny_waves_give_reasons_not_exceptions(n, cut):
     assert (res.respondents[res.shown] >= 5).all()
     assert set(res.trend.verdict.ravel()) <= set(trends.CHANGE_VERDICTS)
     assert res.trend.verdict[1, 1] == trends.NOT_COMPUTABLE or n >= 7
+
+
+def test_answer_distribution_counts_keyed_answers(waves):
+    from analysis.wave import answer_distribution
+
+    now, _, res = waves
+    dist = answer_distribution(now)
+    x = _keyed(now)
+    members = _members(now)
+    for d in range(now.n_dimensions):
+        blk = x[:, now.item_dimension == d]
+        for u in (0, 5):
+            b = blk[members[u]]
+            want = [(b == a).sum() for a in range(1, dist.shape[2] + 1)]
+            assert dist[u, d].tolist() == want
+    assert dist.sum(axis=2)[0, 0] == (~np.isnan(x[:, now.item_dimension == 0])).sum()
