@@ -2,12 +2,29 @@
 
 The app builds a :class:`WaveData` from the database; :func:`analyse_wave` returns a frozen
 :class:`WaveResult` of numpy arrays that the reports package renders. Everything is
-vectorised across units: rows are sorted by unit once, per-unit sufficient statistics
-(counts, sums, sums of squares, item cross-products) are taken with ``np.add.reduceat`` and
-small matrix products, then rolled up the unit tree (a parent's statistics cover its whole
-subtree's respondents).
+vectorised across units: rows are sorted by (unit, cut) once and read in cache-sized chunks;
+per-cell sufficient statistics (counts, sums, sums of squares, item sums of complete rows)
+are taken with ``np.add.reduceat``, then rolled up the unit tree (a parent's statistics cover
+its whole subtree's respondents). Statistics then come from the sums in closed form.
 
 Shapes: n respondents, I items, U units, D dimensions, C cut categories.
+
+Example
+-------
+>>> import numpy as np
+>>> data = WaveData(
+...     values=np.array([[4., 2.], [5., 1.], [3., 3.], [4., 2.], [5., 2.], [4., 1.]]),
+...     unit=np.array([1, 1, 1, 2, 2, 2]), item_dimension=np.array([0, 0]),
+...     item_reverse=np.array([False, True]), dimension_points=np.array([5]),
+...     dimension_collective=np.array([True]), unit_parent=np.array([-1, 0, 0]))
+>>> res = analyse_wave(data, k=3)
+>>> res.n[:, 0].tolist(), res.shown.tolist()
+([6, 3, 3], [True, True, True])
+>>> float(res.mean[0, 0])
+4.166666666666667
+
+Read only what ``res.shown_dimension`` (and ``trend.shown``, ``comparison.shown``,
+``cut_shown``) allow; everything else exists for computation, not for display.
 """
 
 from __future__ import annotations
