@@ -41,6 +41,8 @@ from analysis.scoring import MIN_FRACTION, roll_up, to_score100, tree_depth
 
 #: Reason code where a statistic is undefined because the dimension is not collective.
 REASON_INDIVIDUAL_REFERENT = "individual_referent"
+#: Reason code of a change that is not tested because a wave's cell is suppressed.
+REASON_SUPPRESSED = "suppressed"
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,11 @@ class WaveData:
 class WaveTrend:
     """Change from the previous wave per unit subtree × dimension (U, D); diff = now - previous.
 
-    ``reason`` is "" where the test is defined, else a trends.REASON_* code; ``q`` are
-    Benjamini-Hochberg q-values across the units of each dimension; ``verdict`` holds
-    trends.UP / DOWN / NO_CLEAR_CHANGE / NOT_COMPUTABLE; ``shown`` = shown in both waves.
+    ``reason`` is "" where the test is defined, else a trends.REASON_* code or
+    ``suppressed``; ``q`` are Benjamini-Hochberg q-values across the units of each dimension
+    whose cell is shown in both waves (the family of reportable changes; NaN elsewhere);
+    ``verdict`` holds trends.UP / DOWN / NO_CLEAR_CHANGE / NOT_COMPUTABLE; ``shown`` = shown
+    in both waves. p, t, CI and g exist for every defined cell (for computation only).
     """
 
     previous_n: NDArray[np.int64]
@@ -137,6 +141,8 @@ class WaveResult:
     rwg_j, rwg_verdict : (U, D); NaN / "not_computable" for non-collective dimensions.
     reliability : D ReliabilityResults over the whole wave (listwise).
     icc1, icc2, icc1_verdict, icc2_verdict, icc_reason : (D,) over own units.
+    organisation_shown : every root unit is shown, so the whole-wave statistics
+    (reliability, ICC) describe at least k respondents and may be shown.
     respondents : (U,) subtree respondents; shown : (U,) from analysis.disclosure;
     shown_dimension : (U, D) shown and the dimension's own count passes suppression.
     cut_n, cut_mean : (U, C, D) per cut category; cut_shown : (U, C, D).
@@ -166,6 +172,7 @@ class WaveResult:
     disclosure: disclosure.DisclosureResult
     shown: NDArray[np.bool_]
     shown_dimension: NDArray[np.bool_]
+    organisation_shown: bool
     cut_n: NDArray[np.int64] | None
     cut_mean: NDArray[np.float64] | None
     cut_shown: NDArray[np.bool_] | None
@@ -451,6 +458,7 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
         icc_reason=np.array([(r.reason or "") if r else REASON_INDIVIDUAL_REFERENT
                              for r in icc]),
         respondents=disc.counts, disclosure=disc, shown=disc.shown, shown_dimension=shown_dim,
+        organisation_shown=bool(disc.shown[np.asarray(current.unit_parent) < 0].all()),
         cut_n=cut_n, cut_mean=cut_mean, cut_shown=cut_shown, comparison=comparison,
         trend=trend,
     )
@@ -542,14 +550,17 @@ def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points) -> Wav
     args = (pst.n, pmean, pvar, st.n, mean, var)
     welch = trends.welch_from_stats(*args, confidence=1 - alpha)
     hedges = trends.hedges_from_stats(*args, confidence=1 - alpha)
-    q = np.column_stack([trends.benjamini_hochberg(welch.p[:, j])
-                         for j in range(welch.p.shape[1])])
+    shown = shown_dim & pshown
+    # the BH family is the changes that can be reported: cells shown in both waves
+    family_p = np.where(shown, welch.p, np.nan)
+    q = np.column_stack([trends.benjamini_hochberg(family_p[:, j])
+                         for j in range(family_p.shape[1])])
+    reason = np.where(~shown & (welch.reason == ""), REASON_SUPPRESSED, welch.reason)
     return WaveTrend(
         previous_n=pst.n, previous_mean=pmean, diff=welch.diff, t=welch.t, df=welch.df,
         p=welch.p, ci_low=welch.ci_low, ci_high=welch.ci_high, hedges_g=hedges.g,
         g_ci_low=hedges.g_ci_low, g_ci_high=hedges.g_ci_high, q=q,
-        verdict=trends.change_verdict(welch.diff, q, alpha), reason=welch.reason,
-        shown=shown_dim & pshown,
+        verdict=trends.change_verdict(welch.diff, q, alpha), reason=reason, shown=shown,
     )
 
 

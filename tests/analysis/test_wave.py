@@ -116,7 +116,7 @@ def test_trend_matches_welch_hedges_and_bh(waves):
         b = res.scores[mn[u], d]
         w = trends.welch_t(a, b)
         h = trends.hedges_g(a, b)
-        p.append(float(w.p))
+        p.append(float(w.p) if res.trend.shown[u, d] else np.nan)
         np.testing.assert_allclose(res.trend.t[u, d], w.t, atol=1e-9)
         np.testing.assert_allclose(res.trend.ci_high[u, d], w.ci_high, atol=1e-9)
         np.testing.assert_allclose(res.trend.hedges_g[u, d], h.g, atol=1e-9)
@@ -221,3 +221,32 @@ def test_answer_distribution_counts_keyed_answers(waves):
             want = [(b == a).sum() for a in range(1, dist.shape[2] + 1)]
             assert dist[u, d].tolist() == want
     assert dist.sum(axis=2)[0, 0] == (~np.isnan(x[:, now.item_dimension == 0])).sum()
+
+
+def test_every_dimension_view_is_safe_for_its_own_counts():
+    from types import SimpleNamespace
+
+    from tests.analysis.test_disclosure import assert_no_leak
+
+    rng = np.random.default_rng(11)
+    w = synthetic_wave(rng, 160, 14, missing=0.25)
+    res = analyse_wave(w, k=5)
+    assert not res.shown_dimension.all()  # the case is not trivial
+    for d in range(w.n_dimensions):
+        has = ~np.isnan(res.scores[:, d])
+        direct = np.bincount(w.unit[has], minlength=w.n_units)
+        cut = np.stack([np.bincount(w.unit[has & (w.cut == c)], minlength=w.n_units)
+                        for c in range(2)], axis=1)
+        view = SimpleNamespace(shown=res.shown_dimension[:, d], cut_shown=res.cut_shown[:, :, d])
+        assert_no_leak(w.unit_parent, direct, cut, view, 5)
+
+
+def test_suppressed_cells_are_left_out_of_the_bh_family():
+    rng = np.random.default_rng(12)
+    now = synthetic_wave(rng, 120, 12)
+    prev = synthetic_wave(rng, 120, 12, parent=now.unit_parent)
+    tr_ = analyse_wave(now, k=5, previous=prev).trend
+    assert not tr_.shown.all()
+    assert np.isnan(tr_.q[~tr_.shown]).all()
+    assert set(tr_.reason[~tr_.shown & np.isfinite(tr_.p)]) == {"suppressed"}
+    assert (tr_.verdict[~tr_.shown] == trends.NOT_COMPUTABLE).all()
