@@ -170,6 +170,9 @@ def alpha_from_cov(
     warns = (WARN_ZERO_VARIANCE,) if used.size < c.shape[0] else ()
     c = c[np.ix_(used, used)]
     k = used.size
+    if not np.isfinite(c).all():
+        return _not_computable(n, k, REASON_TOO_FEW_RESPONDENTS,
+                               "some item pairs have fewer than 2 joint answers", warns)
     if k < 2:
         return _not_computable(n, k, REASON_TOO_FEW_ITEMS,
                                f"{k} item(s) with variance; alpha needs at least 2", warns)
@@ -254,10 +257,12 @@ def minres_one_factor(
     """
     rr = np.array(r, dtype=np.float64)
     try:
-        h2 = 1.0 - 1.0 / np.diag(np.linalg.inv(rr))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h2 = 1.0 - 1.0 / np.diag(np.linalg.inv(rr))
     except np.linalg.LinAlgError:
         h2 = np.full(rr.shape[0], 0.5)
-    h2 = np.clip(h2, 0.005, 1.0)
+    # a singular or indefinite (pairwise) matrix gives no usable SMC start: use 0.5
+    h2 = np.clip(np.where(np.isfinite(h2), h2, 0.5), 0.005, 1.0)
     loadings = np.sqrt(h2)
     for _ in range(max_iter):
         np.fill_diagonal(rr, h2)

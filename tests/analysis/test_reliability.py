@@ -121,3 +121,17 @@ def test_alpha_invariant_to_item_and_respondent_order(seed, missing):
     assert b.alpha == pytest.approx(a.alpha, abs=1e-12)
     assert b.omega_total == pytest.approx(a.omega_total, abs=1e-9)
     np.testing.assert_allclose(b.r_drop, a.r_drop[cols], atol=1e-12)
+
+
+def test_pairwise_with_an_unpaired_item_is_not_computable():
+    x = np.array([[1, 2, np.nan], [2, 3, np.nan], [3, 3, np.nan], [4, np.nan, 1],
+                  [np.nan, 4, 3], [np.nan, 5, 2]], dtype=float)
+    r = rel.cronbach_alpha(x, missing="pairwise")
+    assert r.reason == rel.REASON_TOO_FEW_RESPONDENTS and "joint" in r.message
+
+
+def test_indefinite_pairwise_matrix_gives_a_result_not_an_exception():
+    x = np.array([[1, 2, np.nan], [2, 3, np.nan], [3, 3, np.nan], [4, 5, 1], [5, np.nan, 2],
+                  [np.nan, 4, 3]], dtype=float)
+    r = rel.cronbach_alpha(x, missing="pairwise")
+    assert r.computable and np.isfinite(r.alpha)
