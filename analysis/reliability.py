@@ -40,6 +40,7 @@ class ReliabilityResult:
     omega_total: float = np.nan
     items_used: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
     r_drop: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    r_total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     alpha_if_deleted: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     alpha_std_if_deleted: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     warnings: tuple[str, ...] = ()
@@ -111,6 +112,7 @@ def cronbach_alpha(
       a/2. n = complete rows under ``listwise`` (= ``psych::alpha(na.omit(x))``) and all rows
       under ``pairwise`` (= psych's default);
     * r_drop (corrected item-total r) = (c_i. - c_ii) / sqrt(c_ii (sum(C) - 2 c_i. + c_ii));
+    * r_total (uncorrected, psych's raw.r) = c_i. / sqrt(c_ii sum(C));
     * omega total from a one-factor minres fit to R, see :func:`omega_total`.
 
     Items with zero variance are dropped with the warning ``zero_variance_items_dropped``
@@ -190,7 +192,8 @@ def alpha_from_cov(
     return ReliabilityResult(
         n=n, k=k, alpha=alpha, alpha_std=_alpha_std(r), alpha_ci=(float(ci[0]), float(ci[1])),
         average_r=float((r.sum() - k) / (k * (k - 1))), omega_total=omega, items_used=used,
-        r_drop=_r_drop(c), alpha_if_deleted=_drop_each(c, _alpha),
+        r_drop=_r_drop(c), r_total=c.sum(axis=0) / np.sqrt(np.diag(c) * c.sum()),
+        alpha_if_deleted=_drop_each(c, _alpha),
         alpha_std_if_deleted=_drop_each(r, _alpha_std), warnings=warns + omega_warns,
     )
 

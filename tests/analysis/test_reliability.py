@@ -135,3 +135,9 @@ def test_indefinite_pairwise_matrix_gives_a_result_not_an_exception():
                   [np.nan, 4, 3]], dtype=float)
     r = rel.cronbach_alpha(x, missing="pairwise")
     assert r.computable and np.isfinite(r.alpha)
+
+
+def test_uncorrected_item_total_r_matches_psych_raw_r(items_a, expected):
+    r = rel.cronbach_alpha(items_a)
+    np.testing.assert_allclose(r.r_total, values(expected["a_single_factor.csv"]["raw_r"]),
+                               atol=CLOSED, rtol=0)
