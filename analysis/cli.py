@@ -88,7 +88,7 @@ def _num(v) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def run_reliability(args) -> dict:
+def run_reliability(args: argparse.Namespace) -> dict:
     """Reliability command."""
     items = _split(args.items)
     cols, rows = _read_csv(args.file)
@@ -116,7 +116,7 @@ def run_reliability(args) -> dict:
             "missing": args.missing}
 
 
-def run_agreement(args) -> dict:
+def run_agreement(args: argparse.Namespace) -> dict:
     """Agreement command: rwg(j) per group, ICC(1), ICC(2) of the scale score."""
     items = _split(args.items)
     cols, rows = _read_csv(args.file)
@@ -140,7 +140,7 @@ def run_agreement(args) -> dict:
             "mean_rwg_j": _num(finite.mean()) if finite.size else None}
 
 
-def run_compare(args) -> dict:
+def run_compare(args: argparse.Namespace) -> dict:
     """Compare command: Welch t and Hedges' g of level b minus level a."""
     cols, rows = _read_csv(args.file)
     _need(cols, [args.group, args.value])
@@ -160,7 +160,7 @@ def run_compare(args) -> dict:
             "g_ci": [_num(h.g_ci_low), _num(h.g_ci_high)], "reason": reason}
 
 
-def run_skm(args) -> dict:
+def run_skm(args: argparse.Namespace) -> dict:
     """SKM command: NRR per unsur, IKM, converted score and mutu."""
     cols, rows = _read_csv(args.file)
     names = [f"U{i}" for i in range(1, skm.N_UNSUR + 1)]

@@ -84,7 +84,8 @@ def _stats(x: ArrayLike) -> tuple[float, float, float]:
     return n, (v.mean() if n else np.nan), (v.var(ddof=1) if n > 1 else np.nan)
 
 
-def welch_from_stats(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence: float = 0.95
+def welch_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: ArrayLike,
+                     mean_b: ArrayLike, var_b: ArrayLike, confidence: float = 0.95
                      ) -> WelchResult:
     """Welch t test of mean_b - mean_a from group sizes, means and variances (ddof 1).
 
@@ -169,7 +170,8 @@ def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
     return x1
 
 
-def hedges_from_stats(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence: float = 0.95
+def hedges_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: ArrayLike,
+                      mean_b: ArrayLike, var_b: ArrayLike, confidence: float = 0.95
                       ) -> HedgesResult:
     """Cohen's d and Hedges' g for mean_b - mean_a with noncentral-t confidence intervals.
 
