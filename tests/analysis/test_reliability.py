@@ -36,7 +36,7 @@ def test_minres_loadings_match_exact_solver(items_a, expected):
     loadings, converged = rel.minres_one_factor(np.corrcoef(items_a, rowvar=False))
     assert converged
     np.testing.assert_allclose(loadings, values(expected["a_single_factor.csv"][
-        "minres_exact_loadings"]), atol=1e-9, rtol=0)
+        "minres_exact_loadings"]), atol=1e-12, rtol=0)
     np.testing.assert_allclose(loadings, values(expected["a_single_factor.csv"][
         "fa1_minres_loadings"]), atol=OPTIM, rtol=0)
 
