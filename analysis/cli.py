@@ -178,14 +178,36 @@ def _split(text: str) -> list[str]:
     return parts
 
 
+#: Table labels, Bahasa Indonesia / English (JSON keys stay as they are).
+LABELS = {
+    "n": "n responden / respondents", "k": "k butir / items", "alpha": "alpha Cronbach",
+    "alpha_std": "alpha terstandar / standardized", "alpha_ci": "IK 95% alpha (Feldt) / 95% CI",
+    "omega_total": "omega total", "items": "butir / items",
+    "r_drop": "r butir-total terkoreksi / corrected item-total r",
+    "alpha_if_deleted": "alpha jika butir dihapus / if item deleted",
+    "warnings": "peringatan / warnings", "missing": "data hilang / missing data",
+    "icc1": "ICC(1)", "icc2": "ICC(2)", "icc_reason": "alasan / reason",
+    "icc1_verdict": "penilaian ICC(1) / verdict", "icc2_verdict": "penilaian ICC(2) / verdict",
+    "groups": "kelompok / groups", "n_complete": "n lengkap / complete",
+    "rwg_j": "rwg(j)", "verdict": "penilaian / verdict",
+    "mean_rwg_j": "rata-rata rwg(j) / mean rwg(j)", "n_a": "n a", "n_b": "n b",
+    "mean_a": "rata-rata a / mean a", "mean_b": "rata-rata b / mean b", "t": "t (Welch)",
+    "df": "df", "p": "p", "ci": "IK 95% selisih b - a / 95% CI of b - a",
+    "hedges_g": "g Hedges", "g_ci": "IK 95% g / 95% CI of g", "reason": "alasan / reason",
+    "nrr": "NRR per unsur", "ikm": "IKM", "converted": "nilai konversi / converted score",
+    "mutu": "mutu pelayanan / service quality", "kinerja": "kinerja / performance",
+}
+
+
 def _table(result: dict, prefix: str = "") -> list[str]:
     lines = []
     for key, val in result.items():
+        label = LABELS.get(key, key)
         if isinstance(val, dict):
-            lines.append(f"{prefix}{key}:")
+            lines.append(f"{prefix}{label}:")
             lines.extend(_table(val, prefix + "  "))
         else:
-            lines.append(f"{prefix}{key:<18} {_fmt(val)}")
+            lines.append(f"{prefix}{label:<50} {_fmt(val)}")
     return lines
 
 

@@ -252,7 +252,8 @@ def minres_one_factor(
     communalities h^2 = l^2 on the diagonal, take l = sqrt(ev_1) v_1 of the leading
     eigenpair, repeat (Harman 1976, ch. 8). Started from squared multiple correlations, as
     ``psych::fa(fm = "minres")``; on tests/data/a_single_factor.csv it reproduces the exact
-    optimum to 3e-15 and psych's (less tightly converged) loadings to 3e-8. The sign is chosen so the loadings sum is positive.
+    optimum to 3e-15 and psych's (less tightly converged) loadings to 3e-8. The sign is
+    chosen so the loadings sum is positive.
 
     References
     ----------

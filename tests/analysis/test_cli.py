@@ -101,7 +101,7 @@ def test_module_entry_point_prints_table():
         [sys.executable, "-m", "analysis", "compare", str(DATA / "e4_welch_constant_group.csv"),
          "--group", "group", "--value", "score", "--a", "A", "--b", "B"],
         capture_output=True, text=True, cwd=ROOT, check=False)
-    assert proc.returncode == 0 and "hedges_g" in proc.stdout
+    assert proc.returncode == 0 and "g Hedges" in proc.stdout and "-0.3784" in proc.stdout
 
 
 def test_semicolon_csv_with_decimal_comma(capsys, tmp_path):
