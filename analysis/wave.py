@@ -29,6 +29,7 @@ Read only what ``res.shown_dimension`` (and ``trend.shown``, ``comparison.shown`
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -261,26 +262,35 @@ _FIELDS = ("n", "s1", "s2", "fav", "answered", "complete", "total_s1", "total_s2
 
 
 def _layout(w: WaveData):
-    """Item order by dimension, dimension slices, signs and midpoints for centring."""
+    """Item order by dimension, each item's dimension, signs and sign x midpoint."""
     dim = np.asarray(w.item_dimension, dtype=np.intp)
     item_order = np.argsort(dim, kind="stable")
     dim_sorted = dim[item_order]
     points = np.asarray(w.dimension_points, dtype=np.float64)
     mid_item = (points[dim_sorted] + 1.0) / 2.0
     sign = np.where(np.asarray(w.item_reverse)[item_order], -1.0, 1.0)
-    onehot = (dim_sorted[:, None] == np.arange(w.n_dimensions)[None, :]).astype(np.float64)
-    return item_order, dim_sorted, sign, mid_item * sign, onehot
+    return item_order, dim_sorted, sign, mid_item * sign
 
 
-def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
-    """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
+@dataclass(frozen=True)
+class _Plan:
+    """What every chunk of one wave's scan needs (row order, item layout, buffer width)."""
 
-    Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
-    value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1. Items are
-    grouped by dimension so that per-dimension sums are one ``np.add.reduceat`` along the
-    row, and per-cell sums one ``np.add.reduceat`` down the rows (no BLAS calls on thin
-    matrices, whose threading overhead dominated).
-    """
+    order: NDArray[np.intp]
+    key_sorted: NDArray
+    item_order: NDArray[np.intp]
+    identity: bool
+    sign: NDArray[np.float64]
+    shift: NDArray[np.float64]
+    bounds: NDArray[np.intp]
+    j_count: NDArray[np.float64]
+    need: NDArray[np.float64]
+    width: int
+    n_cells: int
+    with_items: bool
+
+
+def _plan(w: WaveData, with_items: bool) -> _Plan:
     u, d = w.n_units, w.n_dimensions
     n_cut = _n_cut(w)
     cut = np.full(np.asarray(w.unit).shape, -1) if w.cut is None else np.asarray(w.cut)
@@ -288,45 +298,81 @@ def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
     # small integer keys let numpy's stable sort use radix sort (O(n))
     key = key.astype(np.uint16 if u * (n_cut + 1) < 2**16 else np.int64)
     order = np.argsort(key, kind="stable")
-    key_sorted = key[order]
-    item_order, dim_sorted, sign, shift, onehot = _layout(w)
+    item_order, dim_sorted, sign, shift = _layout(w)
     n_items = item_order.size
     bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
     j_count = np.diff(bounds).astype(np.float64)
-    need = MIN_FRACTION * j_count - 1e-12
-    width = (len(_FIELDS) + 1) * d + n_items if with_items else 3 * d
-    acc = np.zeros((u * (n_cut + 1), width))
-    gram = np.zeros((n_items, n_items))
+    return _Plan(
+        order=order, key_sorted=key[order], item_order=item_order,
+        identity=bool(np.all(item_order == np.arange(n_items))), sign=sign, shift=shift,
+        bounds=bounds, j_count=j_count, need=MIN_FRACTION * j_count - 1e-12,
+        width=(len(_FIELDS) + 1) * d + n_items if with_items else 3 * d,
+        n_cells=u * (n_cut + 1), with_items=with_items)
+
+
+def _wave_stats(w: WaveData, with_items: bool, workers: int = 1) -> _Stats:
+    """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
+
+    Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
+    value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1. Items are
+    grouped by dimension so that per-dimension sums are one ``np.add.reduceat`` along the
+    row, and per-cell sums one ``np.add.reduceat`` down the rows (no BLAS calls on thin
+    matrices, whose threading overhead dominated). With ``workers > 1`` contiguous ranges
+    of chunks run in threads (numpy releases the GIL) and their sums are added.
+    """
+    plan = _plan(w, with_items)
     values = np.asarray(w.values)
-    scores = np.empty((values.shape[0], d))
-    identity = bool(np.all(item_order == np.arange(n_items)))
-    for lo in range(0, values.shape[0], CHUNK_ROWS):
-        rows = order[lo:lo + CHUNK_ROWS]
+    n = values.shape[0]
+    scores = np.empty((n, w.n_dimensions))
+    n_chunks = -(-n // CHUNK_ROWS)
+    parts = max(1, min(int(workers), n_chunks))
+    edges = [(n_chunks * i // parts) * CHUNK_ROWS for i in range(parts + 1)]
+    ranges = [(edges[i], min(edges[i + 1], n)) for i in range(parts)]
+    if parts == 1:
+        results = [_scan(plan, values, scores, *ranges[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            results = list(pool.map(lambda r: _scan(plan, values, scores, *r), ranges))
+    acc = np.sum([r[0] for r in results], axis=0)
+    gram = np.sum([r[1] for r in results], axis=0)
+    scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
+    dim_sorted = np.asarray(w.item_dimension)[plan.item_order]
+    return _package_stats(w, acc, gram, scores, _n_cut(w), dim_sorted, with_items)
+
+
+def _scan(plan: _Plan, values: NDArray, scores: NDArray, lo: int, hi: int
+          ) -> tuple[NDArray, NDArray]:
+    """Per-cell sums (and the gram matrix) of the sorted rows lo..hi; fills their scores."""
+    d = plan.j_count.size
+    bounds = plan.bounds
+    acc = np.zeros((plan.n_cells, plan.width))
+    gram = np.zeros((plan.item_order.size, plan.item_order.size))
+    for start in range(lo, hi, CHUNK_ROWS):
+        rows = plan.order[start:min(start + CHUNK_ROWS, hi)]
         z = values.take(rows, axis=0)
-        if not identity:
-            z = z.take(item_order, axis=1)
+        if not plan.identity:
+            z = z.take(plan.item_order, axis=1)
         isnan = np.isnan(z)
         _check_integral(z, isnan, rows)
-        z *= sign
-        z -= shift
+        z *= plan.sign
+        z -= plan.shift
         np.copyto(z, 0.0, where=isnan)
-        ans = j_count - np.add.reduceat(isnan, bounds[:-1], axis=1, dtype=np.float64)
+        ans = plan.j_count - np.add.reduceat(isnan, bounds[:-1], axis=1, dtype=np.float64)
         zsum = np.add.reduceat(z, bounds[:-1], axis=1)
-        ok = ans >= need
-        f = np.empty((rows.size, width))
+        ok = ans >= plan.need
+        f = np.empty((rows.size, plan.width))
         cz = f[:, d:2 * d]
         np.divide(zsum, ans, out=cz, where=ok)
         cz[~ok] = 0.0
         f[:, :d] = ok
         np.multiply(cz, cz, out=f[:, 2 * d:3 * d])
         scores[rows] = np.where(ok, cz, np.nan)
-        if with_items:
-            _item_fields(f, z, zsum, ans, j_count, bounds, gram)
-        keys = key_sorted[lo:lo + rows.size]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        acc[keys[starts].astype(np.intp)] += np.add.reduceat(f, starts, axis=0)
-    scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
-    return _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items)
+        if plan.with_items:
+            _item_fields(f, z, zsum, ans, plan.j_count, bounds, gram)
+        keys = plan.key_sorted[start:start + rows.size]
+        begin = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        acc[keys[begin].astype(np.intp)] += np.add.reduceat(f, begin, axis=0)
+    return acc, gram
 
 
 def _check_integral(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArray) -> None:
@@ -398,7 +444,7 @@ def _mean_var(st: _Stats, points: NDArray) -> tuple[NDArray, NDArray, NDArray]:
 
 
 def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None,
-                 alpha: float = 0.05) -> WaveResult:
+                 alpha: float = 0.05, workers: int = 1) -> WaveResult:
     """Analyse a whole wave: scores, reliability, agreement, comparison, trend, disclosure.
 
     Parameters
@@ -407,6 +453,9 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     k : minimum group size for disclosure control (anonymity.md rule 4).
     previous : the previous wave, same units and dimensions (respondents differ).
     alpha : 1 - confidence of every CI, and the false discovery rate of the trend verdicts.
+    workers : threads for the pass over the rows (1 = none; 2 uses both cores of a small
+        server; keep 1 inside parallel report workers). Results do not depend on it beyond
+        floating-point summation order (~1e-15).
 
     Returns
     -------
@@ -419,7 +468,7 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
         _check_same_layout(current, previous)
     points = np.asarray(current.dimension_points, dtype=np.float64)
     collective = np.asarray(current.dimension_collective)
-    st = _wave_stats(current, with_items=True)
+    st = _wave_stats(current, with_items=True, workers=workers)
     mean, var, cmean = _mean_var(st, points)
     n = st.n
     sd = np.sqrt(var)
@@ -443,7 +492,7 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     comparison = _compare(st, cmean, var, shown_dim, current, k, alpha)
     trend = None
     if previous is not None:
-        trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points)
+        trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers)
     return WaveResult(
         k=k, scores=st.scores, n=n, mean=mean, sd=sd, ci_low=mean - half, ci_high=mean + half,
         score100=to_score100(mean, points), score100_ci_low=to_score100(mean - half, points),
@@ -543,8 +592,8 @@ def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: floa
                           percentile=pct, shown=shown)
 
 
-def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points) -> WaveTrend:
-    pst = _wave_stats(previous, with_items=False)
+def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers) -> WaveTrend:
+    pst = _wave_stats(previous, with_items=False, workers=workers)
     pmean, pvar, _ = _mean_var(pst, points)
     _, pshown, _ = _disclose(previous, pst, k)
     args = (pst.n, pmean, pvar, st.n, mean, var)

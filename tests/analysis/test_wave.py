@@ -250,3 +250,18 @@ def test_suppressed_cells_are_left_out_of_the_bh_family():
     assert np.isnan(tr_.q[~tr_.shown]).all()
     assert set(tr_.reason[~tr_.shown & np.isfinite(tr_.p)]) == {"suppressed"}
     assert (tr_.verdict[~tr_.shown] == trends.NOT_COMPUTABLE).all()
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_chunks_and_threads_do_not_change_results(monkeypatch, waves, workers):
+    import analysis.wave as wave_module
+
+    now, prev, res = waves
+    monkeypatch.setattr(wave_module, "CHUNK_ROWS", 97)  # many chunks, split across threads
+    got = analyse_wave(now, k=5, previous=prev, workers=workers)
+    np.testing.assert_allclose(got.scores, res.scores, atol=1e-12)
+    for field in ("mean", "sd", "rwg_j", "unit_alpha", "favourable"):
+        np.testing.assert_allclose(getattr(got, field), getattr(res, field), atol=1e-10)
+    np.testing.assert_allclose(got.trend.p, res.trend.p, atol=1e-10)
+    assert got.reliability[0].alpha == pytest.approx(res.reliability[0].alpha, abs=1e-12)
+    np.testing.assert_array_equal(got.shown_dimension, res.shown_dimension)
