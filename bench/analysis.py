@@ -154,10 +154,11 @@ def main() -> None:
     prev = make_wave(rng, n, n_units, parent, 0.0)
     baseline = PingouinBaseline(now, prev)
     analyse_wave(now, k=5, previous=prev)  # warm-up (imports, caches)
-    wave, floor, per_unit, icc = [], [], [], []
+    wave, wave2, floor, per_unit, icc = [], [], [], [], []
     sampled = 0
     for _ in range(args.rounds):
         wave.append(time_best(lambda: analyse_wave(now, k=5, previous=prev), 1))
+        wave2.append(time_best(lambda: analyse_wave(now, k=5, previous=prev, workers=2), 1))
         floor.append(time_best(lambda: np.nanmean(now.values, axis=1), 1))
         units = rng.choice(n_units, args.units_per_round, replace=False)
         sampled += units.size
@@ -171,16 +172,20 @@ def main() -> None:
     print(f"| size | {n:,} respondents x {now.values.shape[1]} items, {n_units:,} units, "
           f"{now.n_dimensions} dimensions, previous wave of {n:,} |")
     print("|---|---|")
-    print(f"| whole wave, analyse_wave: best (median) of {args.rounds} | {t_wave:.2f} s "
-          f"({np.median(wave):.2f} s) |")
+    print(f"| whole wave, analyse_wave (1 thread): best (median) of {args.rounds} | "
+          f"{t_wave:.2f} s ({np.median(wave):.2f} s) |")
+    print(f"| whole wave, analyse_wave(workers=2): best (median) | {min(wave2):.2f} s "
+          f"({np.median(wave2):.2f} s) |")
     print(f"| (b) floor, np.nanmean over the matrix: best (median) | {t_floor:.3f} s "
           f"({np.median(floor):.3f} s) |")
     print(f"| (a) pingouin: best {min(per_unit) * 1000:.1f} ms/unit x {n_units:,} units "
           f"(extrapolated from {sampled} sampled units) + ICC ANOVAs {min(icc):.2f} s "
           f"| {t_pg:.1f} s ({med_pg:.1f} s) |")
-    print(f"| ratio (a) pingouin / analyse_wave, best (median) | {t_pg / t_wave:.1f}x "
+    print(f"| ratio (a) pingouin / analyse_wave 1 thread, best (median) | {t_pg / t_wave:.1f}x "
           f"({med_pg / np.median(wave):.1f}x); goal >= 20x |")
-    print(f"| ratio analyse_wave / (b) floor, best (median) | {t_wave / t_floor:.1f}x "
+    print(f"| ratio (a) pingouin / analyse_wave 2 threads, best (median) | "
+          f"{t_pg / min(wave2):.1f}x ({med_pg / np.median(wave2):.1f}x) |")
+    print(f"| ratio analyse_wave 1 thread / (b) floor, best (median) | {t_wave / t_floor:.1f}x "
           f"({np.median(wave) / np.median(floor):.1f}x); goal <= 20x |")
     print(f"| suppression alone (tree only, {n_units:,} units) | {t_supp * 1000:.1f} ms |")
     print(f"| machine | {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end |")
