@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from analysis.errors import AnalysisInputError
 
@@ -150,24 +150,42 @@ def hedges_j(df: ArrayLike) -> NDArray[np.float64]:
 
 
 def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
-    """Noncentrality nc with P(T_{df,nc} <= t) = p, vectorised (nctdtrinc + secant polish)."""
-    x0 = special.nctdtrinc(df, p, t)
-    x0 = np.where(np.isfinite(x0), x0, t)
-    x1 = x0 + 1e-6
+    """Noncentrality nc with P(T_{df,nc} <= t) = p, vectorised.
+
+    Starts from the normal approximation nc = t - z_p sqrt(1 + t^2/(2 df)) and solves
+    ``nctdtr(df, nc, t) = p`` by secant steps on the cells not yet converged (|step| <
+    1e-12); cells the secant cannot settle in 60 steps fall back to ``brentq``.
+    """
+    z = stats.norm.ppf(p)
+    x0 = t - z * np.sqrt(1.0 + t * t / (2.0 * df))
+    x1 = x0 + 0.1
     f0 = special.nctdtr(df, x0, t) - p
     live = np.ones(x0.shape, dtype=bool)
-    for _ in range(30):
-        f1 = special.nctdtr(df[live], x1[live], t[live]) - p
+    for _ in range(60):
+        idx = np.flatnonzero(live)
+        if idx.size == 0:
+            return x1
+        f1 = special.nctdtr(df[idx], x1[idx], t[idx]) - p
+        denom = f1 - f0[idx]
         with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(f1 != f0[live], f1 * (x1[live] - x0[live]) / (f1 - f0[live]), 0.0)
-        step = np.nan_to_num(step)
-        x0[live], f0[live] = x1[live], f1
-        x1[live] -= step
-        done = np.abs(step) < 1e-12
-        live[np.flatnonzero(live)[done]] = False
-        if not live.any():
-            break
+            step = np.where(denom != 0, f1 * (x1[idx] - x0[idx]) / denom, 0.0)
+        step = np.clip(np.nan_to_num(step), -5.0, 5.0)  # keep a wild first step in range
+        x0[idx], f0[idx] = x1[idx], f1
+        x1[idx] -= step
+        live[idx[np.abs(step) < 1e-12]] = False
+    for i in np.flatnonzero(live):
+        x1[i] = _ncp_brentq(p, float(df[i]), float(t[i]))
     return x1
+
+
+def _ncp_brentq(p: float, df: float, t: float) -> float:
+    """Bracketing fallback for :func:`_ncp_for` (nctdtr decreases in nc)."""
+    lo, hi = t - 10.0, t + 10.0
+    while special.nctdtr(df, lo, t) < p:
+        lo -= 10.0
+    while special.nctdtr(df, hi, t) > p:
+        hi += 10.0
+    return optimize.brentq(lambda nc: special.nctdtr(df, nc, t) - p, lo, hi, xtol=1e-14)
 
 
 def hedges_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: ArrayLike,

@@ -189,7 +189,7 @@ class _Stats:
     statistics use the rows that answered every item of the dimension (listwise).
     """
 
-    scores: NDArray[np.float64]  # (n, D) input order
+    scores: NDArray[np.float64] | None  # (n, D) input order (None: not kept)
     respondents: NDArray[np.int64]  # (U,) own-unit respondents
     cut_direct: NDArray[np.int64] | None  # (U, C) own-unit respondents per cut category
     direct_n: NDArray[np.int64]  # (U, D) own-unit respondents with a score
@@ -210,8 +210,12 @@ class _Stats:
     gram: tuple[NDArray[np.float64], ...]  # per d: (J, J) whole-wave cross-products
 
 
-def validate_wave(w: WaveData) -> None:
-    """Raise AnalysisInputError with an actionable message if `w` is inconsistent."""
+def validate_wave(w: WaveData, check_values: bool = True) -> None:
+    """Raise AnalysisInputError with an actionable message if `w` is inconsistent.
+
+    ``check_values=False`` skips the answer range check (analyse_wave checks every answer,
+    including that it is a whole number, chunk by chunk during its pass).
+    """
     x = np.asarray(w.values)
     if x.ndim != 2 or x.dtype != np.float64:
         raise AnalysisInputError("values must be a float64 array (respondents x items)")
@@ -230,6 +234,8 @@ def validate_wave(w: WaveData) -> None:
         _check_int(w.cut, (n,), -1, max(_n_cut(w) - 1, -1), "cut")
     if np.bincount(np.asarray(w.item_dimension), minlength=d).min() == 0:
         raise AnalysisInputError("every dimension needs at least one item")
+    if not check_values:
+        return
     a = np.asarray(w.dimension_points, dtype=np.float64)[np.asarray(w.item_dimension)]
     with np.errstate(invalid="ignore"):
         lo, hi = np.nanmin(x, axis=0, initial=np.inf), np.nanmax(x, axis=0, initial=-np.inf)
@@ -285,6 +291,7 @@ class _Plan:
     bounds: NDArray[np.intp]
     j_count: NDArray[np.float64]
     need: NDArray[np.float64]
+    a_col: NDArray[np.float64]  # (items, 1) A of each item, dimension order
     width: int
     n_cells: int
     with_items: bool
@@ -306,11 +313,13 @@ def _plan(w: WaveData, with_items: bool) -> _Plan:
         order=order, key_sorted=key[order], item_order=item_order,
         identity=bool(np.all(item_order == np.arange(n_items))), sign=sign, shift=shift,
         bounds=bounds, j_count=j_count, need=MIN_FRACTION * j_count - 1e-12,
+        a_col=np.asarray(w.dimension_points, dtype=np.float64)[dim_sorted][:, None],
         width=(len(_FIELDS) + 1) * d + n_items if with_items else 3 * d,
         n_cells=u * (n_cut + 1), with_items=with_items)
 
 
-def _wave_stats(w: WaveData, with_items: bool, workers: int = 1) -> _Stats:
+def _wave_stats(w: WaveData, with_items: bool, workers: int = 1,
+                keep_scores: bool = True) -> _Stats:
     """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
 
     Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
@@ -323,7 +332,7 @@ def _wave_stats(w: WaveData, with_items: bool, workers: int = 1) -> _Stats:
     plan = _plan(w, with_items)
     values = np.asarray(w.values)
     n = values.shape[0]
-    scores = np.empty((n, w.n_dimensions))
+    scores = np.empty((n, w.n_dimensions)) if keep_scores else None
     n_chunks = -(-n // CHUNK_ROWS)
     parts = max(1, min(int(workers), n_chunks))
     edges = [(n_chunks * i // parts) * CHUNK_ROWS for i in range(parts + 1)]
@@ -335,12 +344,13 @@ def _wave_stats(w: WaveData, with_items: bool, workers: int = 1) -> _Stats:
             results = list(pool.map(lambda r: _scan(plan, values, scores, *r), ranges))
     acc = np.sum([r[0] for r in results], axis=0)
     gram = np.sum([r[1] for r in results], axis=0)
-    scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
+    if scores is not None:
+        scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
     dim_sorted = np.asarray(w.item_dimension)[plan.item_order]
     return _package_stats(w, acc, gram, scores, _n_cut(w), dim_sorted, with_items)
 
 
-def _scan(plan: _Plan, values: NDArray, scores: NDArray, lo: int, hi: int
+def _scan(plan: _Plan, values: NDArray, scores: NDArray | None, lo: int, hi: int
           ) -> tuple[NDArray, NDArray]:
     """Per-cell sums (and the gram matrix) of the sorted rows lo..hi; fills their scores.
 
@@ -361,7 +371,7 @@ def _scan(plan: _Plan, values: NDArray, scores: NDArray, lo: int, hi: int
             z = z.take(plan.item_order, axis=1)
         z = np.ascontiguousarray(z.T)  # (items, m)
         isnan = np.isnan(z)
-        _check_integral(z, isnan, rows)
+        _check_answers(z, isnan, rows, plan)
         z *= sign
         z -= shift
         np.copyto(z, 0.0, where=isnan)
@@ -374,7 +384,8 @@ def _scan(plan: _Plan, values: NDArray, scores: NDArray, lo: int, hi: int
         cz[~ok] = 0.0
         f[:d] = ok
         np.multiply(cz, cz, out=f[2 * d:3 * d])
-        scores[rows] = np.where(ok, cz, np.nan).T
+        if scores is not None:
+            scores[rows] = np.where(ok, cz, np.nan).T
         if plan.with_items:
             _item_fields(f, z, zsum, ans, j_count, bounds, gram)
         keys = plan.key_sorted[start:start + rows.size]
@@ -383,13 +394,21 @@ def _scan(plan: _Plan, values: NDArray, scores: NDArray, lo: int, hi: int
     return acc.T, gram
 
 
-def _check_integral(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArray) -> None:
-    """Raise if an answer is not a whole number (missing answers are skipped); z is items x m."""
-    frac = (np.rint(z) != z) & ~isnan
-    if frac.any():
-        _, c = np.argwhere(frac)[0]
+def _check_answers(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArray,
+                   plan: _Plan) -> None:
+    """Raise unless every given answer is a whole number 1..A (z is raw, items x m).
+
+    Done per chunk while the chunk is in cache, instead of extra passes over the matrix.
+    """
+    r = np.rint(z)
+    bad = ((r != z) | (z < 1) | (z > plan.a_col)) & ~isnan
+    if bad.any():
+        i, c = np.argwhere(bad)[0]
+        v, item = float(z[i, c]), int(plan.item_order[i])
+        a = int(plan.a_col[i, 0])
+        what = "is not a whole number" if v != round(v) else f"is outside 1..{a}"
         raise AnalysisInputError(
-            f"answer {z[frac][0]!r} of respondent row {int(rows[c])} is not a whole number")
+            f"answer {v!r} of respondent row {int(rows[c])}, item {item} {what}")
 
 
 def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
@@ -473,9 +492,9 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     WaveResult; see the formulas in analysis.scoring, reliability, agreement, trends,
     compare and disclosure. Nothing is rounded.
     """
-    validate_wave(current)
+    validate_wave(current, check_values=False)
     if previous is not None:
-        validate_wave(previous)
+        validate_wave(previous, check_values=False)
         _check_same_layout(current, previous)
     points = np.asarray(current.dimension_points, dtype=np.float64)
     collective = np.asarray(current.dimension_collective)
@@ -604,7 +623,7 @@ def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: floa
 
 
 def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers) -> WaveTrend:
-    pst = _wave_stats(previous, with_items=False, workers=workers)
+    pst = _wave_stats(previous, with_items=False, workers=workers, keep_scores=False)
     pmean, pvar, _ = _mean_var(pst, points)
     _, pshown, _ = _disclose(previous, pst, k)
     args = (pst.n, pmean, pvar, st.n, mean, var)

@@ -145,3 +145,12 @@ def test_trend_lines_over_waves(expected):
     assert list(lines.verdict[:, 0]) == [tr.UP, tr.DOWN, tr.NOT_COMPUTABLE]
     assert list(lines.n_waves[:, 0]) == [12, 12, 3]
     assert set(tr.CHANGE_VERDICTS) == {tr.UP, tr.DOWN, tr.NO_CLEAR_CHANGE, tr.NOT_COMPUTABLE}
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.floats(1, 5000), st.floats(-40, 40), st.sampled_from([0.025, 0.975, 0.5]))
+def test_noncentrality_inversion_solves_the_cdf(df, t, p):
+    from scipy import special
+
+    nc = tr._ncp_for(p, np.array([df]), np.array([t]))
+    assert abs(special.nctdtr(df, nc[0], t) - p) < 1e-9

@@ -171,7 +171,7 @@ def test_out_of_range_answers_are_rejected(waves):
     now, _, _ = waves
     bad = now.values.copy()
     bad[3, 2] = 9
-    with pytest.raises(ValueError, match="item 2"):
+    with pytest.raises(ValueError, match="row 3, item 2 is outside 1..5"):
         analyse_wave(WaveData(**{**now.__dict__, "values": bad}))
 
 
@@ -179,7 +179,7 @@ def test_fractional_answers_are_rejected(waves):
     now, _, _ = waves
     bad = now.values.copy()
     bad[11, 0] = 2.5
-    with pytest.raises(ValueError, match="row 11 is not a whole number"):
+    with pytest.raises(ValueError, match="row 11, item 0 is not a whole number"):
         analyse_wave(WaveData(**{**now.__dict__, "values": bad}))
 
 
