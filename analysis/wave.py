@@ -412,9 +412,10 @@ def _check_answers(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArr
 
     Done per chunk while the chunk is in cache, instead of extra passes over the matrix.
     """
-    r = np.rint(z)
-    bad = ((r != z) | (z < 1) | (z > plan.a_col)) & ~isnan
-    if bad.any():
+    fractional = (np.rint(z) != z) & ~isnan  # NaN != NaN, hence the mask
+    lo, hi = np.fmin.reduce(z, axis=1), np.fmax.reduce(z, axis=1)  # NaN-ignoring
+    if fractional.any() or (lo < 1).any() or (hi > plan.a_col[:, 0]).any():
+        bad = fractional | (z < 1) | (z > plan.a_col)
         i, c = np.argwhere(bad)[0]
         v, item = float(z[i, c]), int(plan.item_order[i])
         a = int(plan.a_col[i, 0])
