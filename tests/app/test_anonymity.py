@@ -163,3 +163,25 @@ def _race(app, codes: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
     for w in workers:
         w.join(60)
     return statuses
+
+
+def test_closing_a_wave_leaves_no_per_submission_transaction_ids(app, backend,
+                                                                   open_wave_codes):
+    if backend != "postgres":
+        pytest.skip("xmin exists on PostgreSQL only")
+    client = app.test_client()
+    for code in open_wave_codes["codes"]["A"][:4]:
+        assert submit(client, code, FULL_ANSWERS).status_code == 200
+    distinct = {"response": "SELECT count(DISTINCT xmin::text) FROM response",
+                "answer": "SELECT count(DISTINCT xmin::text) FROM answer"}
+    with app.app_context():
+        assert db.session.scalar(sa.text(distinct["response"])) == 4
+        from survey_app.models import Wave
+        from survey_app.services import close_wave
+
+        close_wave(db.session.get(Wave, open_wave_codes["wave_id"]), actor="t")
+        db.session.commit()
+        for query in distinct.values():
+            assert db.session.scalar(sa.text(query)) == 1
+        assert db.session.scalar(sa.text(
+            "SELECT count(DISTINCT xmin::text) FROM code WHERE used")) == 1
