@@ -1,6 +1,6 @@
 """Service layer: plain functions that change the session and flush; the caller commits once."""
 
-from .dataset import WaveArrays, wave_dataset
+from .dataset import WaveDataset, wave_dataset
 from .responses import (
                         CUT_CHOICES,
                         AnswersInvalid,
@@ -28,7 +28,7 @@ from .waves import (
 
 __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
-    "IssuedCode", "Receipt", "RowError", "WaveArrays", "WaveRuleError", "add_training", "audit",
+    "IssuedCode", "Receipt", "RowError", "WaveDataset", "WaveRuleError", "add_training", "audit",
     "check_code", "close_wave", "create_wave", "import_units", "issue_codes", "open_wave",
     "response_counts", "submit_response", "subtree_ids", "units_in_tree_order", "update_draft",
     "validate_answers", "wave_dataset", "wave_instruments",
