@@ -54,9 +54,8 @@ def test_answer_value_outside_scale_is_refused_by_the_database(app, open_wave_co
         db.session.commit()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_sqlite_tables_have_no_rowid(app, backend):
-    if backend != "sqlite":
-        pytest.skip("rowid is SQLite only")
     with app.app_context():
         for query in ("SELECT rowid FROM response", "SELECT rowid FROM answer"):
             with pytest.raises(sa.exc.OperationalError, match="rowid"):
@@ -165,10 +164,9 @@ def _race(app, codes: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
     return statuses
 
 
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_closing_a_wave_leaves_no_per_submission_transaction_ids(app, backend,
                                                                    open_wave_codes):
-    if backend != "postgres":
-        pytest.skip("xmin exists on PostgreSQL only")
     client = app.test_client()
     for code in open_wave_codes["codes"]["A"][:4]:
         assert submit(client, code, FULL_ANSWERS).status_code == 200
