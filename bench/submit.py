@@ -281,8 +281,8 @@ NOTES = """Reading the figures: the server and the 32 clients share the same CPU
 loopback rates are bounded by CPU, not by the database; a submission costs about 3-4x the
 bare pair's CPU in-process (GET: CSRF token, session cookie, page; POST: form parsing, CSRF
 check, one joined SELECT, the conditional UPDATE, 1 + 50 inserts, commit, the 50-row receipt).
-cProfile of the POST (SQLite): SQL statements and commit ~40 %, receipt template ~25 %,
-CSRF/session ~15 %, validation ~5 %. PostgreSQL's bare pair is slow in-process because each
+cProfile of the POST (SQLite): SQL statements and commit ~55 %, receipt template ~25 %,
+CSRF/session ~10 %, validation ~3 %. PostgreSQL's bare pair is slow in-process because each
 single-row commit waits for the WAL flush; under load group commit hides that."""
 
 
