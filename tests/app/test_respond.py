@@ -141,3 +141,10 @@ def test_respond_pages_are_not_cached_and_carry_no_referrer(client, open_wave_co
     r = client.get("/isi")
     assert r.headers["Cache-Control"] == "no-store"
     assert r.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_allow_only_same_origin_resources(client):
+    csp = client.get("/isi").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    html = client.get("/isi").get_data(as_text=True)
+    assert "<script>" not in html and "style=" not in html  # nothing inline for CSP to block
