@@ -113,3 +113,27 @@ def _layout(instrument: Instrument) -> dict[str, np.ndarray]:
         "dimension_collective": np.array([s.referent == Referent.COLLECTIVE for _, s in dims],
                                          dtype=np.bool_),
     }
+
+
+def closed_waves(instrument_id: str) -> list[Wave]:
+    """Closed waves that pinned a version of `instrument_id`, oldest first (a trend series)."""
+    from ..models import WaveInstrument, WaveState
+
+    return list(db.session.scalars(
+        sa.select(Wave).join(WaveInstrument)
+        .where(Wave.state == WaveState.CLOSED.value,
+               WaveInstrument.instrument_key.like(f"{instrument_id}@%"))
+        .order_by(Wave.opens_on, Wave.id)))
+
+
+def training_log(unit_ids: set[int] | None = None) -> list[tuple[str, str, object, str, float,
+                                                                  str]]:
+    """Training events as (unit code, unit name, date, title, hours JP, provider), by date."""
+    from ..models import TrainingEvent
+
+    query = (sa.select(Unit.code, Unit.name, TrainingEvent.held_on, TrainingEvent.title,
+                       TrainingEvent.hours_jp, TrainingEvent.provider)
+             .join(Unit, Unit.id == TrainingEvent.unit_id).order_by(TrainingEvent.held_on))
+    if unit_ids is not None:
+        query = query.where(TrainingEvent.unit_id.in_(unit_ids))
+    return [tuple(row) for row in db.session.execute(query)]
