@@ -119,11 +119,11 @@ def closed_waves(instrument_id: str) -> list[Wave]:
     """Closed waves that pinned a version of `instrument_id`, oldest first (a trend series)."""
     from ..models import WaveInstrument, WaveState
 
-    return list(db.session.scalars(
-        sa.select(Wave).join(WaveInstrument)
-        .where(Wave.state == WaveState.CLOSED.value,
-               WaveInstrument.instrument_key.like(f"{instrument_id}@%"))
-        .order_by(Wave.opens_on, Wave.id)))
+    rows = db.session.execute(
+        sa.select(Wave, WaveInstrument.instrument_key).join(WaveInstrument)
+        .where(Wave.state == WaveState.CLOSED.value).order_by(Wave.opens_on, Wave.id))
+    # Compare ids in Python: LIKE would treat "_" in an id as a wildcard.
+    return [wave for wave, key in rows if key.partition("@")[0] == instrument_id]
 
 
 def training_log(unit_ids: set[int] | None = None) -> list[tuple[str, str, object, str, float,
