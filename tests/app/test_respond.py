@@ -100,6 +100,7 @@ def test_missing_answers_are_named_and_nothing_stored(app, client, open_wave_cod
     assert r.status_code == 422
     assert html.count("Pertanyaan ini belum dijawab.") == 2
     assert 'class="q bad" id="q-RD21"' in html
+    assert '<a href="#q-RD21">3</a>, <a href="#q-LC12">6</a>' in html  # numbered links to them
     assert 'name="RD11" value="4" checked' in html
     assert counts(app) == (0, 0, 0)
 
