@@ -121,10 +121,11 @@ def close_wave(wave: Wave, *, actor: str) -> None:
     """open -> closed; after this nothing about the wave's answers can change."""
     if wave.state != WaveState.OPEN:
         raise WaveRuleError("not_open", wave.state)
+    # Rewrite first: once the state is closed, the database refuses any change to the rows.
+    _rewrite_row_versions(wave.id)
     wave.state = WaveState.CLOSED.value
     audit(actor, "wave.close", wave.id)
     db.session.flush()
-    _rewrite_row_versions(wave.id)
 
 
 def _rewrite_row_versions(wave_id: int) -> None:

@@ -183,3 +183,32 @@ def test_closing_a_wave_leaves_no_per_submission_transaction_ids(app, backend,
             assert db.session.scalar(sa.text(query)) == 1
         assert db.session.scalar(sa.text(
             "SELECT count(DISTINCT xmin::text) FROM code WHERE used")) == 1
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE answer SET value = 1",
+    "DELETE FROM answer",
+    "UPDATE response SET cut = NULL",
+    "DELETE FROM response",
+])
+def test_a_closed_waves_answers_cannot_change(app, open_wave_codes, statement):
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS,
+                  cut="struktural").status_code == 200
+    with app.app_context():
+        from survey_app.models import Wave
+        from survey_app.services import close_wave
+
+        close_wave(db.session.get(Wave, open_wave_codes["wave_id"]), actor="t")
+        db.session.commit()
+        with pytest.raises(sa.exc.DatabaseError, match="wave is closed"):
+            db.session.execute(sa.text(statement))
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(sa.exc.DatabaseError, match="wave is closed"):
+            db.session.execute(sa.text(
+                "INSERT INTO response (id, wave_id, unit_id) VALUES (:id, :w, :u)"),
+                {"id": uuid.uuid4().hex, "w": open_wave_codes["wave_id"],
+                 "u": open_wave_codes["unit_ids"]["A"]})
+            db.session.commit()
+        db.session.rollback()
+    assert counts(app) == (1, 7, 1)
