@@ -34,4 +34,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         bench_routes.init_app(app)
     # Reports integration (reports helper): from . import reporting; reporting.init_app(app)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    """Same-origin only: no third-party script, font or image can learn a respondent's IP."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
