@@ -35,9 +35,9 @@ class DimensionResult:
     direction: Direction
     actions: tuple[Action, ...]
     n: int
-    score100: float
-    ci_low100: float
-    ci_high100: float
+    score100: float | None  # None: this dimension is suppressed in a shown unit
+    ci_low100: float | None
+    ci_high100: float | None
     favourable: float | None = None  # share 0..1 of item answers on the favourable side
     previous_score100: float | None = None
     change100: float | None = None  # current - previous on 0-100

@@ -76,7 +76,8 @@ def _validate_unit(ctx: UnitReportContext) -> None:
 
 def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
     """Plain template data for a shown unit: rounded strings, translated texts, charts."""
-    all_dims = [(section, dim) for section in ctx.instruments for dim in section.dimensions]
+    all_dims = [(section, dim) for section in ctx.instruments for dim in section.dimensions
+                if dim.score100 is not None]
     ranked = sorted(all_dims, key=lambda sd: goodness(sd[1].score100, sd[1].direction))
     weakest = ranked[:N_HIGHLIGHT]
     strongest = ranked[::-1][:N_HIGHLIGHT]
@@ -129,7 +130,7 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
     return {
         "name": d.name.get(lang), "description": d.description.get(lang), "n": d.n,
         "score": score(d.score100, lang), "ci_low": score(d.ci_low100, lang),
-        "ci_high": score(d.ci_high100, lang), "score_value": d.score100,
+        "ci_high": score(d.ci_high100, lang),
         "higher_worse": d.direction == Direction.HIGHER_WORSE,
         "previous": score(d.previous_score100, lang), "change": signed(d.change100, lang),
         "trend": trend_words(d.trend, d.direction, lang),
