@@ -49,13 +49,16 @@ STYLE = {
 }
 
 
-def _svg_uri(fig: Figure) -> str:
-    """Serialise and close `fig`; return an ``image/svg+xml`` data URI."""
+def _svg_uri(fig: Figure, tight: bool = False) -> str:
+    """Serialise and close `fig`; return an ``image/svg+xml`` data URI.
+
+    `tight` fits the picture to its labels, at the price of drawing the figure twice; the
+    per-unit charts (drawn for every unit of a batch) use fixed margins instead.
+    """
     buffer = io.BytesIO()
+    extra = {"bbox_inches": "tight", "pad_inches": 0.03} if tight else {}
     with plt.rc_context(STYLE):
-        # tight: long labels (items, units) widen the picture instead of being cut off
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
-                    bbox_inches="tight", pad_inches=0.03)
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, **extra)
     plt.close(fig)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
@@ -76,7 +79,8 @@ def trend_chart(wave_labels: Sequence[str], series: Sequence[tuple[str, Sequence
         x = np.arange(len(wave_labels))
         for (name, values), colour in zip(series, _cycle(len(series)), strict=True):
             y = np.array([np.nan if v is None else v for v in values], dtype=float)
-            ax.plot(x, y, marker="o", markersize=3, linewidth=1.4, color=colour, label=name)
+            ax.plot(x, y, marker="o", markersize=3, linewidth=1.4, color=colour,
+                    label=_wrap_lines(name, 30))
         marked = sorted({wave_labels.index(w) for w, _ in events if w in wave_labels})
         for position in marked:
             ax.axvline(position, color="#555555", linestyle=(0, (3, 2)), linewidth=0.8)
@@ -106,10 +110,13 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
     data = np.asarray(shares, dtype=float) * 100
     n_items, points = data.shape
     colours = RDBU.get(points) or _cycle(points)
-    height = 12 + 6.2 * n_items
+    height = 16 + 6.2 * n_items
+    labels = [_wrap(label, 70) for label in labels]
+    # room for the longest label: about 1.25 mm per character at 6.3 pt (DejaVu Sans)
+    left = min(0.55, (6 + 1.25 * max(len(label) for label in labels)) / 170)
     with plt.rc_context(STYLE):
         fig = _figure(170, height)
-        ax = fig.add_axes((0.30, 9 / height, 0.68, 1 - 12 / height))
+        ax = fig.add_axes((left, 8 / height, 0.98 - left, 1 - 16 / height))
         half = points // 2
         left = -data[:, :half].sum(axis=1)
         if points % 2:
@@ -120,7 +127,7 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
                     linewidth=0.4, height=0.72, label=option_labels[j])
             left = left + data[:, j]
         ax.axvline(0, color=INK, linewidth=0.6)
-        ax.set_yticks(y, [_wrap(label, 70) for label in labels], fontsize=6.3)
+        ax.set_yticks(y, labels, fontsize=6.3)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
         ax.tick_params(axis="y", length=0)
@@ -128,6 +135,17 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=points, fontsize=6,
                   handlelength=1, columnspacing=0.8)
         return _svg_uri(fig)
+
+
+def _wrap_lines(text: str, width: int) -> str:
+    """Break `text` into lines of at most `width` characters at spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -158,7 +176,7 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        return _svg_uri(fig)
+        return _svg_uri(fig, tight=True)
 
 
 def _heat_cell(ax, r: int, c: int, value: float, good: float, suppressed_label: str) -> None:
@@ -193,4 +211,4 @@ def score_distribution(labels: Sequence[str], unit_scores: Sequence[Sequence[flo
         ax.set_ylim(-0.6, n - 0.4)
         ax.grid(axis="x", color="#dddddd", linewidth=0.5)
         ax.tick_params(axis="y", length=0)
-        return _svg_uri(fig)
+        return _svg_uri(fig, tight=True)
