@@ -59,6 +59,9 @@ class Item:
     dimension: str  # Dimension.code
     reverse: bool
     text: Text
+    # Labels for this item only (an SKM unsur such as biaya: "sangat mahal" .. "gratis");
+    # empty means the scale's options apply. Use Scale.options_for(item) to read either.
+    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,16 @@ class Scale:
     referent: Referent
     direction: Direction
     dimensions: tuple[Dimension, ...]
+    reversible: bool = True  # False: no item of this scale may be reverse-keyed
 
     @property
     def items(self) -> tuple[Item, ...]:
         """All items of the scale, dimension by dimension, in file order."""
         return tuple(item for dim in self.dimensions for item in dim.items)
+
+    def options_for(self, item: Item) -> tuple[Option, ...]:
+        """The response options shown for `item`: its own labels if it has any, else the scale's."""
+        return item.options or self.options
 
 
 @dataclass(frozen=True)
@@ -123,3 +131,15 @@ class Instrument:
     def items(self) -> tuple[Item, ...]:
         """All items of all scales in file order."""
         return tuple(item for scale in self.scales for item in scale.items)
+
+    @property
+    def dimensions(self) -> tuple[Dimension, ...]:
+        """All dimensions of all scales in file order."""
+        return tuple(dim for scale in self.scales for dim in scale.dimensions)
+
+    def scale_of(self, item_code: str) -> Scale:
+        """The scale holding the item `item_code` (KeyError if no item has that code)."""
+        for scale in self.scales:
+            if any(item.code == item_code for item in scale.items):
+                return scale
+        raise KeyError(f"{self.key} has no item {item_code!r}")
