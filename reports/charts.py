@@ -13,8 +13,10 @@ matplotlib.use("Agg")  # no display; reports run in workers and servers
 
 import matplotlib.pyplot as plt  # noqa: E402  (must follow the backend choice)
 import numpy as np  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
 # colour-vision deficiency. Lines and points use it in this order.
@@ -59,14 +61,14 @@ def _svg_uri(fig: Figure, tight: bool = False) -> str:
     extra = {"bbox_inches": "tight", "pad_inches": 0.03} if tight else {}
     with plt.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, **extra)
-    plt.close(fig)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _figure(width_mm: float, height_mm: float) -> Figure:
     """A new figure of the given printed size, with the report style."""
+    # a bare Figure, not pyplot's: no figure manager to register and close in long batches
     with plt.rc_context(STYLE):
-        return plt.figure(figsize=(width_mm / 25.4, height_mm / 25.4))
+        return Figure(figsize=(width_mm / 25.4, height_mm / 25.4))
 
 
 def trend_chart(wave_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
@@ -113,27 +115,35 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
     height = 16 + 6.2 * n_items
     labels = [_wrap(label, 70) for label in labels]
     # room for the longest label: about 1.25 mm per character at 6.3 pt (DejaVu Sans)
-    left = min(0.55, (6 + 1.25 * max(len(label) for label in labels)) / 170)
+    margin = min(0.55, (6 + 1.25 * max(len(label) for label in labels)) / 170)
     with plt.rc_context(STYLE):
         fig = _figure(170, height)
-        ax = fig.add_axes((left, 8 / height, 0.98 - left, 1 - 16 / height))
+        ax = fig.add_axes((margin, 8 / height, 0.98 - margin, 1 - 16 / height))
         half = points // 2
         left = -data[:, :half].sum(axis=1)
         if points % 2:
             left -= data[:, half] / 2
-        y = np.arange(n_items)[::-1]
+        y = np.arange(n_items)[::-1].astype(float)
+        handles = []
+        # one PolyCollection per category instead of a Rectangle artist per bar: the same
+        # picture at a fraction of the drawing cost (this chart is drawn for every unit)
         for j in range(points):
-            ax.barh(y, data[:, j], left=left, color=colours[j], edgecolor="white",
-                    linewidth=0.4, height=0.72, label=option_labels[j])
-            left = left + data[:, j]
+            right = left + data[:, j]
+            verts = [((a, b - 0.36), (a, b + 0.36), (c, b + 0.36), (c, b - 0.36))
+                     for a, b, c in zip(left, y, right, strict=True)]
+            ax.add_collection(PolyCollection(verts, facecolors=colours[j], edgecolors="white",
+                                             linewidths=0.4))
+            handles.append(Patch(facecolor=colours[j], label=option_labels[j]))
+            left = right
+        ax.set_ylim(-0.6, n_items - 0.4)
         ax.axvline(0, color=INK, linewidth=0.6)
         ax.set_yticks(y, labels, fontsize=6.3)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=points, fontsize=6,
-                  handlelength=1, columnspacing=0.8)
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=points,
+                  fontsize=6, handlelength=1, columnspacing=0.8)
         return _svg_uri(fig)
 
 
