@@ -83,14 +83,15 @@ def trend_chart(wave_labels: Sequence[str], series: Sequence[tuple[str, Sequence
             y = np.array([np.nan if v is None else v for v in values], dtype=float)
             ax.plot(x, y, marker="o", markersize=3, linewidth=1.4, color=colour,
                     label=_wrap_lines(name, 30))
-        marked = sorted({wave_labels.index(w) for w, _ in events if w in wave_labels})
+        # an event is drawn between the wave before it and the first wave after it
+        marked = sorted({wave_labels.index(w) - 0.5 for w, _ in events if w in wave_labels})
         for position in marked:
             ax.axvline(position, color="#555555", linestyle=(0, (3, 2)), linewidth=0.8)
         if marked:
             ax.plot([], [], color="#555555", linestyle=(0, (3, 2)), linewidth=0.8,
                     label=event_label)
         ax.set_xticks(x, list(wave_labels))
-        ax.set_xlim(-0.3, max(len(x) - 0.7, 0.3))
+        ax.set_xlim(-0.6 if marked and marked[0] < 0 else -0.3, max(len(x) - 0.7, 0.3))
         ax.set_ylim(0, 100)
         ax.set_ylabel(y_label)
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)

@@ -81,10 +81,15 @@ class QualityRow:
 
 @dataclass(frozen=True)
 class TrainingEvent:
-    """A training or development event recorded for the unit, placed on the trend chart."""
+    """A training or development event recorded for the unit, placed on the trend chart.
 
-    wave_label: str  # the wave in which it took place
+    The chart marks it halfway between the wave before it and `wave_label`, the first wave
+    whose answers it can have influenced.
+    """
+
+    wave_label: str  # the first wave after the event
     title: str
+    held_on: str = ""  # the date as printed
 
 
 @dataclass(frozen=True)

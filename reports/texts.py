@@ -68,10 +68,10 @@ register({
     "unit.trend_note": {
         "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti unit "
               "tidak dilaporkan pada triwulan itu (kurang dari {k} responden). Garis putus-"
-              "putus vertikal menandai triwulan dengan kegiatan pelatihan.",
+              "putus vertikal menandai pelatihan, di antara survei sebelum dan sesudahnya.",
         "en": "The lines show the unit's score in each quarter. A missing point means the unit "
               "was not reported that quarter (fewer than {k} respondents). Dashed vertical "
-              "lines mark quarters with a training event."},
+              "lines mark training, between the surveys before and after it."},
     "unit.events": {"id": "Pelatihan tercatat", "en": "Recorded training"},
     "unit.no_events": {"id": "Belum ada pelatihan yang tercatat.",
                        "en": "No training recorded yet."},
