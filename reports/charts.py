@@ -119,7 +119,7 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
     margin = min(0.55, (6 + 1.25 * max(len(label) for label in labels)) / 170)
     with plt.rc_context(STYLE):
         fig = _figure(170, height)
-        ax = fig.add_axes((margin, 8 / height, 0.98 - margin, 1 - 16 / height))
+        ax = fig.add_axes((margin, 8 / height, 0.98 - margin, 1 - 17 / height))
         half = points // 2
         left = -data[:, :half].sum(axis=1)
         if points % 2:
@@ -143,8 +143,9 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=points,
-                  fontsize=6, handlelength=1, columnspacing=0.8)
+        # centred on the figure, not the axes: long item labels push the axes to the right
+        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=points,
+                   fontsize=6, handlelength=1, columnspacing=0.8)
         return _svg_uri(fig)
 
 

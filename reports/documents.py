@@ -198,7 +198,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "dimensions": [{"name": d.name.get(lang), "instrument": d.instrument.get(lang),
                         "higher_worse": d.direction == Direction.HIGHER_WORSE} for d in dims],
         "heatmap": charts.heatmap(
-            ["  " * u.depth + u.name for u in ctx.units], [d.name.get(lang) for d in dims],
+            ["— " * u.depth + u.name for u in ctx.units], [d.name.get(lang) for d in dims],
             [u.scores100 if u.shown else [None] * len(dims) for u in ctx.units],
             [d.direction == Direction.HIGHER_BETTER for d in dims], mark),
         "distribution": charts.score_distribution(

@@ -29,3 +29,13 @@ def page_picture(pdf: bytes, tmp_path: Path, page: int = 1, dpi: int = 40) -> Pa
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
                     "-singlefile", str(src), str(prefix)], check=True)
     return prefix.with_suffix(".png")
+
+
+def has_phrase(text: str, phrase: str, gap: int = 8) -> bool:
+    """True if the words of `phrase` occur in order in `text`, allowing up to `gap` other
+    words between them (table cells wrap, and the text of neighbouring cells interleaves)."""
+    import re
+
+    words = [re.escape(w) for w in phrase.split()]
+    pattern = rf"\s+(?:\S+\s+){{0,{gap}}}?".join(words)
+    return re.search(pattern, text) is not None
