@@ -4,5 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh runtime
-echo "The demo is not wired yet." >&2
-exit 1
+
+export FLASK_APP=survey_app
+mkdir -p instance
+# A fresh demo database every time (the app's own database, instance/lentera.db, is untouched).
+rm -f instance/demo.db instance/demo.db-wal instance/demo.db-shm
+export DATABASE_URL="sqlite:///$PWD/instance/demo.db"
+export LENTERA_PUBLIC_URL="${LENTERA_PUBLIC_URL:-http://127.0.0.1:5000}"
+
+.venv/bin/flask db upgrade
+.venv/bin/flask demo
+# Reports of the closed demo waves (PDFs into reports-out/), once the reports CLI exists:
+if .venv/bin/flask report --help >/dev/null 2>&1; then
+  .venv/bin/flask report build --all --out reports-out
+fi
+
+echo "Lentera demo: http://127.0.0.1:5000/isi (respondents), http://127.0.0.1:5000/hr/ (HR)"
+exec .venv/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 "survey_app:create_app()"

@@ -1,0 +1,227 @@
+"""Within-unit agreement and reliability of unit means: rwg(j), ICC(1), ICC(2), verdicts.
+
+Cross-checked against R ``multilevel`` 2.7 (``rwg.j``, ``ICC1``, ``ICC2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from analysis.errors import AnalysisInputError
+
+# Verdict codes for rwg(j) (LeBreton & Senter 2008, Table 3). The reports package translates
+# them; the cut-offs are the lower bounds of each band.
+RWG_LACK = "lack_of_agreement"  # rwg < .30
+RWG_WEAK = "weak_agreement"  # .30 <= rwg < .50
+RWG_MODERATE = "moderate_agreement"  # .50 <= rwg < .70
+RWG_STRONG = "strong_agreement"  # .70 <= rwg < .90  (the conventional rwg >= .70 cut-off)
+RWG_VERY_STRONG = "very_strong_agreement"  # rwg >= .90
+NOT_COMPUTABLE = "not_computable"
+RWG_BANDS = ((0.90, RWG_VERY_STRONG), (0.70, RWG_STRONG), (0.50, RWG_MODERATE),
+             (0.30, RWG_WEAK), (-np.inf, RWG_LACK))
+#: rwg(j) at or above this value justifies aggregating members' answers to a unit score.
+RWG_CUTOFF = 0.70
+
+# Verdict codes for ICC(2), the reliability of unit means (cut-off .70, LeBreton & Senter 2008).
+ICC2_RELIABLE = "reliable_unit_means"
+ICC2_UNRELIABLE = "unreliable_unit_means"
+ICC2_CUTOFF = 0.70
+# Verdict codes for ICC(1), the effect of unit membership (LeBreton & Senter 2008: .01 small,
+# .10 medium, .25 large).
+ICC1_NONE = "no_unit_effect"  # < .01
+ICC1_SMALL = "small_unit_effect"  # .01 <= ICC(1) < .10
+ICC1_MEDIUM = "medium_unit_effect"  # .10 <= ICC(1) < .25
+ICC1_LARGE = "large_unit_effect"  # >= .25
+ICC1_BANDS = ((0.25, ICC1_LARGE), (0.10, ICC1_MEDIUM), (0.01, ICC1_SMALL), (-np.inf, ICC1_NONE))
+
+REASON_TOO_FEW_GROUPS = "too_few_groups"
+REASON_NO_WITHIN_DF = "no_within_group_df"
+REASON_NO_BETWEEN_VARIANCE = "zero_between_mean_square"
+
+
+@dataclass(frozen=True)
+class RwgResult:
+    """rwg(j) per group; NaN where the group has fewer than 2 complete respondents."""
+
+    n: NDArray[np.int64]
+    mean_item_var: NDArray[np.float64]
+    rwg_j: NDArray[np.float64]
+    n_items: int
+    points: int
+
+
+@dataclass(frozen=True)
+class IccResult:
+    """One-way ANOVA ICC(1) and ICC(2) over groups; NaN with ``reason`` if not computable."""
+
+    icc1: float
+    icc2: float
+    msb: float
+    msw: float
+    df_between: int
+    df_within: int
+    k_bar: float
+    reason: str | None = None
+
+
+def rwg_j_from_variance(
+    mean_item_var: ArrayLike, n_items: int, points: ArrayLike
+) -> NDArray[np.float64]:
+    """rwg(j) from the mean within-group item variance.
+
+    Parameters
+    ----------
+    mean_item_var : array of s̄^2, mean over the J items of the within-group variances (ddof 1).
+    n_items : J.
+    points : A, number of response options (uniform null distribution).
+
+    Returns
+    -------
+    rwg(j) = J (1 - s̄^2/σ²_EU) / (J (1 - s̄^2/σ²_EU) + s̄^2/σ²_EU), σ²_EU = (A^2 - 1)/12;
+    set to 0 where s̄^2 > σ²_EU (James, Demaree & Wolf 1984; LeBreton & Senter 2008).
+
+    References
+    ----------
+    James, L. R., Demaree, R. G., & Wolf, G. (1984). J Appl Psychol 69, 85-98.
+    LeBreton, J. M., & Senter, J. L. (2008). Organ Res Methods 11, 815-852.
+    """
+    s2 = np.asarray(mean_item_var, dtype=np.float64)
+    a = np.asarray(points, dtype=np.float64)
+    ratio = s2 / ((a * a - 1.0) / 12.0)
+    j = float(n_items)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = j * (1.0 - ratio) / (j * (1.0 - ratio) + ratio)
+    return np.where(ratio > 1.0, 0.0, r)
+
+
+def rwg_j(values: ArrayLike, group: ArrayLike, n_groups: int, points: int) -> RwgResult:
+    """rwg(j) per group for one set of items (respondents with a missing item are dropped).
+
+    Parameters
+    ----------
+    values : (n, J) answers (reverse-keyed), NaN = missing.
+    group : (n,) group index 0..G-1.
+    n_groups : G.
+    points : A.
+
+    Returns
+    -------
+    RwgResult with arrays of length G. See :func:`rwg_j_from_variance` for the formula.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    g = _check_group(group, x.shape[0], n_groups)
+    keep = ~np.isnan(x).any(axis=1)
+    x, g = x[keep], g[keep]
+    n = np.bincount(g, minlength=n_groups)
+    s2 = np.zeros(n_groups)
+    for j in range(x.shape[1]):
+        s2 += _group_var(x[:, j], g, n, n_groups)
+    s2 /= x.shape[1]
+    r = rwg_j_from_variance(s2, x.shape[1], points)
+    return RwgResult(n=n, mean_item_var=s2, rwg_j=np.where(n >= 2, r, np.nan),
+                     n_items=x.shape[1], points=int(points))
+
+
+def _group_var(x, g, n, n_groups):
+    """Within-group variance (ddof 1) by two-pass bincount (NaN where n < 2)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.bincount(g, weights=x, minlength=n_groups) / n
+        ss = np.bincount(g, weights=(x - m[g]) ** 2, minlength=n_groups)
+        return np.where(n >= 2, ss / (n - 1), np.nan)
+
+
+def _check_group(group, n_rows, n_groups):
+    g = np.asarray(group)
+    if g.shape != (n_rows,) or not np.issubdtype(g.dtype, np.integer):
+        raise AnalysisInputError("group must be an integer array with one entry per respondent")
+    if g.size and (g.min() < 0 or g.max() >= n_groups):
+        raise AnalysisInputError(f"group indices must lie in 0..{n_groups - 1}")
+    return g.astype(np.intp)
+
+
+def icc_from_stats(n: ArrayLike, mean: ArrayLike, ss_within: ArrayLike) -> IccResult:
+    """ICC(1) and ICC(2) from per-group n, mean and within-group sum of squares.
+
+    Parameters
+    ----------
+    n, mean, ss_within : arrays over groups; groups with n = 0 are ignored.
+
+    Returns
+    -------
+    IccResult
+
+    Notes
+    -----
+    One-way ANOVA with G non-empty groups and N respondents:
+    MSB = sum n_g (m_g - m)^2 / (G - 1), MSW = sum SS_g / (N - G),
+    ICC(1) = (MSB - MSW) / (MSB + (k̄ - 1) MSW) with k̄ = N / G (the convention of
+    ``multilevel::ICC1``; Bliese 2000), ICC(2) = (MSB - MSW) / MSB.
+
+    References
+    ----------
+    Bliese, P. D. (2000). In Klein & Kozlowski (Eds.), Multilevel Theory, Research, and
+    Methods in Organizations, 349-381.
+    """
+    n = np.asarray(n, dtype=np.float64)
+    live = n > 0
+    n, m, ss = n[live], np.asarray(mean, dtype=np.float64)[live], np.asarray(ss_within)[live]
+    big_n, g = n.sum(), n.size
+    if g < 2:
+        return _icc_nan(REASON_TOO_FEW_GROUPS, g, big_n)
+    if big_n - g < 1:
+        return _icc_nan(REASON_NO_WITHIN_DF, g, big_n)
+    grand = np.sum(n * m) / big_n
+    msb = float(np.sum(n * (m - grand) ** 2) / (g - 1))
+    msw = float(np.sum(ss) / (big_n - g))
+    k_bar = float(big_n / g)
+    if msb <= 0:
+        return _icc_nan(REASON_NO_BETWEEN_VARIANCE, g, big_n)
+    icc1 = (msb - msw) / (msb + (k_bar - 1) * msw)
+    return IccResult(icc1=float(icc1), icc2=float((msb - msw) / msb), msb=msb, msw=msw,
+                     df_between=int(g - 1), df_within=int(big_n - g), k_bar=k_bar)
+
+
+def _icc_nan(reason, g, big_n):
+    return IccResult(icc1=np.nan, icc2=np.nan, msb=np.nan, msw=np.nan, df_between=int(g - 1),
+                     df_within=int(big_n - g), k_bar=float(big_n / g) if g else np.nan,
+                     reason=reason)
+
+
+def icc(scores: ArrayLike, group: ArrayLike, n_groups: int) -> IccResult:
+    """ICC(1) and ICC(2) of respondent scores grouped by unit (NaN scores are dropped).
+
+    See :func:`icc_from_stats` for the formulas.
+    """
+    y = np.asarray(scores, dtype=np.float64)
+    g = _check_group(group, y.shape[0], n_groups)
+    keep = ~np.isnan(y)
+    y, g = y[keep], g[keep]
+    n = np.bincount(g, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.bincount(g, weights=y, minlength=n_groups) / n
+    ss = np.bincount(g, weights=(y - np.nan_to_num(m)[g]) ** 2, minlength=n_groups)
+    return icc_from_stats(n, m, ss)
+
+
+def _band(value: float, bands) -> str:
+    if not np.isfinite(value):
+        return NOT_COMPUTABLE
+    return next(code for low, code in bands if value >= low)
+
+
+def rwg_verdict(value: float) -> str:
+    """Verdict code for one rwg(j) value (LeBreton & Senter 2008 bands); see RWG_* constants."""
+    return _band(value, RWG_BANDS)
+
+
+def icc1_verdict(value: float) -> str:
+    """Verdict code for ICC(1); see ICC1_* constants."""
+    return _band(value, ICC1_BANDS)
+
+
+def icc2_verdict(value: float) -> str:
+    """Verdict code for ICC(2): reliable unit means when ICC(2) >= .70."""
+    return _band(value, ((ICC2_CUTOFF, ICC2_RELIABLE), (-np.inf, ICC2_UNRELIABLE)))

@@ -1,0 +1,238 @@
+"""Command line for analysts' own CSV data (one row per respondent).
+
+    python -m analysis reliability FILE --items A1,A2,A3 [--reverse A1] --points 6
+        [--missing listwise|pairwise] [--json]
+    python -m analysis agreement FILE --group COL --items A,B,C --points 5 [--json]
+    python -m analysis compare FILE --group COL --value COL --a LEVEL --b LEVEL [--json]
+    python -m analysis skm FILE [--json]
+
+Bad input exits with code 2 and a message (Bahasa Indonesia, then English) naming the line
+and column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from analysis import agreement, reliability, skm, trends
+from analysis.errors import AnalysisInputError
+from analysis.scoring import reverse_key, scale_scores
+
+EXIT_BAD_INPUT = 2
+MISSING_TOKENS = {"", "NA", "NaN", "nan", "."}
+
+
+class CliInputError(AnalysisInputError):
+    """Bad CSV input; the message names the line and column."""
+
+
+def _read_csv(path: str) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliInputError(f"berkas tidak dapat dibaca / cannot read file {path}: {exc}") from exc
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        raise CliInputError(f"berkas kosong / empty file: {path} has no data rows")
+    return list(rows[0].keys()), rows
+
+
+def _need(columns: list[str], wanted: Sequence[str]) -> None:
+    for col in wanted:
+        if col not in columns:
+            raise CliInputError(f"kolom '{col}' tidak ada / column '{col}' not found "
+                                f"(line 1 has: {', '.join(c for c in columns if c)})")
+
+
+def _numbers(rows, cols: Sequence[str], points: int | None = None) -> np.ndarray:
+    """Numeric matrix of `cols`; empty/NA = NaN; line numbers count the header as line 1."""
+    out = np.full((len(rows), len(cols)), np.nan)
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols):
+            cell = (row.get(col) or "").strip()
+            if cell in MISSING_TOKENS:
+                continue
+            try:
+                v = float(cell)
+            except ValueError:
+                raise CliInputError(f"baris {i + 2}, kolom '{col}': '{cell}' bukan angka / "
+                                    f"line {i + 2}, column '{col}': '{cell}' is not a number"
+                                    ) from None
+            if not math.isfinite(v) or (points is not None and (v not in range(1, points + 1))):
+                rng = f"1..{points}" if points is not None else "a finite number"
+                raise CliInputError(f"baris {i + 2}, kolom '{col}': nilai {cell} di luar {rng} / "
+                                    f"line {i + 2}, column '{col}': value {cell} outside {rng}")
+            out[i, j] = v
+    return out
+
+
+def _num(v) -> float | None:
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def run_reliability(args) -> dict:
+    """Reliability command."""
+    items = _split(args.items)
+    cols, rows = _read_csv(args.file)
+    _need(cols, items)
+    reverse = _split(args.reverse) if args.reverse else []
+    unknown = [r for r in reverse if r not in items]
+    if unknown:
+        raise CliInputError(f"--reverse {unknown[0]} bukan bagian dari --items / "
+                            f"is not one of --items")
+    x = reverse_key(_numbers(rows, items, args.points), [c in reverse for c in items],
+                    args.points)
+    res = reliability.cronbach_alpha(x, missing=args.missing)
+    dropped = [c for i, c in enumerate(items) if i not in set(res.items_used.tolist())]
+    per_item = {c: {"r_drop": None, "alpha_if_deleted": None} for c in items}
+    for pos, idx in enumerate(res.items_used):
+        per_item[items[idx]] = {"r_drop": _num(res.r_drop[pos]),
+                                "alpha_if_deleted": _num(res.alpha_if_deleted[pos])}
+    warnings = list(res.warnings) + ([f"dropped:{','.join(dropped)}"] if dropped and
+                                     res.reason is None else [])
+    if res.reason:
+        warnings.append(f"{res.reason}: {res.message}")
+    return {"n": res.n, "k": res.k, "alpha": _num(res.alpha), "alpha_std": _num(res.alpha_std),
+            "alpha_ci": [_num(res.alpha_ci[0]), _num(res.alpha_ci[1])],
+            "omega_total": _num(res.omega_total), "items": per_item, "warnings": warnings,
+            "missing": args.missing}
+
+
+def run_agreement(args) -> dict:
+    """Agreement command: rwg(j) per group, ICC(1), ICC(2) of the scale score."""
+    items = _split(args.items)
+    cols, rows = _read_csv(args.file)
+    _need(cols, [args.group, *items])
+    x = _numbers(rows, items, args.points)
+    labels = [row[args.group] for row in rows]
+    codes, group = np.unique(np.array(labels, dtype=object), return_inverse=True)
+    group = group.astype(np.intp)
+    rwg = agreement.rwg_j(x, group, len(codes), args.points)
+    icc = agreement.icc(scale_scores(x, np.zeros(len(items), np.intp), 1)[:, 0], group,
+                        len(codes))
+    n_rows = np.bincount(group, minlength=len(codes))
+    groups = {str(c): {"n": int(n_rows[i]), "n_complete": int(rwg.n[i]),
+                       "rwg_j": _num(rwg.rwg_j[i]),
+                       "verdict": agreement.rwg_verdict(rwg.rwg_j[i])}
+              for i, c in enumerate(codes)}
+    finite = rwg.rwg_j[np.isfinite(rwg.rwg_j)]
+    return {"icc1": _num(icc.icc1), "icc2": _num(icc.icc2), "icc_reason": icc.reason,
+            "icc1_verdict": agreement.icc1_verdict(icc.icc1),
+            "icc2_verdict": agreement.icc2_verdict(icc.icc2), "groups": groups,
+            "mean_rwg_j": _num(finite.mean()) if finite.size else None}
+
+
+def run_compare(args) -> dict:
+    """Compare command: Welch t and Hedges' g of level b minus level a."""
+    cols, rows = _read_csv(args.file)
+    _need(cols, [args.group, args.value])
+    y = _numbers(rows, [args.value])[:, 0]
+    labels = np.array([row[args.group] for row in rows], dtype=object)
+    for level in (args.a, args.b):
+        if not (labels == level).any():
+            raise CliInputError(f"kolom '{args.group}' tidak memuat '{level}' / "
+                                f"column '{args.group}' has no rows with '{level}'")
+    a, b = y[labels == args.a], y[labels == args.b]
+    w = trends.welch_t(a, b)
+    h = trends.hedges_g(a, b)
+    reason = str(w.reason) or str(h.reason) or None
+    return {"n_a": int(w.n_a), "n_b": int(w.n_b), "mean_a": _num(w.mean_a),
+            "mean_b": _num(w.mean_b), "t": _num(w.t), "df": _num(w.df), "p": _num(w.p),
+            "ci": [_num(w.ci_low), _num(w.ci_high)], "hedges_g": _num(h.g),
+            "g_ci": [_num(h.g_ci_low), _num(h.g_ci_high)], "reason": reason}
+
+
+def run_skm(args) -> dict:
+    """SKM command: NRR per unsur, IKM, converted score and mutu."""
+    cols, rows = _read_csv(args.file)
+    names = [f"U{i}" for i in range(1, skm.N_UNSUR + 1)]
+    _need(cols, names)
+    res = skm.skm_index(_numbers(rows, names, skm.SKM_POINTS))
+    return {"n": len(rows), "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
+            "ikm": res.ikm, "converted": res.converted, "mutu": res.mutu,
+            "kinerja": res.kinerja}
+
+
+def _split(text: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise CliInputError("daftar kolom kosong / empty column list")
+    return parts
+
+
+def _table(result: dict, prefix: str = "") -> list[str]:
+    lines = []
+    for key, val in result.items():
+        if isinstance(val, dict):
+            lines.append(f"{prefix}{key}:")
+            lines.extend(_table(val, prefix + "  "))
+        else:
+            lines.append(f"{prefix}{key:<18} {_fmt(val)}")
+    return lines
+
+
+def _fmt(val) -> str:
+    if isinstance(val, float):
+        return f"{val:.4f}"
+    if isinstance(val, list):
+        return "[" + ", ".join(_fmt(v) for v in val) + "]" if val else "-"
+    return "-" if val is None else str(val)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the four commands."""
+    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("reliability", help="alpha, omega and item statistics of one scale")
+    r.add_argument("file")
+    r.add_argument("--items", required=True)
+    r.add_argument("--reverse", default="")
+    r.add_argument("--points", type=int, required=True)
+    r.add_argument("--missing", choices=["listwise", "pairwise"], default="listwise")
+    r.set_defaults(run=run_reliability)
+    a = sub.add_parser("agreement", help="rwg(j) per group, ICC(1), ICC(2)")
+    a.add_argument("file")
+    a.add_argument("--group", required=True)
+    a.add_argument("--items", required=True)
+    a.add_argument("--points", type=int, required=True)
+    a.set_defaults(run=run_agreement)
+    c = sub.add_parser("compare", help="Welch t and Hedges' g of two groups (b - a)")
+    c.add_argument("file")
+    c.add_argument("--group", required=True)
+    c.add_argument("--value", required=True)
+    c.add_argument("--a", required=True)
+    c.add_argument("--b", required=True)
+    c.set_defaults(run=run_compare)
+    s = sub.add_parser("skm", help="IKM (Permenpan RB 14/2017) from columns U1..U9")
+    s.add_argument("file")
+    s.set_defaults(run=run_skm)
+    for sp in (r, a, c, s):
+        sp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "points", 2) < 2:
+        print("galat / error: --points harus >= 2 / must be >= 2", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = args.run(args)
+    except AnalysisInputError as exc:
+        print(f"galat / error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(_table(result)))
+    return 0

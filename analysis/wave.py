@@ -1,0 +1,525 @@
+"""Whole-wave analysis: every statistic for every unit subtree and dimension in one pass.
+
+The app builds a :class:`WaveData` from the database; :func:`analyse_wave` returns a frozen
+:class:`WaveResult` of numpy arrays that the reports package renders. Everything is
+vectorised across units: rows are sorted by unit once, per-unit sufficient statistics
+(counts, sums, sums of squares, item cross-products) are taken with ``np.add.reduceat`` and
+small matrix products, then rolled up the unit tree (a parent's statistics cover its whole
+subtree's respondents).
+
+Shapes: n respondents, I items, U units, D dimensions, C cut categories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from analysis import agreement, compare, disclosure, reliability, trends
+from analysis.errors import AnalysisInputError
+from analysis.scoring import MIN_FRACTION, roll_up, to_score100, tree_depth
+
+#: Reason code where a statistic is undefined because the dimension is not collective.
+REASON_INDIVIDUAL_REFERENT = "individual_referent"
+
+
+@dataclass(frozen=True)
+class WaveData:
+    """One wave's answers and layout, as built by the app (see module docstring for shapes).
+
+    values : (n, I) float64 raw answers 1..A, NaN = missing (not reverse-keyed).
+    unit : (n,) int, index 0..U-1 of the respondent's own unit.
+    item_dimension : (I,) int, index 0..D-1.
+    item_reverse : (I,) bool.
+    dimension_points : (D,) int, A of the dimension's scale.
+    dimension_collective : (D,) bool, collective referent (aggregate to units as culture).
+    unit_parent : (U,) int, parent unit, -1 for a root.
+    cut : (n,) int or None, pre-declared cut category 0..C-1, -1 = not answered.
+    n_cut_categories : C; 0 = infer from ``cut`` (give it explicitly so waves match).
+    """
+
+    values: NDArray[np.float64]
+    unit: NDArray[np.integer]
+    item_dimension: NDArray[np.integer]
+    item_reverse: NDArray[np.bool_]
+    dimension_points: NDArray[np.integer]
+    dimension_collective: NDArray[np.bool_]
+    unit_parent: NDArray[np.integer]
+    cut: NDArray[np.integer] | None = None
+    n_cut_categories: int = 0
+
+    @property
+    def n_units(self) -> int:
+        """U."""
+        return int(np.asarray(self.unit_parent).shape[0])
+
+    @property
+    def n_dimensions(self) -> int:
+        """D."""
+        return int(np.asarray(self.dimension_points).shape[0])
+
+
+@dataclass(frozen=True)
+class WaveTrend:
+    """Change from the previous wave per unit subtree × dimension (U, D); diff = now - previous.
+
+    ``reason`` is "" where the test is defined, else a trends.REASON_* code; ``q`` are
+    Benjamini-Hochberg q-values across the units of each dimension; ``verdict`` holds
+    trends.UP / DOWN / NO_CLEAR_CHANGE / NOT_COMPUTABLE; ``shown`` = shown in both waves.
+    """
+
+    previous_n: NDArray[np.int64]
+    previous_mean: NDArray[np.float64]
+    diff: NDArray[np.float64]
+    t: NDArray[np.float64]
+    df: NDArray[np.float64]
+    p: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
+    hedges_g: NDArray[np.float64]
+    g_ci_low: NDArray[np.float64]
+    g_ci_high: NDArray[np.float64]
+    q: NDArray[np.float64]
+    verdict: NDArray[np.str_]
+    reason: NDArray[np.str_]
+    shown: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class WaveComparison:
+    """Unit subtree vs the rest of the organisation (U, D); diff = unit - rest.
+
+    ``percentile`` ranks the unit's mean among shown units at the same tree depth.
+    ``shown`` additionally requires the rest to hold 0 or at least k respondents.
+    """
+
+    rest_n: NDArray[np.int64]
+    rest_mean: NDArray[np.float64]
+    diff: NDArray[np.float64]
+    t: NDArray[np.float64]
+    df: NDArray[np.float64]
+    p: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
+    percentile: NDArray[np.float64]
+    shown: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class WaveResult:
+    """Every statistic of one wave. (U, D) arrays are per unit subtree × dimension.
+
+    scores : (n, D) respondent scores (mean of answered items, 2/3 rule), input row order.
+    n, mean, sd, ci_low, ci_high : t-based 95% CI of the mean (confidence 1 - alpha).
+    score100, score100_ci_low, score100_ci_high : the same on 0-100.
+    favourable : share of answers above the scale midpoint (after reverse-keying).
+    unit_alpha : (U, D) raw alpha of the unit's complete rows (all items; NaN if n < 3).
+    rwg_j, rwg_verdict : (U, D); NaN / "not_computable" for non-collective dimensions.
+    reliability : D ReliabilityResults over the whole wave (listwise).
+    icc1, icc2, icc1_verdict, icc2_verdict, icc_reason : (D,) over own units.
+    respondents : (U,) subtree respondents; shown : (U,) from analysis.disclosure;
+    shown_dimension : (U, D) shown and the dimension's own count passes suppression.
+    cut_n, cut_mean : (U, C, D) per cut category; cut_shown : (U, C, D).
+    """
+
+    k: int
+    scores: NDArray[np.float64]
+    n: NDArray[np.int64]
+    mean: NDArray[np.float64]
+    sd: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
+    score100: NDArray[np.float64]
+    score100_ci_low: NDArray[np.float64]
+    score100_ci_high: NDArray[np.float64]
+    favourable: NDArray[np.float64]
+    unit_alpha: NDArray[np.float64]
+    rwg_j: NDArray[np.float64]
+    rwg_verdict: NDArray[np.str_]
+    reliability: tuple[reliability.ReliabilityResult, ...]
+    icc1: NDArray[np.float64]
+    icc2: NDArray[np.float64]
+    icc1_verdict: NDArray[np.str_]
+    icc2_verdict: NDArray[np.str_]
+    icc_reason: NDArray[np.str_]
+    respondents: NDArray[np.int64]
+    disclosure: disclosure.DisclosureResult
+    shown: NDArray[np.bool_]
+    shown_dimension: NDArray[np.bool_]
+    cut_n: NDArray[np.int64] | None
+    cut_mean: NDArray[np.float64] | None
+    cut_shown: NDArray[np.bool_] | None
+    comparison: WaveComparison
+    trend: WaveTrend | None
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """Per-unit sufficient statistics of one wave; scores and items centred at the midpoint.
+
+    "direct" arrays cover a unit's own respondents, the others its whole subtree. Item
+    statistics use the rows that answered every item of the dimension (listwise).
+    """
+
+    scores: NDArray[np.float64]  # (n, D) input order
+    respondents: NDArray[np.int64]  # (U,) own-unit respondents
+    cut_direct: NDArray[np.int64] | None  # (U, C) own-unit respondents per cut category
+    direct_n: NDArray[np.int64]  # (U, D) own-unit respondents with a score
+    direct_s1: NDArray[np.float64]  # (U, D) sum of centred scores
+    direct_s2: NDArray[np.float64]  # (U, D) sum of squared centred scores
+    n: NDArray[np.int64]  # (U, D)
+    s1: NDArray[np.float64]
+    s2: NDArray[np.float64]
+    fav: NDArray[np.float64]  # (U, D) favourable answers
+    answered: NDArray[np.float64]  # (U, D) answers given
+    cut_n_direct: NDArray[np.int64] | None  # (U, C, D)
+    cut_s1: NDArray[np.float64] | None  # (U, C, D) subtree
+    complete: NDArray[np.float64]  # (U, D) rows with every item of the dimension
+    item_s1: NDArray[np.float64]  # (U, I) items in dimension order, complete rows
+    item_s2: NDArray[np.float64]  # (U, I)
+    total_s1: NDArray[np.float64]  # (U, D) row totals of complete rows
+    total_s2: NDArray[np.float64]  # (U, D)
+    gram: tuple[NDArray[np.float64], ...]  # per d: (J, J) whole-wave cross-products
+
+
+def validate_wave(w: WaveData) -> None:
+    """Raise AnalysisInputError with an actionable message if `w` is inconsistent."""
+    x = np.asarray(w.values)
+    if x.ndim != 2 or x.dtype != np.float64:
+        raise AnalysisInputError("values must be a float64 array (respondents x items)")
+    n, n_items = x.shape
+    u, d = w.n_units, w.n_dimensions
+    _check_int(w.unit, (n,), 0, u - 1, "unit")
+    _check_int(w.item_dimension, (n_items,), 0, d - 1, "item_dimension")
+    _check_int(w.dimension_points, (d,), 2, 101, "dimension_points")
+    _check_int(w.unit_parent, (u,), -1, u - 1, "unit_parent")
+    tree_depth(w.unit_parent)
+    for name, shape in (("item_reverse", (n_items,)), ("dimension_collective", (d,))):
+        arr = np.asarray(getattr(w, name))
+        if arr.shape != shape or arr.dtype != np.bool_:
+            raise AnalysisInputError(f"{name} must be a bool array of shape {shape}")
+    if w.cut is not None:
+        _check_int(w.cut, (n,), -1, max(_n_cut(w) - 1, -1), "cut")
+    if np.bincount(np.asarray(w.item_dimension), minlength=d).min() == 0:
+        raise AnalysisInputError("every dimension needs at least one item")
+    a = np.asarray(w.dimension_points, dtype=np.float64)[np.asarray(w.item_dimension)]
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.nanmin(x, axis=0, initial=np.inf), np.nanmax(x, axis=0, initial=-np.inf)
+    bad = np.flatnonzero((lo < 1) | (hi > a))
+    if bad.size:
+        j = int(bad[0])
+        raise AnalysisInputError(f"item {j} has answers outside 1..{int(a[j])}")
+
+
+def _check_int(arr, shape, lo, hi, name):
+    a = np.asarray(arr)
+    if a.shape != shape or not np.issubdtype(a.dtype, np.integer):
+        raise AnalysisInputError(f"{name} must be an integer array of shape {shape}")
+    if a.size and (a.min() < lo or a.max() > hi):
+        raise AnalysisInputError(f"{name} values must lie in {lo}..{hi}")
+
+
+def _n_cut(w: WaveData) -> int:
+    if w.cut is None:
+        return 0
+    if w.n_cut_categories:
+        return int(w.n_cut_categories)
+    return int(np.max(w.cut, initial=-1)) + 1
+
+
+#: Rows per chunk: a chunk's working arrays stay in a core's L2 cache.
+CHUNK_ROWS = 8192
+# Column blocks of the per-cell accumulator, in order (D columns each unless noted).
+_FIELDS = ("n", "s1", "s2", "fav", "answered", "complete", "total_s1", "total_s2")
+
+
+def _layout(w: WaveData):
+    """Item order by dimension, dimension slices, signs and midpoints for centring."""
+    dim = np.asarray(w.item_dimension, dtype=np.intp)
+    item_order = np.argsort(dim, kind="stable")
+    dim_sorted = dim[item_order]
+    points = np.asarray(w.dimension_points, dtype=np.float64)
+    mid_item = (points[dim_sorted] + 1.0) / 2.0
+    sign = np.where(np.asarray(w.item_reverse)[item_order], -1.0, 1.0)
+    onehot = (dim_sorted[:, None] == np.arange(w.n_dimensions)[None, :]).astype(np.float64)
+    return item_order, dim_sorted, sign, mid_item * sign, onehot
+
+
+def _wave_stats(w: WaveData, with_items: bool) -> _Stats:
+    """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
+
+    Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
+    value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1. Items are
+    grouped by dimension so that per-dimension sums are one ``np.add.reduceat`` along the
+    row, and per-cell sums one ``np.add.reduceat`` down the rows (no BLAS calls on thin
+    matrices, whose threading overhead dominated).
+    """
+    u, d = w.n_units, w.n_dimensions
+    n_cut = _n_cut(w)
+    cut = np.full(np.asarray(w.unit).shape, -1) if w.cut is None else np.asarray(w.cut)
+    key = np.asarray(w.unit, dtype=np.int64) * (n_cut + 1) + (cut + 1)
+    # small integer keys let numpy's stable sort use radix sort (O(n))
+    key = key.astype(np.uint16 if u * (n_cut + 1) < 2**16 else np.int64)
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    item_order, dim_sorted, sign, shift, onehot = _layout(w)
+    n_items = item_order.size
+    bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
+    j_count = np.diff(bounds).astype(np.float64)
+    need = MIN_FRACTION * j_count - 1e-12
+    width = (len(_FIELDS) if with_items else 3) * d + (2 * n_items if with_items else 0)
+    acc = np.zeros((u * (n_cut + 1), width))
+    gram = np.zeros((n_items, n_items))
+    values = np.asarray(w.values)
+    scores = np.empty((values.shape[0], d))
+    identity = bool(np.all(item_order == np.arange(n_items)))
+    for lo in range(0, values.shape[0], CHUNK_ROWS):
+        rows = order[lo:lo + CHUNK_ROWS]
+        z = values.take(rows, axis=0)
+        if not identity:
+            z = z.take(item_order, axis=1)
+        z *= sign
+        z -= shift
+        isnan = np.isnan(z)
+        np.copyto(z, 0.0, where=isnan)
+        ans = j_count - np.add.reduceat(isnan, bounds[:-1], axis=1, dtype=np.float64)
+        zsum = np.add.reduceat(z, bounds[:-1], axis=1)
+        ok = ans >= need
+        f = np.empty((rows.size, width))
+        cz = f[:, d:2 * d]
+        np.divide(zsum, ans, out=cz, where=ok)
+        cz[~ok] = 0.0
+        f[:, :d] = ok
+        np.multiply(cz, cz, out=f[:, 2 * d:3 * d])
+        scores[rows] = np.where(ok, cz, np.nan)
+        if with_items:
+            _item_fields(f, z, zsum, ans, j_count, bounds, gram)
+        keys = key_sorted[lo:lo + rows.size]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        acc[keys[starts].astype(np.intp)] += np.add.reduceat(f, starts, axis=0)
+    scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
+    return _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items)
+
+
+def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
+    """Favourable and answered counts, complete-row totals, item sums and the gram matrix."""
+    d = j_count.size
+    n_items = z.shape[1]
+    f[:, 3 * d:4 * d] = np.add.reduceat(z > 0, bounds[:-1], axis=1, dtype=np.float64)
+    f[:, 4 * d:5 * d] = ans
+    complete = ans == j_count
+    f[:, 5 * d:6 * d] = complete
+    np.multiply(zsum, complete, out=f[:, 6 * d:7 * d])
+    np.multiply(f[:, 6 * d:7 * d], f[:, 6 * d:7 * d], out=f[:, 7 * d:8 * d])
+    zc = f[:, 8 * d:8 * d + n_items]
+    np.multiply(z, np.repeat(complete, np.diff(bounds), axis=1), out=zc)
+    np.multiply(zc, zc, out=f[:, 8 * d + n_items:8 * d + 2 * n_items])
+    for j in range(d):
+        blk = zc[:, bounds[j]:bounds[j + 1]]
+        gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk.T @ blk
+
+
+def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stats:
+    u, d = w.n_units, w.n_dimensions
+    par = np.asarray(w.unit_parent, dtype=np.intp)
+    cells = acc.reshape(u, n_cut + 1, -1)  # acc: (cells, fields)
+    direct = cells.sum(axis=1)
+    names = _FIELDS if with_items else _FIELDS[:3]
+    f = {name: direct[:, i * d:(i + 1) * d] for i, name in enumerate(names)}
+    f.update({name: np.zeros((u, d)) for name in _FIELDS if name not in f})
+    up = {name: roll_up(par, f[name]) for name in _FIELDS}
+    n_items = dim_sorted.size
+    base = len(names) * d
+    items = roll_up(par, direct[:, base:]) if with_items else np.zeros((u, 2 * n_items))
+    respondents = np.bincount(np.asarray(w.unit), minlength=u).astype(np.int64)
+    cut_direct = cut_n = cut_s1 = None
+    if w.cut is not None:
+        cut_vals = np.asarray(w.cut)
+        flat = np.asarray(w.unit)[cut_vals >= 0] * n_cut + cut_vals[cut_vals >= 0]
+        cut_direct = np.bincount(flat, minlength=u * n_cut).reshape(u, n_cut).astype(np.int64)
+        cut_n = np.rint(cells[:, 1:, :d]).astype(np.int64)
+        cut_s1 = roll_up(par, cells[:, 1:, d:2 * d])
+    bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
+    return _Stats(
+        scores=scores, respondents=respondents, cut_direct=cut_direct,
+        direct_n=np.rint(f["n"]).astype(np.int64), direct_s1=f["s1"], direct_s2=f["s2"],
+        n=np.rint(up["n"]).astype(np.int64), s1=up["s1"], s2=up["s2"], fav=up["fav"],
+        answered=up["answered"], cut_n_direct=cut_n, cut_s1=cut_s1, complete=up["complete"],
+        item_s1=items[:, :n_items], item_s2=items[:, n_items:], total_s1=up["total_s1"],
+        total_s2=up["total_s2"],
+        gram=tuple(gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] for j in range(d)),
+    )
+
+
+def _mean_var(st: _Stats, points: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    n = st.n.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cm = st.s1 / n
+        var = np.where(n >= 2, (st.s2 - n * cm * cm) / (n - 1), np.nan)
+    return cm + (points + 1.0) / 2.0, np.maximum(var, 0.0), cm
+
+
+def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None,
+                 alpha: float = 0.05) -> WaveResult:
+    """Analyse a whole wave: scores, reliability, agreement, comparison, trend, disclosure.
+
+    Parameters
+    ----------
+    current : this wave.
+    k : minimum group size for disclosure control (anonymity.md rule 4).
+    previous : the previous wave, same units and dimensions (respondents differ).
+    alpha : 1 - confidence of every CI, and the false discovery rate of the trend verdicts.
+
+    Returns
+    -------
+    WaveResult; see the formulas in analysis.scoring, reliability, agreement, trends,
+    compare and disclosure. Nothing is rounded.
+    """
+    validate_wave(current)
+    if previous is not None:
+        validate_wave(previous)
+        _check_same_layout(current, previous)
+    points = np.asarray(current.dimension_points, dtype=np.float64)
+    collective = np.asarray(current.dimension_collective)
+    st = _wave_stats(current, with_items=True)
+    mean, var, cmean = _mean_var(st, points)
+    n = st.n
+    sd = np.sqrt(var)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(1 - alpha / 2, n - 1) * sd / np.sqrt(n)
+        favourable = st.fav / st.answered
+    half = np.where(n >= 2, half, np.nan)
+    rel, unit_alpha, rwg = _reliability_agreement(st, current, collective, 1 - alpha)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dmean = st.direct_s1 / st.direct_n
+    dss = st.direct_s2 - st.direct_s1 * np.nan_to_num(dmean)
+    icc = [agreement.icc_from_stats(st.direct_n[:, j], dmean[:, j], dss[:, j])
+           if collective[j] else None for j in range(current.n_dimensions)]
+    disc, shown_dim, cut_shown = _disclose(current, st, k)
+    cut_n = cut_mean = None
+    if st.cut_n_direct is not None:
+        par = np.asarray(current.unit_parent, dtype=np.intp)
+        cut_n = roll_up(par, st.cut_n_direct)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cut_mean = st.cut_s1 / cut_n + (points + 1.0) / 2.0
+    comparison = _compare(st, cmean, var, shown_dim, current, k, alpha)
+    trend = None
+    if previous is not None:
+        trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points)
+    return WaveResult(
+        k=k, scores=st.scores, n=n, mean=mean, sd=sd, ci_low=mean - half, ci_high=mean + half,
+        score100=to_score100(mean, points), score100_ci_low=to_score100(mean - half, points),
+        score100_ci_high=to_score100(mean + half, points), favourable=favourable,
+        unit_alpha=unit_alpha, rwg_j=rwg,
+        rwg_verdict=np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg),
+        reliability=rel,
+        icc1=np.array([r.icc1 if r else np.nan for r in icc]),
+        icc2=np.array([r.icc2 if r else np.nan for r in icc]),
+        icc1_verdict=np.array([agreement.icc1_verdict(r.icc1 if r else np.nan) for r in icc]),
+        icc2_verdict=np.array([agreement.icc2_verdict(r.icc2 if r else np.nan) for r in icc]),
+        icc_reason=np.array([(r.reason or "") if r else REASON_INDIVIDUAL_REFERENT
+                             for r in icc]),
+        respondents=disc.counts, disclosure=disc, shown=disc.shown, shown_dimension=shown_dim,
+        cut_n=cut_n, cut_mean=cut_mean, cut_shown=cut_shown, comparison=comparison,
+        trend=trend,
+    )
+
+
+def _check_same_layout(a: WaveData, b: WaveData) -> None:
+    same = (np.array_equal(a.unit_parent, b.unit_parent)
+            and np.array_equal(a.item_dimension, b.item_dimension)
+            and np.array_equal(a.item_reverse, b.item_reverse)
+            and np.array_equal(a.dimension_points, b.dimension_points)
+            and np.array_equal(a.dimension_collective, b.dimension_collective))
+    if not same:
+        raise AnalysisInputError(
+            "previous wave must have the same units, items and dimensions as the current wave")
+
+
+def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confidence: float):
+    """Whole-wave reliability per dimension, unit alpha and rwg(j) per unit × dimension.
+
+    Per unit only tr(C) and sum(C) are needed: tr(C) = sum of item variances and
+    sum(C) = variance of the row total (both over complete rows, ddof 1).
+    """
+    u, d = w.n_units, w.n_dimensions
+    unit_alpha = np.full((u, d), np.nan)
+    rwg = np.full((u, d), np.nan)
+    rel = []
+    roots = np.asarray(w.unit_parent) < 0
+    bounds = np.searchsorted(np.sort(np.asarray(w.item_dimension)), np.arange(d + 1))
+    for j in range(d):
+        cols = slice(bounds[j], bounds[j + 1])
+        nc = st.complete[:, j]
+        s1, s2 = st.item_s1[:, cols], st.item_s2[:, cols]
+        n_all = nc[roots].sum()
+        t_all = s1[roots].sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov_all = (st.gram[j] - np.outer(t_all, t_all) / n_all) / (n_all - 1)
+            rel.append(reliability.alpha_from_cov(cov_all, int(n_all), confidence))
+            tr = ((s2 - s1 * s1 / nc[:, None]) / (nc - 1)[:, None]).sum(axis=1)
+            tot = (st.total_s2[:, j] - st.total_s1[:, j] ** 2 / nc) / (nc - 1)
+            jj = bounds[j + 1] - bounds[j]
+            a = jj / (jj - 1) * (1 - tr / tot) if jj > 1 else np.full(u, np.nan)
+        unit_alpha[:, j] = np.where((nc >= 3) & (tot > 0), a, np.nan)
+        if collective[j]:
+            r = agreement.rwg_j_from_variance(tr / jj, jj, w.dimension_points[j])
+            rwg[:, j] = np.where(nc >= 2, r, np.nan)
+    return tuple(rel), unit_alpha, rwg
+
+
+def _disclose(w: WaveData, st: _Stats, k: int):
+    """Suppression on respondent counts AND on each dimension's own counts (still safe:
+    hiding more never reveals more)."""
+    par = np.asarray(w.unit_parent, dtype=np.intp)
+    disc = disclosure.suppress(par, st.respondents, k, st.cut_direct)
+    u, d = w.n_units, w.n_dimensions
+    shown_dim = np.zeros((u, d), dtype=bool)
+    cut_shown = None if st.cut_direct is None else np.zeros((u, st.cut_direct.shape[1], d), bool)
+    for j in range(d):
+        cut_j = None if st.cut_n_direct is None else st.cut_n_direct[:, :, j]
+        dj = disclosure.suppress(par, st.direct_n[:, j], k, cut_j)
+        shown_dim[:, j] = disc.shown & dj.shown
+        if cut_shown is not None:
+            cut_shown[:, :, j] = disc.cut_shown & dj.cut_shown
+    return disc, shown_dim, cut_shown
+
+
+def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: float):
+    roots = np.asarray(w.unit_parent) < 0
+    tn = st.n[roots].sum(axis=0).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = st.s1[roots].sum(axis=0) / tn
+        tv = (st.s2[roots].sum(axis=0) - tn * tm * tm) / (tn - 1)
+    res = compare.unit_vs_rest(st.n, cmean, var, tn, tm, tv, confidence=1 - alpha)
+    rest_n = (tn - st.n).astype(np.int64)
+    shown = shown_dim & ((rest_n == 0) | (rest_n >= k))
+    depth = tree_depth(w.unit_parent)
+    pct = np.full(cmean.shape, np.nan)
+    for j in range(cmean.shape[1]):
+        pct[:, j] = compare.percentile_rank(np.where(shown_dim[:, j], cmean[:, j], np.nan), depth)
+    mid = (np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0
+    return WaveComparison(rest_n=rest_n, rest_mean=res.mean_a + mid, diff=res.diff, t=res.t,
+                          df=res.df, p=res.p, ci_low=res.ci_low, ci_high=res.ci_high,
+                          percentile=pct, shown=shown)
+
+
+def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points) -> WaveTrend:
+    pst = _wave_stats(previous, with_items=False)
+    pmean, pvar, _ = _mean_var(pst, points)
+    _, pshown, _ = _disclose(previous, pst, k)
+    args = (pst.n, pmean, pvar, st.n, mean, var)
+    welch = trends.welch_from_stats(*args, confidence=1 - alpha)
+    hedges = trends.hedges_from_stats(*args, confidence=1 - alpha)
+    q = np.column_stack([trends.benjamini_hochberg(welch.p[:, j])
+                         for j in range(welch.p.shape[1])])
+    return WaveTrend(
+        previous_n=pst.n, previous_mean=pmean, diff=welch.diff, t=welch.t, df=welch.df,
+        p=welch.p, ci_low=welch.ci_low, ci_high=welch.ci_high, hedges_g=hedges.g,
+        g_ci_low=hedges.g_ci_low, g_ci_high=hedges.g_ci_high, q=q,
+        verdict=trends.change_verdict(welch.diff, q, alpha), reason=welch.reason,
+        shown=shown_dim & pshown,
+    )

@@ -1,0 +1,82 @@
+"""HR login (Flask-WTF form, werkzeug password hashes) and role checks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .forms import EmptyForm, LoginForm
+from .models import Role, User
+
+bp = Blueprint("auth", __name__, url_prefix="/hr")
+
+
+def create_user(username: str, password: str, role: str, unit_id: int | None = None) -> User:
+    """A new HR user with a hashed password."""
+    if role not in set(Role):
+        raise ValueError(f"unknown role {role}; use admin, analyst or unit_head")
+    if len(password) < 10:
+        raise ValueError("password must have at least 10 characters")
+    user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                unit_id=unit_id)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def login_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Require a logged-in HR user, with one of `roles` when given."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if g.get("user") is None:
+                return redirect(url_for("auth.login"))
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@bp.before_app_request
+def load_user() -> None:
+    """Put the logged-in HR user (if any) on `g`; the respond routes never set one."""
+    user_id = session.get("user_id")
+    g.user = db.session.get(User, user_id) if user_id is not None else None
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    """Log in."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(User.username == form.username.data))
+        if user is not None and check_password_hash(user.password_hash, form.password.data):
+            session.clear()
+            session["user_id"] = user.id
+            return redirect(url_for("admin.index"))
+        flash(_("Nama pengguna atau kata sandi salah."))
+    return render_template("hr/login.html", form=form)
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout():  # type: ignore[no-untyped-def]
+    """Log out (a CSRF-protected POST)."""
+    if EmptyForm().validate_on_submit():
+        session.pop("user_id", None)
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the auth blueprint."""
+    app.register_blueprint(bp)

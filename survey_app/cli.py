@@ -1,0 +1,185 @@
+"""`flask` commands: create-admin, import-units, wave create/open/close, codes issue, demo,
+audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
+
+from .auth import create_user
+from .extensions import db
+from .messages import row_error_message, wave_rule_message
+from .models import Unit, Wave
+from .services import (
+    ImportRejected,
+    WaveRuleError,
+    close_wave,
+    create_wave,
+    import_units,
+    issue_codes,
+    open_wave,
+)
+
+ACTOR = "cli"
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+def _wave(ident: str) -> Wave:
+    query = sa.select(Wave).where(Wave.name == ident)
+    if ident.isdigit():
+        query = sa.select(Wave).where(sa.or_(Wave.id == int(ident), Wave.name == ident))
+    wave = db.session.scalar(query)
+    if wave is None:
+        _fail(f"Gelombang tidak ditemukan / no such wave: {ident}")
+    return wave  # type: ignore[return-value]
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", default="admin", type=click.Choice(["admin", "analyst", "unit_head"]))
+@click.option("--unit", "unit_code", default=None, help="Unit code (for a unit head).")
+def create_admin(username: str, password: str, role: str, unit_code: str | None) -> None:
+    """Create an HR user (admin by default)."""
+    unit_id = None
+    if unit_code:
+        unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            _fail(f"Unit tidak ditemukan / no such unit: {unit_code}")
+        unit_id = unit.id  # type: ignore[union-attr]
+    try:
+        create_user(username, password, role, unit_id)
+    except ValueError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"User {username} ({role}) created.")
+
+
+@click.command("import-units")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", default="id", type=click.Choice(["id", "en"]))
+def import_units_command(path: Path, lang: str) -> None:
+    """Import units from CSV or Excel (code, name, parent_code, headcount); all or nothing."""
+    try:
+        n = import_units(path.name, path.read_bytes())
+    except ImportRejected as exc:
+        with force_locale(lang):
+            lines = [row_error_message(e) for e in exc.errors]
+        _fail("Berkas ditolak, tidak ada yang disimpan / file rejected, nothing stored:\n"
+              + "\n".join(lines))
+    db.session.commit()
+    click.echo(f"{n} unit(s) imported.")
+
+
+@click.group("wave", cls=AppGroup)
+def wave_group() -> None:
+    """Create, open and close waves."""
+
+
+@wave_group.command("create")
+@click.option("--name", required=True)
+@click.option("--period", required=True, help="e.g. 2026-Q4")
+@click.option("--instruments", default="resistance,readiness,learning", show_default=True)
+@click.option("--units", "unit_codes", default="", help="Comma-separated codes; default all.")
+@click.option("--opens", "opens_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--closes", "closes_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--k", default=5, show_default=True, type=int)
+@click.option("--cut", default=None, type=click.Choice(["jabatan"]))
+def wave_create(name: str, period: str, instruments: str, unit_codes: str,
+                opens_on: dt.datetime, closes_on: dt.datetime, k: int, cut: str | None) -> None:
+    """Create a draft wave."""
+    query = sa.select(Unit.id)
+    if unit_codes:
+        query = query.where(Unit.code.in_([c.strip() for c in unit_codes.split(",")]))
+    try:
+        wave = create_wave(name=name, period=period,
+                           instrument_keys=[s.strip() for s in instruments.split(",") if s],
+                           unit_ids=list(db.session.scalars(query)), opens_on=opens_on.date(),
+                           closes_on=closes_on.date(), k=k, cut=cut, actor=ACTOR)
+    except WaveRuleError as exc:
+        _fail(wave_rule_message(exc))
+    db.session.commit()
+    click.echo(f"Wave {wave.id} '{wave.name}' created (draft).")
+
+
+@wave_group.command("open")
+@click.argument("wave")
+def wave_open(wave: str) -> None:
+    """Open a draft wave (k is fixed from now on)."""
+    _change_state(wave, open_wave)
+
+
+@wave_group.command("close")
+@click.argument("wave")
+def wave_close(wave: str) -> None:
+    """Close an open wave."""
+    _change_state(wave, close_wave)
+
+
+def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
+    wave = _wave(ident)
+    try:
+        action(wave, actor=ACTOR)
+    except WaveRuleError as exc:
+        _fail(wave_rule_message(exc))
+    db.session.commit()
+    click.echo(f"Wave {wave.id} '{wave.name}' is now {wave.state}.")
+
+
+@click.group("codes", cls=AppGroup)
+def codes_group() -> None:
+    """Participation codes."""
+
+
+@codes_group.command("issue")
+@click.argument("wave")
+@click.option("--unit", "unit_code", default=None, help="One unit; default every unit.")
+@click.option("--count", default=None, type=int, help="Default: the unit's headcount.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Write the codes here (.csv, or .pdf for printable slips).")
+def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) -> None:
+    """Issue codes and write them once to a CSV or slips PDF (only hashes are stored)."""
+    from .admin import codes_csv
+    from .slips import SlipsUnavailable, slips_pdf
+
+    w = _wave(wave)
+    units = [u for u in w.units if unit_code is None or u.code == unit_code]
+    if not units:
+        _fail(f"Unit tidak ada di gelombang / unit not in wave: {unit_code}")
+    key = current_app.config["LENTERA_CODE_KEY"]
+    try:
+        issued = [c for u in units
+                  for c in issue_codes(w, u, count or u.headcount, key=key, actor=ACTOR)]
+        with current_app.test_request_context():
+            data = (slips_pdf(w, issued) if out.suffix.lower() == ".pdf"
+                    else codes_csv(w, issued).encode("utf-8-sig"))
+    except WaveRuleError as exc:
+        _fail(wave_rule_message(exc))
+    except SlipsUnavailable as exc:
+        _fail(str(exc))
+    out.write_bytes(data)
+    db.session.commit()
+    click.echo(f"{len(issued)} code(s) written to {out}", file=sys.stderr)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on `flask`."""
+    from .breaches import audit_command
+    from .demo import demo_command
+
+    for command in (create_admin, import_units_command, wave_group, codes_group, demo_command,
+                    audit_command):
+        app.cli.add_command(command)

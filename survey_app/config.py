@@ -1,0 +1,94 @@
+"""Configuration: defaults, then environment variables, then the mapping given to create_app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(ValueError):
+    """The configuration cannot work; the message says what to set."""
+
+
+def database_uri(url: str) -> str:
+    """Normalise a DATABASE_URL so that PostgreSQL uses psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    """Settings that work on one machine with SQLite in the instance folder."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'lentera.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # The public form must keep working however long a respondent takes to answer.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "LENTERA_INSTRUMENT_DIRS": (),
+        "LENTERA_PUBLIC_URL": "http://127.0.0.1:5000",
+        "LENTERA_BENCH": False,
+    }
+
+
+def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings given as environment variables (only those that are set)."""
+    found: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if environ.get("LENTERA_SECRET_KEY"):
+        found["SECRET_KEY"] = environ["LENTERA_SECRET_KEY"]
+    if environ.get("LENTERA_CODE_KEY"):
+        found["LENTERA_CODE_KEY"] = environ["LENTERA_CODE_KEY"]
+    if environ.get("LENTERA_INSTRUMENT_DIRS"):
+        found["LENTERA_INSTRUMENT_DIRS"] = tuple(
+            p for p in environ["LENTERA_INSTRUMENT_DIRS"].split(os.pathsep) if p
+        )
+    if environ.get("LENTERA_BENCH") == "1":  # bench/submit.py only: adds baseline routes
+        found["LENTERA_BENCH"] = True
+    if environ.get("LENTERA_PUBLIC_URL"):
+        found["LENTERA_PUBLIC_URL"] = environ["LENTERA_PUBLIC_URL"]
+    return found
+
+
+def secret_from_file(path: Path, what: str) -> str:
+    """Read a secret from `path`, creating it (mode 0600) with a random value on first use."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32))
+    log.warning("Generated %s into %s (mode 0600); keep it out of the database backups.",
+                what, path)
+    return path.read_text(encoding="ascii").strip()
+
+
+def finish_config(config: dict[str, Any], instance_path: str) -> None:
+    """Fill in secrets and engine options that depend on the other settings."""
+    instance = Path(instance_path)
+    if not config.get("LENTERA_CODE_KEY"):
+        config["LENTERA_CODE_KEY"] = secret_from_file(instance / "code_key",
+                                                      "the participation-code key")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secret_from_file(instance / "secret_key", "the session key")
+    uri = database_uri(config["SQLALCHEMY_DATABASE_URI"])
+    config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                               **config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    elif uri.startswith("sqlite"):
+        # Each request finishes its transaction quickly; a 30 s wait covers any burst.
+        opts = {"connect_args": {"timeout": 30}, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = opts

@@ -1,0 +1,105 @@
+"""Flask-WTF forms (CSRF on every state-changing request, even a single button)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .models import K_DEFAULT, K_MINIMUM
+
+CUT_CHOICES = [SelectChoice("", "-"), SelectChoice("jabatan", "jabatan")]
+FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("pdf", "PDF")]
+
+
+class EmptyForm(FlaskForm):
+    """A form with only a button: still CSRF-protected (microblog's EmptyForm)."""
+
+    submit = SubmitField(_l("Kirim"))
+
+
+class CodeForm(FlaskForm):
+    """The respondent types (or the page script fills in) the participation code."""
+
+    code = StringField(_l("Kode partisipasi"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                  "spellcheck": "false", "inputmode": "text"})
+    submit = SubmitField(_l("Lanjut"))
+
+
+class LoginForm(FlaskForm):
+    """HR login."""
+
+    username = StringField(_l("Nama pengguna"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
+    submit = SubmitField(_l("Masuk"))
+
+
+class UnitImportForm(FlaskForm):
+    """Upload of a CSV or Excel file with code, name, parent_code, headcount."""
+
+    file = FileField(_l("Berkas CSV atau Excel"), validators=[FileRequired()])
+    submit = SubmitField(_l("Impor"))
+
+
+class WaveForm(FlaskForm):
+    """Create a wave (draft)."""
+
+    name = StringField(_l("Nama gelombang"), validators=[DataRequired(), Length(max=120)])
+    period = StringField(_l("Periode (mis. 2026-Q4)"), validators=[DataRequired(), Length(max=16)])
+    instruments = StringField(_l("Instrumen (dipisah koma)"),
+                              default="resistance, readiness, learning",
+                              validators=[DataRequired()])
+    units = SelectMultipleField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
+    closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
+    k = IntegerField(_l("Ukuran kelompok minimum k"), default=K_DEFAULT,
+                     validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
+    cut = SelectField(_l("Pemilahan"), choices=CUT_CHOICES,
+                      default="")
+    submit = SubmitField(_l("Simpan"))
+
+
+class WaveDraftForm(FlaskForm):
+    """Change a draft wave's k, cut and dates (audited)."""
+
+    k = IntegerField(_l("Ukuran kelompok minimum k"),
+                     validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
+    cut = SelectField(_l("Pemilahan"), choices=CUT_CHOICES)
+    opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
+    closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
+    submit = SubmitField(_l("Simpan perubahan"))
+
+
+class IssueCodesForm(FlaskForm):
+    """Issue codes for one unit (or all units at their headcount) as CSV or slips PDF."""
+
+    unit = SelectField(_l("Unit"), coerce=int)
+    count = IntegerField(_l("Jumlah (kosong = jumlah pegawai)"),
+                         validators=[Optional(), NumberRange(min=1, max=10_000)])
+    fmt = SelectField(_l("Format"), choices=FORMATS, default="csv")
+    submit = SubmitField(_l("Buat kode"))
+
+
+class TrainingForm(FlaskForm):
+    """Log a training event of a unit."""
+
+    unit = SelectField(_l("Unit"), coerce=int)
+    held_on = DateField(_l("Tanggal"), validators=[DataRequired()])
+    title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
+    hours_jp = FloatField(_l("Jam pelajaran (JP)"),
+                          validators=[InputRequired(), NumberRange(min=0.5, max=1000)])
+    provider = StringField(_l("Penyelenggara"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Simpan"))

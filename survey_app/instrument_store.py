@@ -1,0 +1,38 @@
+"""Instrument versions pinned by waves, loaded once per process from the instrument files."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from instruments.model import Instrument
+
+
+class UnknownInstrument(LookupError):
+    """A wave names an instrument version that cannot be loaded."""
+
+
+def init_app(app: Flask) -> None:
+    """Start the per-app cache; `LENTERA_INSTRUMENTS` (key -> Instrument) may pre-fill it."""
+    app.extensions["lentera_instruments"] = dict(app.config.get("LENTERA_INSTRUMENTS", {}))
+
+
+def get_instrument(key: str) -> Instrument:
+    """The instrument for `id@version` (or `id` for the newest version)."""
+    cache: dict[str, Instrument] = current_app.extensions["lentera_instruments"]
+    if key not in cache:
+        cache[key] = _load(key, tuple(current_app.config["LENTERA_INSTRUMENT_DIRS"]))
+        cache[cache[key].key] = cache[key]
+    return cache[key]
+
+
+def _load(key: str, search_path: tuple[str, ...]) -> Instrument:
+    """Load through the instruments package (imported late: it may arrive after the app)."""
+    try:
+        from instruments import load_instrument  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise UnknownInstrument(f"instrument loader unavailable for {key}") from exc
+    ident, _, version = key.partition("@")
+    try:
+        return load_instrument(ident, version or None, search_path=search_path)
+    except (LookupError, ValueError, OSError) as exc:
+        raise UnknownInstrument(f"cannot load instrument {key}: {exc}") from exc

@@ -1,0 +1,48 @@
+"""User-facing messages for service errors (Bahasa Indonesia source, English catalogue)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from .services import RowError, WaveRuleError
+
+
+def row_error_message(error: RowError) -> str:
+    """One import-file problem, naming the row."""
+    texts = {
+        "missing_columns": _("Baris %(row)s: kolom wajib tidak ada: %(value)s "
+                             "(harus ada code, name, parent_code, headcount)."),
+        "empty_code": _("Baris %(row)s: kode unit kosong."),
+        "empty_name": _("Baris %(row)s: nama unit %(value)s kosong."),
+        "duplicate_code": _("Baris %(row)s: kode unit %(value)s muncul lebih dari sekali."),
+        "unknown_parent": _("Baris %(row)s: kode induk %(value)s tidak dikenal."),
+        "bad_headcount": _("Baris %(row)s: jumlah pegawai %(value)s bukan bilangan bulat "
+                           "nol atau lebih."),
+        "cycle": _("Baris %(row)s: unit %(value)s menjadi induk dari dirinya sendiri "
+                   "(lingkaran dalam struktur)."),
+        "unreadable": _("Berkas tidak dapat dibaca (%(value)s). Simpan sebagai CSV UTF-8 atau "
+                        "Excel .xlsx."),
+    }
+    return texts[error.kind] % {"row": error.row, "value": error.value}
+
+
+def wave_rule_message(error: WaveRuleError) -> str:
+    """An HR action that breaks a wave rule."""
+    texts = {
+        "k_too_small": _("k minimal 3 (diminta: %(d)s)."),
+        "unknown_cut": _("Pemilahan tidak dikenal: %(d)s."),
+        "dates_order": _("Tanggal tutup harus sesudah tanggal buka (%(d)s)."),
+        "no_instruments": _("Pilih sedikitnya satu instrumen."),
+        "no_units": _("Pilih sedikitnya satu unit."),
+        "duplicate_name": _("Nama gelombang %(d)s sudah dipakai."),
+        "unknown_instrument": _("Instrumen %(d)s tidak ditemukan."),
+        "not_draft": _("Hanya gelombang berstatus draf yang dapat diubah atau dibuka "
+                       "(status: %(d)s)."),
+        "not_open": _("Hanya gelombang yang sedang dibuka yang dapat ditutup (status: %(d)s)."),
+        "closed": _("Gelombang %(d)s sudah ditutup."),
+        "unit_not_in_wave": _("Unit %(d)s tidak termasuk gelombang ini."),
+        "bad_count": _("Jumlah kode tidak sah: %(d)s."),
+        "empty_title": _("Judul pelatihan kosong."),
+        "bad_hours": _("Jam pelajaran harus lebih dari nol (%(d)s)."),
+    }
+    return texts[error.reason] % {"d": error.detail}

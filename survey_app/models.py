@@ -1,0 +1,196 @@
+"""Typed SQLAlchemy models. Anonymity rules (design/anonymity.md) are enforced by the schema:
+responses and answers carry no code, time, IP or user agent and are keyed by random ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from .extensions import db
+
+K_MINIMUM = 3
+K_DEFAULT = 5
+
+
+class WaveState(enum.StrEnum):
+    """Life cycle of a wave: draft -> open -> closed, never backwards."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Role(enum.StrEnum):
+    """HR user roles; a unit head sees only the subtree of their unit."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    UNIT_HEAD = "unit_head"
+
+
+class Unit(db.Model):
+    """An organisational unit (OPD, kecamatan, kelurahan, bidang...) in a tree."""
+
+    __tablename__ = "unit"
+    __table_args__ = (sa.CheckConstraint("headcount >= 0", name="headcount_nonnegative"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    headcount: so.Mapped[int] = so.mapped_column(default=0)
+
+    parent: so.Mapped[Unit | None] = so.relationship(remote_side=[id], back_populates="children")
+    children: so.Mapped[list[Unit]] = so.relationship(back_populates="parent")
+
+
+class User(db.Model):
+    """An HR user (admin, analyst) or a unit head. Respondents never have an account."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('admin', 'analyst', 'unit_head')", name="role_valid"),
+        sa.CheckConstraint("role <> 'unit_head' OR unit_id IS NOT NULL", name="unit_head_unit"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(16))
+    unit_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("unit.id"))
+
+    unit: so.Mapped[Unit | None] = so.relationship()
+
+
+wave_unit = sa.Table(
+    "wave_unit",
+    db.metadata,
+    sa.Column("wave_id", sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("unit_id", sa.ForeignKey("unit.id"), primary_key=True),
+)
+
+
+class Wave(db.Model):
+    """One survey round (e.g. 2026-Q4) over a set of units and pinned instrument versions."""
+
+    __tablename__ = "wave"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('draft', 'open', 'closed')", name="state_valid"),
+        sa.CheckConstraint(f"k >= {K_MINIMUM}", name="k_minimum"),
+        sa.CheckConstraint("cut IS NULL OR cut IN ('jabatan')", name="cut_valid"),
+        sa.CheckConstraint("closes_on >= opens_on", name="dates_ordered"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    period: so.Mapped[str] = so.mapped_column(sa.String(16))
+    state: so.Mapped[str] = so.mapped_column(sa.String(8), default=WaveState.DRAFT.value)
+    k: so.Mapped[int] = so.mapped_column(default=K_DEFAULT)
+    opens_on: so.Mapped[dt.date]
+    closes_on: so.Mapped[dt.date]
+    cut: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+    instruments: so.Mapped[list[WaveInstrument]] = so.relationship(
+        order_by="WaveInstrument.position", cascade="all, delete-orphan"
+    )
+    units: so.Mapped[list[Unit]] = so.relationship(secondary=wave_unit, order_by=Unit.code)
+
+    @property
+    def instrument_keys(self) -> list[str]:
+        """Pinned instrument versions (`id@version`) in the order respondents see them."""
+        return [wi.instrument_key for wi in self.instruments]
+
+
+class WaveInstrument(db.Model):
+    """An instrument version pinned by a wave (position = order in the form)."""
+
+    __tablename__ = "wave_instrument"
+
+    wave_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True
+    )
+    instrument_key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    position: so.Mapped[int]
+
+
+class Code(db.Model):
+    """A participation code, stored only as HMAC-SHA256(LENTERA_CODE_KEY, code). No time."""
+
+    __tablename__ = "code"
+
+    hash: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary(32), primary_key=True)
+    wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id"), index=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    used: so.Mapped[bool] = so.mapped_column(default=False)
+
+    wave: so.Mapped[Wave] = so.relationship()
+    unit: so.Mapped[Unit] = so.relationship()
+
+
+class Response(db.Model):
+    """One anonymous submission: random id, wave, unit and the optional coarse cut. Nothing else.
+
+    SQLite stores it WITHOUT ROWID, so the physical order follows the random id, not submission.
+    """
+
+    __tablename__ = "response"
+    __table_args__ = (
+        sa.CheckConstraint("cut IS NULL OR cut IN ('struktural', 'fungsional')", name="cut_valid"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id"), index=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    cut: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+
+class Answer(db.Model):
+    """One answer of a response; `points` is the scale's A, so the range check is per scale."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        sa.CheckConstraint("points BETWEEN 2 AND 11", name="points_range"),
+        sa.CheckConstraint("value BETWEEN 1 AND points", name="value_range"),
+        {"sqlite_with_rowid": False},
+    )
+
+    response_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_code: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    value: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    points: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+
+
+class AuditEntry(db.Model):
+    """An HR action (never a respondent action): who did what to which wave, and when."""
+
+    __tablename__ = "audit_entry"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    actor: so.Mapped[str] = so.mapped_column(sa.String(64))
+    action: so.Mapped[str] = so.mapped_column(sa.String(64))
+    wave_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("wave.id"), index=True)
+    detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+
+class TrainingEvent(db.Model):
+    """A training/development event of a unit (hours in JP), marked on trend charts."""
+
+    __tablename__ = "training_event"
+    __table_args__ = (sa.CheckConstraint("hours_jp > 0", name="hours_positive"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    held_on: so.Mapped[dt.date]
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    hours_jp: so.Mapped[float] = so.mapped_column(sa.Float)
+    provider: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+
+    unit: so.Mapped[Unit] = so.relationship()

@@ -1,0 +1,137 @@
+"""Public respondent flow (blueprint `respond`): code -> what is stored -> survey -> receipt.
+
+No login, no identifying cookie, no code in any URL or log: the code travels in POST bodies
+only (a QR link carries it in the `#fragment`, which browsers never send).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .extensions import db
+from .forms import CodeForm
+from .instrument_store import get_instrument
+from .services import (
+    CUT_CHOICES,
+    AnswersInvalid,
+    CodeRefused,
+    FormTampered,
+    check_code,
+    submit_response,
+    wave_instruments,
+)
+
+bp = Blueprint("respond", __name__, url_prefix="/isi")
+
+
+def refusal_message(reason: str) -> str:
+    """Plain-language reason why a code cannot be used."""
+    return {
+        "format": _("Kode tidak dikenali. Kode terdiri dari 12 huruf dan angka, "
+                    "misalnya ABCD-EFGH-JKMN. Periksa kembali kode pada slip Anda."),
+        "unknown": _("Kode tidak dikenali. Periksa kembali kode pada slip Anda."),
+        "used": _("Kode ini sudah dipakai. Setiap kode hanya dapat dipakai sekali; "
+                  "jawaban Anda yang pertama sudah tersimpan dan tidak ada yang disimpan lagi."),
+        "closed": _("Survei untuk kode ini tidak sedang dibuka. Tidak ada yang disimpan."),
+    }[reason]
+
+
+@bp.after_request
+def _no_store(response):  # type: ignore[no-untyped-def]
+    # Pages with a code in a hidden field must not stay in shared caches or the back button.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("", methods=["GET", "POST"])
+def enter():
+    """Ask for the code; a valid code leads to the page that states what is stored."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            code = check_code(form.code.data)
+        except CodeRefused as exc:
+            return render_template("respond/enter.html", form=form,
+                                   error=refusal_message(exc.reason)), 422
+        instruments = wave_instruments(code.wave)
+        return render_template("respond/intro.html", form=form, wave=code.wave,
+                               unit=code.unit, instruments=instruments)
+    status = 400 if request.method == "POST" else 200
+    error = _("Formulir kedaluwarsa atau tidak lengkap; silakan coba lagi.") if status == 400 \
+        else None
+    return render_template("respond/enter.html", form=form, error=error), status
+
+
+@bp.route("/survei", methods=["POST"])
+def survey():
+    """Show the survey (first time) or store the answers (when submitted)."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("respond/enter.html", form=form, error=_(
+            "Formulir kedaluwarsa atau tidak lengkap; silakan masukkan kode lagi.")), 400
+    try:
+        code = check_code(form.code.data)
+        if "answers" not in request.form:
+            return _render_survey(form, code, {}, {})
+        receipt = submit_response(form.code.data, _answer_fields(), info=code)
+        db.session.commit()
+    except CodeRefused as exc:
+        db.session.rollback()
+        return render_template("respond/enter.html", form=CodeForm(formdata=None),
+                               error=refusal_message(exc.reason)), 409
+    except AnswersInvalid as exc:
+        db.session.rollback()
+        return _render_survey(form, code, request.form, exc.errors), 422
+    except FormTampered as exc:
+        db.session.rollback()
+        return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
+            "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
+            fields=", ".join(exc.fields))), 400
+    labels = _answer_labels(code.wave.instrument_keys)
+    rows = [(labels[a.item_code][0], a.value, labels[a.item_code][1].get(a.value, ""))
+            for a in receipt.answers]
+    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave, rows=rows,
+                           k=code.wave.k)
+
+
+def _answer_fields() -> dict[str, str]:
+    """The posted fields without the marker that says the survey page was submitted."""
+    return {k: v for k, v in request.form.items() if k != "answers"}
+
+
+def _render_survey(form: CodeForm, code, given, errors):  # type: ignore[no-untyped-def]
+    instruments = wave_instruments(code.wave)
+    return render_template("respond/survey.html", form=form, wave=code.wave, unit=code.unit,
+                           instruments=instruments, given=given, errors=errors,
+                           cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()))
+
+
+def _answer_labels(keys: tuple[str, ...]) -> dict[str, tuple[str, dict[int, str]]]:
+    """Item code -> (item text, value -> option label) in the current language, for receipts.
+
+    Cached per process: instrument versions never change.
+    """
+    from flask_babel import get_locale
+
+    lang = str(get_locale() or "id")
+    cache = current_app.extensions.setdefault("lentera_receipt_labels", {})
+    if (keys, lang) not in cache:
+        labels: dict[str, tuple[str, dict[int, str]]] = {}
+        for key in keys:
+            inst = get_instrument(key)
+            for scale in inst.scales:
+                options = {o.value: o.label.get(lang) for o in scale.options}
+                labels.update({i.code: (i.text.get(lang), options) for i in scale.items})
+            for q in inst.respondent_questions:
+                labels[q.code] = (q.text.get(lang), {o.value: o.label.get(lang)
+                                                     for o in q.choices})
+        cache[(keys, lang)] = labels
+    return cache[(keys, lang)]
+
+
+def init_app(app: Flask) -> None:
+    """Register the respond blueprint; `/` leads respondents to it."""
+    app.register_blueprint(bp)
+    app.add_url_rule("/", "home", lambda: redirect(url_for("respond.enter")))

@@ -1,0 +1,35 @@
+"""Service layer: plain functions that change the session and flush; the caller commits once."""
+
+from .dataset import WaveArrays, wave_dataset
+from .responses import (
+                        CUT_CHOICES,
+                        AnswersInvalid,
+                        CodeRefused,
+                        FormTampered,
+                        Receipt,
+                        check_code,
+                        submit_response,
+                        validate_answers,
+                        wave_instruments,
+)
+from .units import ImportRejected, RowError, import_units, subtree_ids, units_in_tree_order
+from .waves import (
+                        IssuedCode,
+                        WaveRuleError,
+                        add_training,
+                        audit,
+                        close_wave,
+                        create_wave,
+                        issue_codes,
+                        open_wave,
+                        response_counts,
+                        update_draft,
+)
+
+__all__ = [
+    "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
+    "IssuedCode", "Receipt", "RowError", "WaveArrays", "WaveRuleError", "add_training", "audit",
+    "check_code", "close_wave", "create_wave", "import_units", "issue_codes", "open_wave",
+    "response_counts", "submit_response", "subtree_ids", "units_in_tree_order", "update_draft",
+    "validate_answers", "wave_dataset", "wave_instruments",
+]

@@ -1,0 +1,234 @@
+"""Respondent side: check a code, validate answers, store a response exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from instruments.model import Instrument
+
+from ..codes import CodeFormatError, hash_code, normalise_code
+from ..extensions import db
+from ..instrument_store import get_instrument
+from ..models import Answer, Code, Response, Unit, Wave, WaveInstrument, WaveState
+
+CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
+# Form fields that are not answers; anything else that is not an item code is tampering.
+FORM_FIELDS = frozenset({"csrf_token", "code", "cut", "submit", "lang"})
+
+
+class CodeRefused(ValueError):
+    """The code cannot be used; `reason` is one of format, unknown, used, closed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AnswersInvalid(ValueError):
+    """Some answers are missing or out of range; `errors` maps field name -> reason."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+class FormTampered(ValueError):
+    """The form carries fields the survey never had (e.g. a forged unit or wave)."""
+
+    def __init__(self, fields: Iterable[str]) -> None:
+        self.fields = sorted(fields)
+        super().__init__(", ".join(self.fields))
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """One stored answer as shown on the receipt."""
+
+    item_code: str
+    value: int
+    points: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Exactly what was stored: the wave, the unit, the cut and the answers. Nothing else."""
+
+    wave_name: str
+    unit_name: str
+    cut: str | None
+    answers: tuple[StoredAnswer, ...]
+
+
+def code_hash(text: str) -> bytes:
+    """Normalise typed text and hash it with the app's code key."""
+    try:
+        raw = normalise_code(text)
+    except CodeFormatError as exc:
+        raise CodeRefused("format") from exc
+    return hash_code(raw, current_app.config["LENTERA_CODE_KEY"])
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    """What the respondent pages need to know about a wave."""
+
+    id: int
+    name: str
+    state: str
+    k: int
+    cut: str | None
+    instrument_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """What the respondent pages need to know about the code's unit."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """A code row with its wave and unit, read in one query."""
+
+    hash: bytes
+    used: bool
+    wave: WaveInfo
+    unit: UnitInfo
+
+
+def check_code(text: str) -> CodeInfo:
+    """The usable code for `text` (with wave and unit), or CodeRefused saying why not."""
+    info = _code_info(code_hash(text))
+    _raise_if_unusable(info)
+    return info  # type: ignore[return-value]
+
+
+def _code_info(digest: bytes) -> CodeInfo | None:
+    """One joined query: the code, its wave and its unit (None when unknown)."""
+    row = db.session.execute(
+        sa.select(Code.used, Code.wave_id, Wave.name, Wave.state, Wave.k, Wave.cut,
+                  Code.unit_id, Unit.name)
+        .join(Wave, Wave.id == Code.wave_id).join(Unit, Unit.id == Code.unit_id)
+        .where(Code.hash == digest)
+    ).one_or_none()
+    if row is None:
+        return None
+    used, wave_id, wave_name, state, k, cut, unit_id, unit_name = row
+    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
+    return CodeInfo(digest, used, wave, UnitInfo(unit_id, unit_name))
+
+
+def _instrument_keys(wave_id: int) -> tuple[str, ...]:
+    """A wave's pinned instruments; cached per process because they never change."""
+    cache: dict[int, tuple[str, ...]] = current_app.extensions.setdefault(
+        "lentera_wave_instruments", {})
+    if wave_id not in cache:
+        cache[wave_id] = tuple(db.session.scalars(
+            sa.select(WaveInstrument.instrument_key).where(WaveInstrument.wave_id == wave_id)
+            .order_by(WaveInstrument.position)))
+    return cache[wave_id]
+
+
+def _raise_if_unusable(info: CodeInfo | None) -> None:
+    if info is None:
+        raise CodeRefused("unknown")
+    if info.wave.state != WaveState.OPEN:
+        raise CodeRefused("closed")
+    if info.used:
+        raise CodeRefused("used")
+
+
+def wave_instruments(wave: WaveInfo | Wave) -> list[Instrument]:
+    """The instruments of a wave in form order."""
+    return [get_instrument(key) for key in wave.instrument_keys]
+
+
+def validate_answers(
+    instruments: list[Instrument], cut: str | None, form: Mapping[str, str]
+) -> tuple[list[StoredAnswer], str | None]:
+    """Check every field; return the answers and the cut, or raise with every problem at once."""
+    expected = _expected_fields(instruments)
+    unknown = set(form) - FORM_FIELDS - set(expected)
+    if unknown:
+        raise FormTampered(unknown)
+    errors: dict[str, str] = {}
+    answers = []
+    for code, (points, required) in expected.items():
+        text = (form.get(code) or "").strip()
+        if not text:
+            if required:
+                errors[code] = "missing"
+            continue
+        if not text.isdigit() or not 1 <= int(text) <= points:
+            errors[code] = "range"
+            continue
+        answers.append(StoredAnswer(code, int(text), points))
+    cut_value = _validate_cut(cut, form.get("cut"), errors)
+    if errors:
+        raise AnswersInvalid(errors)
+    return answers, cut_value
+
+
+def _expected_fields(instruments: list[Instrument]) -> dict[str, tuple[int, bool]]:
+    """Item code -> (A, required). Respondent questions (SKM) are optional."""
+    fields: dict[str, tuple[int, bool]] = {}
+    for inst in instruments:
+        for scale in inst.scales:
+            fields.update({item.code: (scale.points, True) for item in scale.items})
+        fields.update({q.code: (len(q.choices), False) for q in inst.respondent_questions})
+    return fields
+
+
+def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) -> str | None:
+    """The declared cut's value, optional for the respondent; other values are errors."""
+    if not given:
+        return None
+    if cut is None or given not in CUT_CHOICES[cut]:
+        errors["cut"] = "range"
+        return None
+    return given
+
+
+def submit_response(code_text: str, form: Mapping[str, str],
+                    info: CodeInfo | None = None) -> Receipt:
+    """Validate, mark the code used and store the response in the caller's transaction.
+
+    The conditional UPDATE is the exactly-once guard: of two concurrent submissions with the
+    same code only one sees rowcount 1 (PostgreSQL re-checks the row after the other commits;
+    SQLite serialises writers with BEGIN IMMEDIATE). The caller commits, or rolls back on error.
+    """
+    info = info or check_code(code_text)
+    answers, cut = validate_answers(wave_instruments(info.wave), info.wave.cut, form)
+    _mark_used(info.hash)
+    response_id = uuid.uuid4()
+    # Plain Core inserts on the session's connection (same transaction, no ORM unit of work).
+    conn = db.session.connection()
+    conn.execute(Response.__table__.insert(), [
+        {"id": response_id, "wave_id": info.wave.id, "unit_id": info.unit.id, "cut": cut}])
+    conn.execute(Answer.__table__.insert(), [
+        {"response_id": response_id, "item_code": a.item_code, "value": a.value,
+         "points": a.points} for a in answers
+    ])
+    return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
+
+
+def _mark_used(code_hash_: bytes) -> None:
+    """UPDATE code SET used WHERE unused and wave open; anything but one row is a refusal."""
+    open_waves = sa.select(Wave.id).where(Wave.state == WaveState.OPEN.value)
+    result = db.session.execute(
+        sa.update(Code)
+        .where(Code.hash == code_hash_, Code.used.is_(False), Code.wave_id.in_(open_waves))
+        .values(used=True)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        _raise_if_unusable(_code_info(code_hash_))
+        raise CodeRefused("used")
+

@@ -1,0 +1,176 @@
+"""HR side of waves: create, change before opening (audited), open, close, issue codes, counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..codes import generate_code, hash_code, normalise_code
+from ..extensions import db
+from ..instrument_store import UnknownInstrument, get_instrument
+from ..models import (
+    K_DEFAULT,
+    K_MINIMUM,
+    AuditEntry,
+    Code,
+    Response,
+    TrainingEvent,
+    Unit,
+    Wave,
+    WaveInstrument,
+    WaveState,
+)
+from .responses import CUT_CHOICES
+
+
+class WaveRuleError(ValueError):
+    """An HR action breaks a wave rule; `reason` names the rule, `detail` gives the value."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code in plain text, handed out once at issue time (only its hash is stored)."""
+
+    code: str
+    unit_code: str
+    unit_name: str
+
+
+def audit(actor: str, action: str, wave_id: int | None = None, detail: str = "") -> None:
+    """Record an HR action in the audit log."""
+    db.session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor=actor, action=action,
+                              wave_id=wave_id, detail=detail))
+
+
+def create_wave(*, name: str, period: str, instrument_keys: Sequence[str],
+                unit_ids: Sequence[int], opens_on: dt.date, closes_on: dt.date,
+                k: int = K_DEFAULT, cut: str | None = None, actor: str) -> Wave:
+    """A new draft wave; instruments must load and the rules on k, dates and cut must hold."""
+    _check_rules(k, cut, opens_on, closes_on)
+    if not instrument_keys:
+        raise WaveRuleError("no_instruments")
+    if not unit_ids:
+        raise WaveRuleError("no_units")
+    if db.session.scalar(sa.select(Wave.id).where(Wave.name == name)) is not None:
+        raise WaveRuleError("duplicate_name", name)
+    pinned = [_pin(key) for key in instrument_keys]
+    units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))))
+    wave = Wave(name=name, period=period, k=k, cut=cut, opens_on=opens_on, closes_on=closes_on,
+                state=WaveState.DRAFT.value, units=units,
+                instruments=[WaveInstrument(instrument_key=key, position=i)
+                             for i, key in enumerate(pinned)])
+    db.session.add(wave)
+    db.session.flush()
+    audit(actor, "wave.create", wave.id,
+          f"{name} {period} k={k} cut={cut or '-'} {', '.join(pinned)} units={len(units)}")
+    return wave
+
+
+def _pin(key: str) -> str:
+    try:
+        return get_instrument(key).key
+    except UnknownInstrument as exc:
+        raise WaveRuleError("unknown_instrument", key) from exc
+
+
+def _check_rules(k: int, cut: str | None, opens_on: dt.date, closes_on: dt.date) -> None:
+    if k < K_MINIMUM:
+        raise WaveRuleError("k_too_small", str(k))
+    if cut is not None and cut not in CUT_CHOICES:
+        raise WaveRuleError("unknown_cut", cut)
+    if closes_on < opens_on:
+        raise WaveRuleError("dates_order", f"{opens_on} > {closes_on}")
+
+
+def update_draft(wave: Wave, *, k: int, cut: str | None, opens_on: dt.date,
+                 closes_on: dt.date, actor: str) -> list[str]:
+    """Change a draft wave's k, cut or dates; each change goes to the audit log."""
+    if wave.state != WaveState.DRAFT:
+        raise WaveRuleError("not_draft", wave.state)
+    _check_rules(k, cut, opens_on, closes_on)
+    changes = []
+    for field, new in (("k", k), ("cut", cut), ("opens_on", opens_on), ("closes_on", closes_on)):
+        old = getattr(wave, field)
+        if old != new:
+            setattr(wave, field, new)
+            changes.append(f"{field}: {old} -> {new}")
+            audit(actor, f"wave.{field}", wave.id, f"{old} -> {new}")
+    db.session.flush()
+    return changes
+
+
+def open_wave(wave: Wave, *, actor: str) -> None:
+    """draft -> open; from now on k and the cut are fixed."""
+    if wave.state != WaveState.DRAFT:
+        raise WaveRuleError("not_draft", wave.state)
+    wave.state = WaveState.OPEN.value
+    audit(actor, "wave.open", wave.id, f"k={wave.k}")
+    db.session.flush()
+
+
+def close_wave(wave: Wave, *, actor: str) -> None:
+    """open -> closed; after this nothing about the wave's answers can change."""
+    if wave.state != WaveState.OPEN:
+        raise WaveRuleError("not_open", wave.state)
+    wave.state = WaveState.CLOSED.value
+    audit(actor, "wave.close", wave.id)
+    db.session.flush()
+
+
+def issue_codes(wave: Wave, unit: Unit, count: int, *, key: str, actor: str) -> list[IssuedCode]:
+    """`count` new codes for a unit of a draft or open wave; only their hashes are stored."""
+    if wave.state == WaveState.CLOSED:
+        raise WaveRuleError("closed", wave.name)
+    if unit not in wave.units:
+        raise WaveRuleError("unit_not_in_wave", unit.code)
+    if not 0 < count <= 10_000:
+        raise WaveRuleError("bad_count", str(count))
+    issued: list[IssuedCode] = []
+    rows = []
+    hashes: set[bytes] = set()
+    while len(issued) < count:
+        code = generate_code()
+        digest = hash_code(normalise_code(code), key)
+        if digest in hashes:  # a 59-bit collision is practically impossible; stay exact anyway
+            continue
+        hashes.add(digest)
+        rows.append({"hash": digest, "wave_id": wave.id, "unit_id": unit.id, "used": False})
+        issued.append(IssuedCode(code, unit.code, unit.name))
+    db.session.execute(sa.insert(Code), rows)
+    audit(actor, "codes.issue", wave.id, f"{unit.code}: {count}")
+    return issued
+
+
+def response_counts(wave: Wave, unit_ids: set[int] | None = None) -> dict[int, int | None]:
+    """Responses per unit; None where fewer than k (never shown, rule 4)."""
+    rows = db.session.execute(
+        sa.select(Response.unit_id, sa.func.count()).where(Response.wave_id == wave.id)
+        .group_by(Response.unit_id)
+    )
+    counts = {uid: n for uid, n in rows}
+    units = [u.id for u in wave.units if unit_ids is None or u.id in unit_ids]
+    return {uid: (counts.get(uid, 0) if counts.get(uid, 0) >= wave.k else None)
+            for uid in units}
+
+
+def add_training(*, unit: Unit, held_on: dt.date, title: str, hours_jp: float, provider: str,
+                 actor: str) -> TrainingEvent:
+    """Log a training event of a unit."""
+    if not title.strip():
+        raise WaveRuleError("empty_title")
+    if hours_jp <= 0:
+        raise WaveRuleError("bad_hours", str(hours_jp))
+    event = TrainingEvent(unit=unit, held_on=held_on, title=title.strip(), hours_jp=hours_jp,
+                          provider=provider.strip())
+    db.session.add(event)
+    audit(actor, "training.add", None, f"{unit.code}: {title.strip()} ({hours_jp} JP)")
+    db.session.flush()
+    return event

@@ -1,0 +1,104 @@
+"""The analysts' command line: JSON keys, values against R, and exit code 2 on bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+from tests.analysis.conftest import CLOSED, DATA, OPTIM
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_json(capsys, *argv):
+    code = main([*argv, "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return json.loads(out.out)
+
+
+def test_reliability_json(capsys, expected):
+    items = ",".join(f"q{i}" for i in range(1, 7))
+    got = run_json(capsys, "reliability", str(DATA / "b_missing.csv"), "--items", items,
+                   "--points", "5", "--missing", "pairwise")
+    assert set(got) >= {"n", "k", "alpha", "alpha_std", "alpha_ci", "omega_total", "items",
+                        "warnings"}
+    e = expected["b_missing.csv"]
+    assert got["alpha"] == pytest.approx(e["alpha_raw_pairwise"], abs=CLOSED)
+    assert got["alpha_ci"] == pytest.approx(list(e["alpha_ci95_feldt_pairwise"].values()),
+                                            abs=CLOSED)
+    assert got["omega_total"] == pytest.approx(e["omega_total_psych_omega_minres_pairwise"],
+                                               abs=OPTIM)
+    assert set(got["items"]["q1"]) == {"r_drop", "alpha_if_deleted"}
+    assert got["items"]["q4"]["r_drop"] == pytest.approx(e["r_drop_pairwise"]["q4"], abs=CLOSED)
+
+
+def test_reliability_reverse_on_unreversed_file(capsys, expected):
+    items = ",".join(f"q{i}" for i in range(1, 9))
+    got = run_json(capsys, "reliability", str(DATA / "a_single_factor_unreversed.csv"),
+                   "--items", items, "--reverse", "q3,q6", "--points", "5")
+    assert got["alpha"] == pytest.approx(expected["a_single_factor.csv"]["alpha_raw"], abs=CLOSED)
+
+
+def test_reliability_zero_variance_warns(capsys):
+    got = run_json(capsys, "reliability", str(DATA / "e1_zero_variance.csv"), "--items",
+                   "q1,q2,q3,q4,q5", "--points", "5")
+    assert got["k"] == 4 and got["items"]["q5"]["r_drop"] is None
+    assert "zero_variance_items_dropped" in got["warnings"]
+
+
+def test_agreement_json(capsys, expected):
+    got = run_json(capsys, "agreement", str(DATA / "c_units.csv"), "--group", "unit",
+                   "--items", "q1,q2,q3,q4,q5,q6", "--points", "5")
+    e = expected["c_units.csv"]
+    assert got["icc1"] == pytest.approx(e["ICC1_multilevel"], abs=CLOSED)
+    assert got["icc2"] == pytest.approx(e["ICC2_multilevel"], abs=CLOSED)
+    assert got["mean_rwg_j"] == pytest.approx(e["rwg_j_mean"], abs=CLOSED)
+    assert got["groups"]["U01"]["n"] == 5
+    assert got["groups"]["U01"]["rwg_j"] == pytest.approx(e["rwg_j_by_unit"]["U01"], abs=CLOSED)
+
+
+def test_compare_json(capsys, expected):
+    got = run_json(capsys, "compare", str(DATA / "e4_welch_constant_group.csv"), "--group",
+                   "group", "--value", "score", "--a", "A", "--b", "B")
+    assert set(got) >= {"mean_a", "mean_b", "t", "df", "p", "ci", "hedges_g", "g_ci"}
+    e = expected["e4_welch_constant_group.csv"]["welch_A_constant_vs_B"]
+    assert (got["t"], got["df"], got["p"]) == pytest.approx((e["t"], e["df"], e["p"]), abs=CLOSED)
+
+
+def test_skm_json(capsys, tmp_path):
+    f = tmp_path / "skm.csv"
+    f.write_text("U1,U2,U3,U4,U5,U6,U7,U8,U9\n" + "4,4,4,4,4,4,4,4,4\n" + "3,3,3,3,3,3,3,3,4\n")
+    got = run_json(capsys, "skm", str(f))
+    assert got["ikm"] == pytest.approx((3.5 * 8 + 4) / 9, abs=1e-12)
+    assert got["converted"] == pytest.approx(25 * (3.5 * 8 + 4) / 9, abs=1e-12)
+    assert got["mutu"] == "A" and set(got["nrr"]) == {f"U{i}" for i in range(1, 10)}
+
+
+@pytest.mark.parametrize(("content", "argv", "needle"), [
+    ("q1,q2\n1,2\n3,x\n", ["--items", "q1,q2"], "line 3, column 'q2'"),
+    ("q1,q2\n1,2\n3,9\n", ["--items", "q1,q2"], "line 3, column 'q2': value 9 outside 1..5"),
+    ("q1,q2\n1,2\n", ["--items", "q1,q3"], "column 'q3' not found"),
+    ("", ["--items", "q1,q2"], "empty file"),
+    ("q1,q2\n", ["--items", "q1,q2"], "empty file"),
+])
+def test_bad_input_exits_2_with_row_and_column(tmp_path, capsys, content, argv, needle):
+    f = tmp_path / "bad.csv"
+    f.write_text(content)
+    assert main(["reliability", str(f), *argv, "--points", "5"]) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_module_entry_point_prints_table():
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "skm", str(DATA / "c_units.csv")],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 2 and "U1" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "compare", str(DATA / "e4_welch_constant_group.csv"),
+         "--group", "group", "--value", "score", "--a", "A", "--b", "B"],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0 and "hedges_g" in proc.stdout

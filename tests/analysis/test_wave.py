@@ -1,0 +1,175 @@
+"""analyse_wave agrees with the scalar estimators applied to each unit subtree."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from analysis import agreement, disclosure, reliability, trends
+from analysis.scoring import reverse_key, scale_scores, subtree_members
+from analysis.wave import WaveData, analyse_wave
+from tests.analysis.synth import synthetic_wave
+
+TOL = 1e-10
+
+
+@pytest.fixture(scope="module")
+def waves():
+    rng = np.random.default_rng(20261130)
+    now = synthetic_wave(rng, 1500, 25)
+    prev = synthetic_wave(rng, 1400, 25, shift=-0.25, parent=now.unit_parent)
+    return now, prev, analyse_wave(now, k=5, previous=prev)
+
+
+def _keyed(w):
+    return reverse_key(w.values, w.item_reverse, w.dimension_points[w.item_dimension])
+
+
+def _members(w):
+    """Respondent mask of each unit subtree."""
+    sub = subtree_members(w.unit_parent)
+    return sub[:, w.unit]
+
+
+def test_scores_follow_two_thirds_rule(waves):
+    now, _, res = waves
+    want = scale_scores(_keyed(now), now.item_dimension, now.n_dimensions)
+    np.testing.assert_allclose(res.scores, want, atol=1e-12)
+
+
+def test_unit_means_sd_ci_match_direct_computation(waves):
+    now, _, res = waves
+    members = _members(now)
+    for u in range(now.n_units):
+        for d in range(now.n_dimensions):
+            y = res.scores[members[u], d]
+            y = y[~np.isnan(y)]
+            assert res.n[u, d] == y.size
+            if y.size < 2:
+                continue
+            half = stats.t.ppf(0.975, y.size - 1) * y.std(ddof=1) / np.sqrt(y.size)
+            assert res.mean[u, d] == pytest.approx(y.mean(), abs=TOL)
+            assert res.sd[u, d] == pytest.approx(y.std(ddof=1), abs=TOL)
+            assert res.ci_low[u, d] == pytest.approx(y.mean() - half, abs=TOL)
+            a = now.dimension_points[d]
+            assert res.score100[u, d] == pytest.approx((y.mean() - 1) / (a - 1) * 100, abs=1e-8)
+
+
+def test_favourable_share(waves):
+    now, _, res = waves
+    x = _keyed(now)
+    members = _members(now)
+    for d in range(now.n_dimensions):
+        blk = x[:, now.item_dimension == d]
+        mid = (now.dimension_points[d] + 1) / 2
+        for u in (0, 3, 7):
+            b = blk[members[u]]
+            want = (b > mid).sum() / (~np.isnan(b)).sum()
+            assert res.favourable[u, d] == pytest.approx(want, abs=TOL)
+
+
+def test_rwg_and_unit_alpha_match_scalar_functions(waves):
+    now, _, res = waves
+    x = _keyed(now)
+    members = _members(now)
+    for d in range(now.n_dimensions):
+        blk = x[:, now.item_dimension == d]
+        group = np.zeros(len(blk), np.intp)
+        for u in range(now.n_units):
+            b = blk[members[u]]
+            r = agreement.rwg_j(b, group[: len(b)], 1, now.dimension_points[d])
+            if now.dimension_collective[d]:
+                np.testing.assert_allclose(res.rwg_j[u, d], r.rwg_j[0], atol=TOL)
+            else:
+                assert np.isnan(res.rwg_j[u, d])
+            a = reliability.cronbach_alpha(b)
+            if a.computable and a.k == b.shape[1]:
+                assert res.unit_alpha[u, d] == pytest.approx(a.alpha, abs=1e-9)
+
+
+def test_dimension_reliability_and_icc(waves):
+    now, _, res = waves
+    x = _keyed(now)
+    for d in range(now.n_dimensions):
+        want = reliability.cronbach_alpha(x[:, now.item_dimension == d])
+        got = res.reliability[d]
+        assert got.n == want.n and got.alpha == pytest.approx(want.alpha, abs=TOL)
+        assert got.alpha_ci == pytest.approx(want.alpha_ci, abs=TOL)
+        assert got.omega_total == pytest.approx(want.omega_total, abs=1e-9)
+        np.testing.assert_allclose(got.r_drop, want.r_drop, atol=TOL)
+        icc = agreement.icc(res.scores[:, d], now.unit.astype(np.intp), now.n_units)
+        if now.dimension_collective[d]:
+            assert res.icc1[d] == pytest.approx(icc.icc1, abs=TOL)
+            assert res.icc2[d] == pytest.approx(icc.icc2, abs=TOL)
+            assert res.icc2_verdict[d] == agreement.icc2_verdict(icc.icc2)
+        else:
+            assert np.isnan(res.icc1[d]) and res.icc_reason[d] == "individual_referent"
+
+
+def test_trend_matches_welch_hedges_and_bh(waves):
+    now, prev, res = waves
+    mn, mp = _members(now), _members(prev)
+    prev_scores = analyse_wave(prev, k=5).scores
+    d = 0
+    p = []
+    for u in range(now.n_units):
+        a = prev_scores[mp[u], d]
+        b = res.scores[mn[u], d]
+        w = trends.welch_t(a, b)
+        h = trends.hedges_g(a, b)
+        p.append(float(w.p))
+        np.testing.assert_allclose(res.trend.t[u, d], w.t, atol=1e-9)
+        np.testing.assert_allclose(res.trend.ci_high[u, d], w.ci_high, atol=1e-9)
+        np.testing.assert_allclose(res.trend.hedges_g[u, d], h.g, atol=1e-9)
+        np.testing.assert_allclose(res.trend.g_ci_low[u, d], h.g_ci_low, atol=1e-6)
+    np.testing.assert_allclose(res.trend.q[:, d], trends.benjamini_hochberg(np.array(p)),
+                               atol=1e-9)
+    assert set(res.trend.verdict[:, d]) <= {trends.UP, trends.DOWN, trends.NO_CLEAR_CHANGE,
+                                            trends.NOT_COMPUTABLE}
+    assert res.trend.verdict[0, d] == trends.UP  # previous wave was generated 0.25 lower
+
+
+def test_comparison_unit_vs_rest(waves):
+    now, _, res = waves
+    members = _members(now)
+    for u in (1, 4, 9):
+        y = res.scores[:, 2]
+        w = trends.welch_t(y[~members[u]], y[members[u]])
+        assert res.comparison.diff[u, 2] == pytest.approx(float(w.diff), abs=1e-9)
+        assert res.comparison.p[u, 2] == pytest.approx(float(w.p), abs=1e-9)
+    assert np.isnan(res.comparison.t[0, 0])  # the root has no rest
+
+
+def test_disclosure_is_applied(waves):
+    now, _, res = waves
+    direct = np.bincount(now.unit, minlength=now.n_units)
+    cut = np.stack([np.bincount(now.unit[now.cut == c], minlength=now.n_units)
+                    for c in range(2)], axis=1)
+    want = disclosure.suppress(now.unit_parent, direct, 5, cut)
+    np.testing.assert_array_equal(res.shown, want.shown)
+    assert not (res.shown_dimension & ~res.shown[:, None]).any()
+    assert (res.n[res.shown_dimension] >= 5).all()
+    assert (res.cut_n[res.cut_shown] >= 5).all()
+    assert not (res.trend.shown & ~res.shown_dimension).any()
+
+
+def test_small_units_are_suppressed():
+    rng = np.random.default_rng(5)
+    w = synthetic_wave(rng, 40, 8)
+    res = analyse_wave(w, k=5)
+    assert (res.respondents[res.shown] >= 5).all()
+    assert not res.shown.all()
+
+
+def test_previous_wave_with_other_layout_is_rejected(waves):
+    now, _, _ = waves
+    other = WaveData(**{**now.__dict__, "dimension_points": now.dimension_points + 1})
+    with pytest.raises(ValueError, match="same units"):
+        analyse_wave(now, previous=other)
+
+
+def test_out_of_range_answers_are_rejected(waves):
+    now, _, _ = waves
+    bad = now.values.copy()
+    bad[3, 2] = 9
+    with pytest.raises(ValueError, match="item 2"):
+        analyse_wave(WaveData(**{**now.__dict__, "values": bad}))

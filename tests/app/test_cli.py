@@ -1,0 +1,72 @@
+"""The `flask` commands: create-admin, import-units, wave create/open/close, codes issue."""
+
+from __future__ import annotations
+
+import csv
+
+import sqlalchemy as sa
+
+from survey_app.extensions import db
+from survey_app.models import Code, Unit, User, Wave
+
+from .conftest import FULL_ANSWERS
+from .helpers import submit
+
+
+def test_cli_runs_a_wave_end_to_end(app, tmp_path):
+    runner = app.test_cli_runner()
+    units = tmp_path / "units.csv"
+    units.write_text("code;name;parent_code;headcount\nROOT;Pemkot;;0\nA;Unit A;ROOT;4\n"
+                     "B;Unit B;ROOT;3\n", encoding="utf-8")
+    assert runner.invoke(args=["import-units", str(units)]).exit_code == 0
+    r = runner.invoke(args=["create-admin", "boss", "--password", "a long password"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(args=["wave", "create", "--name", "W1", "--period", "2026-Q1",
+                            "--instruments", "tready,tlearn", "--units", "A,B",
+                            "--opens", "2026-01-05", "--closes", "2026-01-30", "--k", "3"])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(args=["wave", "open", "W1"]).exit_code == 0
+    out = tmp_path / "codes.csv"
+    r = runner.invoke(args=["codes", "issue", "W1", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 7 and {r["unit_code"] for r in rows} == {"A", "B"}
+    assert submit(app.test_client(), rows[0]["code"], FULL_ANSWERS).status_code == 200
+    assert runner.invoke(args=["wave", "close", "W1"]).exit_code == 0
+    again = runner.invoke(args=["wave", "close", "W1"])
+    assert again.exit_code != 0 and "Hanya gelombang yang sedang dibuka" in again.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(Wave.state)) == "closed"
+        assert db.session.scalar(sa.select(User.role)) == "admin"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Code)) == 7
+
+
+def test_cli_import_reports_row_errors_in_both_languages_and_stores_nothing(app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,parent_code,headcount\nA,Unit A,,x\nB,,A,2\nC,Unit C,ZZ,1\n",
+                   encoding="utf-8")
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["import-units", str(bad)])
+    assert r.exit_code != 0
+    assert "Baris 2: jumlah pegawai x" in r.output and "Baris 3: nama unit B kosong" in r.output
+    assert "Baris 4: kode induk ZZ tidak dikenal" in r.output
+    r = runner.invoke(args=["import-units", "--lang", "en", str(bad)])
+    assert "Row 4: unknown parent code ZZ." in r.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+
+def test_audit_command_passes_a_clean_database_and_reports_breaches(app, open_wave_codes):
+    runner = app.test_cli_runner()
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS) \
+        .status_code == 200
+    clean = runner.invoke(args=["audit"])
+    assert clean.exit_code == 0, clean.output
+    assert "No breach" in clean.output
+    with app.app_context():
+        # A code marked used without a response (e.g. a manual edit) is a breach to report.
+        db.session.execute(sa.update(Code).where(Code.used.is_(False)).values(used=True))
+        db.session.commit()
+    dirty = runner.invoke(args=["audit"])
+    assert dirty.exit_code != 0
+    assert "12 used codes but 1 responses" in dirty.output

@@ -1,0 +1,143 @@
+"""The respondent flow end to end, with CSRF on, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from survey_app.extensions import db
+from survey_app.models import Answer, Response, Wave
+from survey_app.services import close_wave
+
+from .conftest import FULL_ANSWERS, csrf_token
+from .helpers import counts, submit, token
+
+
+def test_whole_flow_stores_one_response_and_shows_receipt(app, client, open_wave_codes):
+    code = open_wave_codes["codes"]["A"][0]
+    page = client.post("/isi", data={"csrf_token": token(client), "code": code})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Apa yang disimpan dan apa yang tidak" in html
+    assert "sedikitnya 3 responden" in html
+    survey = client.post("/isi/survei", data={"csrf_token": csrf_token(html), "code": code})
+    html = survey.get_data(as_text=True)
+    assert "Bagian 1 dari 2" in html and "Bagian 2 dari 2" in html
+    assert html.count('type="radio" name="RD11"') == 5
+    assert html.count('type="radio" name="LC11"') == 6
+    done = client.post("/isi/survei", data={"csrf_token": csrf_token(html), "code": code,
+                                            "answers": "1", "cut": "fungsional", **FULL_ANSWERS})
+    receipt = done.get_data(as_text=True)
+    assert done.status_code == 200
+    assert "Tanda terima" in receipt and "Unit A" in receipt and "fungsional" in receipt
+    assert "Pernyataan RD11" in receipt and "4 · opsi 4" in receipt
+    assert code not in receipt
+    assert counts(app) == (1, 7, 1)
+    with app.app_context():
+        response = db.session.scalar(sa.select(Response))
+        assert response.unit_id == open_wave_codes["unit_ids"]["A"]
+        assert response.cut == "fungsional"
+        stored = dict(db.session.execute(sa.select(Answer.item_code, Answer.value)).all())
+    assert stored == {k: int(v) for k, v in FULL_ANSWERS.items()}
+
+
+def test_code_is_normalised_from_typed_text(app, client, open_wave_codes):
+    code = open_wave_codes["codes"]["B"][1]
+    typed = " " + code.lower().replace("-", " ") + " "
+    assert submit(client, typed, FULL_ANSWERS).status_code == 200
+    assert counts(app) == (1, 7, 1)
+
+
+def test_reused_code_is_refused_and_nothing_stored_twice(app, client, open_wave_codes):
+    code = open_wave_codes["codes"]["A"][0]
+    assert submit(client, code, FULL_ANSWERS).status_code == 200
+    again = submit(client, code, {**FULL_ANSWERS, "RD11": "1"})
+    assert again.status_code == 409
+    assert "sudah dipakai" in again.get_data(as_text=True)
+    entry = client.post("/isi", data={"csrf_token": token(client), "code": code})
+    assert "sudah dipakai" in entry.get_data(as_text=True)
+    assert counts(app) == (1, 7, 1)
+
+
+def test_bad_and_unknown_codes_are_refused(app, client, open_wave_codes):
+    for text, status in (("ABC", 422), ("2222-2222-2222", 422), ("", 400)):
+        r = client.post("/isi", data={"csrf_token": token(client), "code": text})
+        assert r.status_code == status
+        assert "Kode tidak dikenali" in r.get_data(as_text=True) or status == 400
+    r = submit(client, "2222-3333-4444", FULL_ANSWERS)
+    assert r.status_code == 409 and "Kode tidak dikenali" in r.get_data(as_text=True)
+    assert counts(app) == (0, 0, 0)
+
+
+def test_closed_wave_refuses_and_stores_nothing(app, client, open_wave_codes):
+    with app.app_context():
+        close_wave(db.session.get(Wave, open_wave_codes["wave_id"]), actor="test")
+        db.session.commit()
+    r = submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS)
+    assert r.status_code == 409
+    assert "tidak sedang dibuka" in r.get_data(as_text=True)
+    assert counts(app) == (0, 0, 0)
+
+
+def test_out_of_range_answer_keeps_other_answers(app, client, open_wave_codes):
+    code = open_wave_codes["codes"]["A"][0]
+    r = submit(client, code, {**FULL_ANSWERS, "RD11": "9", "LC11": "0"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "2 isian perlu diperbaiki" in html
+    assert 'name="RD12" value="2" checked' in html
+    assert 'name="LC13" value="1" checked' in html
+    assert "Pilih salah satu jawaban yang tersedia." in html
+    assert counts(app) == (0, 0, 0)
+    # The code still works after the respondent corrects the answer.
+    assert submit(client, code, FULL_ANSWERS).status_code == 200
+    assert counts(app) == (1, 7, 1)
+
+
+def test_missing_answers_are_named_and_nothing_stored(app, client, open_wave_codes):
+    partial = {k: v for k, v in FULL_ANSWERS.items() if k not in ("RD21", "LC12")}
+    r = submit(client, open_wave_codes["codes"]["A"][0], partial)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert html.count("Pertanyaan ini belum dijawab.") == 2
+    assert 'class="q bad" id="q-RD21"' in html
+    assert 'name="RD11" value="4" checked' in html
+    assert counts(app) == (0, 0, 0)
+
+
+def test_non_numeric_answer_is_an_error(app, client, open_wave_codes):
+    r = submit(client, open_wave_codes["codes"]["A"][0], {**FULL_ANSWERS, "RD11": "4; DROP"})
+    assert r.status_code == 422
+    assert counts(app) == (0, 0, 0)
+
+
+def test_tampered_fields_are_refused(app, client, open_wave_codes):
+    code = open_wave_codes["codes"]["A"][0]
+    forged_unit = open_wave_codes["unit_ids"]["B"]
+    r = submit(client, code, FULL_ANSWERS, unit_id=str(forged_unit))
+    assert r.status_code == 400
+    assert "tidak dikenal (unit_id)" in r.get_data(as_text=True)
+    r = submit(client, code, FULL_ANSWERS, cut="kepala-dinas")
+    assert r.status_code == 422
+    assert counts(app) == (0, 0, 0)
+
+
+def test_missing_csrf_token_stores_nothing(app, client, open_wave_codes):
+    data = {"code": open_wave_codes["codes"]["A"][0], "answers": "1", **FULL_ANSWERS}
+    r = client.post("/isi/survei", data=data)
+    assert r.status_code == 400
+    assert counts(app) == (0, 0, 0)
+
+
+def test_english_is_available(app, client, open_wave_codes):
+    html = client.get("/isi?lang=en").get_data(as_text=True)
+    assert "Participation code" in html and 'lang="en"' in html
+    # The choice is kept for the rest of the visit.
+    assert "Participation code" in client.get("/isi").get_data(as_text=True)
+    html = submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS).get_data(as_text=True)
+    assert "Pernyataan RD11 (en)" in html and "Receipt" in html
+
+
+def test_respond_pages_are_not_cached_and_carry_no_referrer(client, open_wave_codes):
+    r = client.get("/isi")
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
