@@ -283,7 +283,12 @@ def report_dir(wave: Wave, lang: str) -> Path:
     """Where the built PDFs of a wave live (instance folder unless configured)."""
     root = current_app.config.get("LENTERA_REPORT_DIR") or Path(current_app.instance_path) / \
         "reports"
-    return Path(root) / f"wave-{wave.id}-{safe_name(wave.period)}" / lang
+    return Path(root) / wave_folder(wave) / lang
+
+
+def wave_folder(wave: Wave) -> str:
+    """The folder name of a wave's reports."""
+    return f"wave-{wave.id}-{safe_name(wave.period)}"
 
 
 # ---------------------------------------------------------------- CLI
@@ -293,7 +298,9 @@ report_group = AppGroup("report", help="Laporan PDF / PDF reports.")
 
 @report_group.command("build")
 @with_appcontext
-@click.option("--wave", "ident", required=True, help="Wave id, name or period (2026-Q4).")
+@click.option("--wave", "ident", default=None, help="Wave id, name or period (2026-Q4).")
+@click.option("--all", "all_waves", is_flag=True,
+              help="Every closed culture wave, each into its own subfolder of --out.")
 @click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: <instance>/reports/wave-<id>-<period>/<lang>).")
@@ -303,28 +310,52 @@ report_group = AppGroup("report", help="Laporan PDF / PDF reports.")
 @click.option("--skm/--no-skm", default=True, help="Also the SKM reports of the same year.")
 @click.option("--population", multiple=True, metavar="UNIT_CODE=N",
               help="Service users of an SKM unit (for Krejcie & Morgan); repeatable.")
-def build_command(ident: str, lang: str, out: Path | None, workers: int, time_limit: int,
-                  skm: bool, population: tuple[str, ...]) -> None:
+def build_command(ident: str | None, all_waves: bool, lang: str, out: Path | None,
+                  workers: int, time_limit: int, skm: bool, population: tuple[str, ...]) -> None:
     """Render every unit report, the organisation report (and SKM reports) of a wave."""
+    if bool(ident) == all_waves:
+        raise click.UsageError("Pilih --wave ATAU --all / give either --wave or --all.")
     try:
-        wave = find_wave(ident)
+        targets = closed_culture_waves() if all_waves else [find_wave(ident or "")]
+        populations = _populations(population)
+    except ReportingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = 0
+    for wave in targets:
+        if out is None:
+            folder = report_dir(wave, lang)
+        else:
+            folder = out / wave_folder(wave) / lang if all_waves else out
+        failed += _build_wave(wave, lang, folder, workers, time_limit, skm, populations)
+    if failed:
+        raise SystemExit(1)
+
+
+def closed_culture_waves() -> list[Wave]:
+    """Every closed wave with a culture instrument, oldest first."""
+    query = sa.select(Wave).where(Wave.state == WaveState.CLOSED.value).order_by(Wave.opens_on)
+    return [w for w in db.session.scalars(query) if _culture_keys(w)]
+
+
+def _build_wave(wave: Wave, lang: str, target: Path, workers: int, time_limit: int, skm: bool,
+                populations: dict[str, int]) -> int:
+    """Render one wave's reports into `target`; return the number of failed reports."""
+    try:
         bundle = analyse_culture_wave(wave)
         jobs = culture_jobs(bundle, lang)
         if skm:
-            jobs += skm_jobs(wave.period[:4], lang, _populations(population))
+            jobs += skm_jobs(wave.period[:4], lang, populations)
     except ReportingError as exc:
         raise click.ClickException(str(exc)) from exc
-    target = out or report_dir(wave, lang)
+    click.echo(f"{wave.name}: {len(jobs)} laporan / reports -> {target}", err=True)
     bar = ProgressBar(len(jobs), sys.stderr)
-    click.echo(f"{len(jobs)} laporan / reports -> {target}", err=True)
     outcomes = render_batch(jobs, target, workers=workers, time_limit=time_limit,
                             progress=bar.advance)
     failed = [o for o in outcomes if o.error]
     for o in failed:
         click.echo(f"GAGAL / FAILED {o.filename}: {o.error}", err=True)
-    click.echo(f"{len(outcomes) - len(failed)} PDF ditulis / written to {target}")
-    if failed:
-        raise SystemExit(1)
+    click.echo(f"{wave.name}: {len(outcomes) - len(failed)} PDF ditulis / written to {target}")
+    return len(failed)
 
 
 def _populations(pairs: Sequence[str]) -> dict[str, int]:

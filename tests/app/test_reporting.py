@@ -150,3 +150,18 @@ def test_hr_downloads_org_report_and_zip(app, client, waves):
     assert client.get(f"/hr/laporan/{wave_id}/organisasi.pdf?lang=xx").status_code == 400
     open_id = waves["waves"]["open"]
     assert client.get(f"/hr/laporan/{open_id}/organisasi.pdf").status_code == 409
+
+
+def test_build_all_closed_waves_and_argument_errors(app, waves, tmp_path):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["report", "build"]).exit_code != 0
+    both = runner.invoke(args=["report", "build", "--all", "--wave", "2026-Q4"])
+    assert both.exit_code != 0 and "either --wave or --all" in both.output
+    out = tmp_path / "all"
+    result = runner.invoke(args=["report", "build", "--all", "--out", str(out),
+                                 "--workers", "1", "--no-skm"])
+    assert result.exit_code == 0, result.output
+    folders = sorted(p.name for p in out.iterdir())
+    assert folders == [f"wave-{waves['waves']['2026-Q3']}-2026-Q3",
+                       f"wave-{waves['waves']['2026-Q4']}-2026-Q4"]
+    assert (out / folders[0] / "id" / "organisation.pdf").is_file()
