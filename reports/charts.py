@@ -76,7 +76,7 @@ def trend_chart(wave_labels: Sequence[str], series: Sequence[tuple[str, Sequence
                 event_label: str = "training") -> str:
     """Lines of 0-100 scores over waves; dashed verticals mark training events by wave."""
     with plt.rc_context(STYLE):
-        fig = _figure(170, 62)
+        fig = _figure(170, 52)
         ax = fig.add_axes((0.07, 0.18, 0.6, 0.75))
         x = np.arange(len(wave_labels))
         for (name, values), colour in zip(series, _cycle(len(series)), strict=True):
