@@ -197,10 +197,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "previous_wave_label": ctx.previous_wave_label,
         "dimensions": [{"name": d.name.get(lang), "instrument": d.instrument.get(lang),
                         "higher_worse": d.direction == Direction.HIGHER_WORSE} for d in dims],
-        "heatmap": charts.heatmap(
-            ["— " * u.depth + u.name for u in ctx.units], [d.name.get(lang) for d in dims],
-            [u.scores100 if u.shown else [None] * len(dims) for u in ctx.units],
-            [d.direction == Direction.HIGHER_BETTER for d in dims], mark),
+        "heatmaps": _heatmaps(ctx, lang, mark),
         "distribution": charts.score_distribution(
             [d.name.get(lang) for d in dims],
             [[u.scores100[j] for u in shown_rows[1:] if u.scores100[j] is not None]
@@ -213,6 +210,18 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "quality": [_quality_row(q, lang) for q in ctx.quality],
         "suppressed_mark": mark,
     }
+
+
+def _heatmaps(ctx: OrgReportContext, lang: str, mark: str) -> list[str]:
+    """The units x dimensions heatmap, in pictures of at most `charts.HEATMAP_ROWS` rows."""
+    dims = ctx.dimensions
+    rows = ctx.units
+    size = charts.HEATMAP_ROWS
+    return [charts.heatmap(
+        ["— " * u.depth + u.name for u in chunk], [d.name.get(lang) for d in dims],
+        [u.scores100 if u.shown else [None] * len(dims) for u in chunk],
+        [d.direction == Direction.HIGHER_BETTER for d in dims], mark)
+        for chunk in (rows[i:i + size] for i in range(0, len(rows), size))]
 
 
 def _validate_org(ctx: OrgReportContext) -> None:

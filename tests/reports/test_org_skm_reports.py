@@ -39,15 +39,21 @@ def test_suppressed_units_show_no_count(org_pdf):
 def test_heatmap_marks_suppressed_cells():
     data = org_report_data(org_context(), "id")
     import base64
-    svg = base64.b64decode(data["heatmap"].split(",", 1)[1]).decode()
+    assert len(data["heatmaps"]) == 1
+    svg = base64.b64decode(data["heatmaps"][0].split(",", 1)[1]).decode()
     assert svg.count("&lt;5") == 4  # units 4 and 8, two dimensions each
     assert data["n_suppressed"] == 2
 
 
 def test_heatmap_is_deterministic():
-    a = org_report_data(org_context(), "en")["heatmap"]
-    b = org_report_data(org_context(), "en")["heatmap"]
+    a = org_report_data(org_context(), "en")["heatmaps"]
+    b = org_report_data(org_context(), "en")["heatmaps"]
     assert a == b
+
+
+def test_large_organisations_get_several_heatmap_pictures():
+    data = org_report_data(org_context(n_units=60), "id")
+    assert len(data["heatmaps"]) == 3  # 61 rows in pictures of 25
 
 
 def test_org_rows_must_match_dimensions():
