@@ -29,6 +29,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     for module in (database, i18n, instrument_store, logs, auth, respond, admin, cli, reporting):
         module.init_app(app)
+    from . import audit, backup, ratelimit, request_guard, security_headers  # issue 6
+
+    for module in (security_headers, request_guard, ratelimit, audit, backup):
+        module.init_app(app)
     if app.config["LENTERA_BENCH"]:
         from . import bench_routes
 
