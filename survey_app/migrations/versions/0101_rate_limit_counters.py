@@ -1,7 +1,7 @@
 """rate limit counters (security helper): keyed hashes of addresses/accounts, short expiry
 
 Revision ID: sec0101ratelimit
-Revises: f1417108322a
+Revises: 0002_closed_wave_guard
 Create Date: 2026-11-30 01:55:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'sec0101ratelimit'
-down_revision = 'f1417108322a'
+down_revision = "0002_closed_wave_guard"
 branch_labels = None
 depends_on = None
 
