@@ -128,6 +128,7 @@ GOOD_LOG = [
     '- - - "POST /isi/survei HTTP/1.1" 200 2210',
     "[2026-11-30 01:02:03 +0000] [42] [INFO] Booting worker with pid: 42",
     "INFO survey_app: wave 2026-Q1 opened by admin (AUTHENTICATED user)",
+    '[01:02:03] :: "POST /isi/survei" 200 12:30:45',
 ]
 
 
