@@ -165,9 +165,14 @@ def import_units(filename: str, data: bytes) -> int:
         unit.name, unit.headcount = r.name, r.headcount
         stored[r.code] = unit
         db.session.add(unit)
+    db.session.flush()  # every unit of the file now has an id
+    # Set the foreign key column, not the relationship: swapping a parent and its child (a
+    # valid new tree) is a cycle for the ORM's unit of work, which then refuses to flush.
     for r in parsed:
-        stored[r.code].parent = stored[r.parent_code] if r.parent_code else None
+        stored[r.code].parent_id = stored[r.parent_code].id if r.parent_code else None
     db.session.flush()
+    for unit in stored.values():
+        db.session.expire(unit, ["parent", "children"])
     return len(parsed)
 
 
