@@ -311,7 +311,8 @@ def markdown(results: dict, args: argparse.Namespace) -> str:
         f"{' --quick' if args.quick else ''}`: gunicorn (gunicorn.conf.py, {args.workers} "
         f"workers, {args.worker_class}) on loopback, {args.clients} concurrent clients "
         f"({args.processes} processes), {args.seconds:g} s per phase; {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs shared with the clients (and other jobs on this machine).",
+        f"{os.cpu_count()} CPUs shared with the clients (and other jobs on this machine: load "
+        f"average {args.load_before:.1f} before, {os.getloadavg()[0]:.1f} after the run).",
         "",
         "A submission = GET /isi (CSRF token, session cookie) + POST /isi/survei with the code",
         "and 50 answers (three culture instruments), checked for the receipt. Bare pair = GET a",
@@ -359,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = args.seconds or (4.0 if args.quick else 15.0)
     # Enough codes for 1000 submissions/s; a client that runs out stops (counted in the report).
     args.codes = int(args.seconds * 1000) + 1000
+    args.load_before = os.getloadavg()[0]
     results = {}
     for backend in args.backends.split(","):
         try:
