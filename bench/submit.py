@@ -141,11 +141,17 @@ def _wait_ready(port: int, proc: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("gunicorn exited during start-up")
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
             conn.request("GET", "/bench/page")
-            if conn.getresponse().status == 200:
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
                 return
+        except OSError:
+            pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not start within 60 s")
 
@@ -217,6 +223,7 @@ def _client_process(port: int, kind: str, threads: int, codes: list[str],
                 mine.append(time.perf_counter() - t0)
             else:
                 bad += 1
+        conn.close()
         with lock:
             latencies.extend(mine)
             errors[0] += bad
@@ -299,7 +306,8 @@ def run_backend(backend: str, args: argparse.Namespace
             real = load(port, "submit", args.clients, args.processes, args.seconds, codes,
                         answers)
             bare2 = load(port, "bare", args.clients, args.processes, args.seconds, [], answers)
-        cost = inprocess(url, Path(tmp), codes[-400:], answers)
+        cost = inprocess(url, Path(tmp), codes[-400:], answers,
+                         n=300 if args.seconds >= 2 else 30)
     return bare, real, bare2, cost
 
 
