@@ -167,7 +167,10 @@ def validate_answers(
             if required:
                 errors[code] = "missing"
             continue
-        if not text.isdigit() or not 1 <= int(text) <= points:
+        # ASCII digits only, at most two (A <= 11): "²".isdigit() is True but int() fails,
+        # and int() of thousands of digits raises too (found by tests/security/test_fuzz.py).
+        if not (text.isascii() and text.isdigit() and len(text) <= 2) \
+                or not 1 <= int(text) <= points:
             errors[code] = "range"
             continue
         answers.append(StoredAnswer(code, int(text), points))

@@ -101,4 +101,12 @@ def test_module_entry_point_prints_table():
         [sys.executable, "-m", "analysis", "compare", str(DATA / "e4_welch_constant_group.csv"),
          "--group", "group", "--value", "score", "--a", "A", "--b", "B"],
         capture_output=True, text=True, cwd=ROOT, check=False)
-    assert proc.returncode == 0 and "hedges_g" in proc.stdout
+    assert proc.returncode == 0 and "g Hedges" in proc.stdout and "-0.3784" in proc.stdout
+
+
+def test_semicolon_csv_with_decimal_comma(capsys, tmp_path):
+    f = tmp_path / "excel.csv"
+    f.write_text("grup;skor\nA;3,5\nA;4\nA;4,5\nB;2\nB;2,5\nB;3\n")
+    got = run_json(capsys, "compare", str(f), "--group", "grup", "--value", "skor",
+                   "--a", "A", "--b", "B")
+    assert got["mean_a"] == pytest.approx(4.0) and got["mean_b"] == pytest.approx(2.5)
