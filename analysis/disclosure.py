@@ -104,6 +104,7 @@ class _Structure:
         sizes = np.array([len(cells) for cells in rel])
         self.ptr = np.concatenate([[0], np.cumsum(sizes)])
         self.cells = np.fromiter((c for cells in rel for c in cells), dtype=np.intp)
+        self.rel_of_entry = np.repeat(np.arange(len(rel)), sizes)
         self.is_part = np.ones(self.cells.size, dtype=bool)
         self.is_part[self.ptr[:-1]] = False
         self.displayable = np.zeros(n_cells, dtype=bool)
@@ -136,25 +137,28 @@ class _Table:
         self.displayable = structure.displayable
         self.cut_ids = structure.cut_ids
 
-    def closure(self, shown: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], dict[int, int]]:
-        """Cells known from shown and empty cells by repeated single relations."""
-        known = shown | (self.count == 0)
+    def closure(self, shown: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+        """Cells known from shown and empty cells by repeated single relations.
+
+        Returns the known mask and, per cell, the relation that revealed it (-1 if none).
+        Vectorised in rounds: every relation with exactly one unknown cell reveals it, all
+        at once, until no relation does (the same fixed point as one-at-a-time).
+        """
         s = self.s
-        left = np.add.reduceat((~known[s.cells]).astype(np.int64), s.ptr[:-1]).tolist()
-        derived_by: dict[int, int] = {}
-        work = [r for r, n_left in enumerate(left) if n_left == 1]
-        while work:
-            r = work.pop()
-            if left[r] != 1:
-                continue
-            cell = next(c for c in self.relations[r] if not known[c])
-            known[cell] = True
-            derived_by[cell] = r
-            for r2 in s.member_of[cell]:
-                left[r2] -= 1
-                if left[r2] == 1:
-                    work.append(r2)
-        return known, derived_by
+        known = shown | (self.count == 0)
+        derived_by = np.full(s.n_cells, -1, dtype=np.intp)
+        unknown = ~known[s.cells]
+        left = np.add.reduceat(unknown.astype(np.int64), s.ptr[:-1])
+        while True:
+            entries = unknown & (left == 1)[s.rel_of_entry]
+            if not entries.any():
+                return known, derived_by
+            cells, first = np.unique(s.cells[entries], return_index=True)
+            known[cells] = True
+            derived_by[cells] = s.rel_of_entry[entries][first]
+            newly = unknown & known[s.cells]
+            unknown &= ~newly
+            left -= np.add.reduceat(newly.astype(np.int64), s.ptr[:-1])
 
     def hidden_part_sums(self, known: NDArray[np.bool_]) -> NDArray[np.int64]:
         """Per relation: respondents in its parts that are not known."""
@@ -221,9 +225,9 @@ def _fixes(table: _Table, shown, known, derived_by, k) -> set[int]:
     """One cell to hide for every relation that reveals a group of 1..k-1 respondents."""
     fixes: set[int] = set()
     bad_relations: set[int] = set()
-    for cell, r in derived_by.items():
-        if 0 < table.count[cell] < k:
-            bad_relations.add(r)
+    revealed = np.flatnonzero(derived_by >= 0)
+    small = revealed[(table.count[revealed] > 0) & (table.count[revealed] < k)]
+    bad_relations.update(derived_by[small].tolist())
     hidden = table.hidden_part_sums(known)
     totals_known = known[table.s.cells[table.s.ptr[:-1]]]
     bad_relations.update(np.flatnonzero(totals_known & (hidden > 0) & (hidden < k)).tolist())
@@ -244,8 +248,8 @@ def _pick(table: _Table, shown, derived_by, r: int, seen: set[int]) -> int | Non
     if shown[cells[0]]:
         return cells[0]
     for c in cells:
-        r2 = derived_by.get(c)
-        if r2 is not None and r2 not in seen:
+        r2 = int(derived_by[c])
+        if r2 >= 0 and r2 not in seen:
             pick = _pick(table, shown, derived_by, r2, seen)
             if pick is not None:
                 return pick
