@@ -103,8 +103,12 @@ def _answer_fields() -> dict[str, str]:
 
 def _render_survey(form: CodeForm, code, given, errors):  # type: ignore[no-untyped-def]
     instruments = wave_instruments(code.wave)
+    codes = [i.code for inst in instruments for i in inst.items] + [
+        q.code for inst in instruments for q in inst.respondent_questions] + ["cut"]
+    numbers = {c: n for n, c in enumerate(codes, start=1)}
     return render_template("respond/survey.html", form=form, wave=code.wave, unit=code.unit,
                            instruments=instruments, given=given, errors=errors,
+                           numbers=numbers, bad=sorted(errors, key=numbers.get),
                            cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()))
 
 

@@ -106,6 +106,8 @@ def test_phone_answers_a_wave_from_a_slip_and_cannot_reuse_the_code(live_server,
     with sync_playwright() as p:
         browser = _launch(p)
         page = browser.new_page(viewport={"width": 360, "height": 740})
+        console: list[str] = []
+        page.on("console", lambda msg: console.append(msg.text))
         page.goto(url)
         assert page.input_value("#code") == code  # moved from the fragment by isi.js
         assert "#" not in page.url
@@ -136,6 +138,7 @@ def test_phone_answers_a_wave_from_a_slip_and_cannot_reuse_the_code(live_server,
         page.click("text=Lanjut")
         page.wait_for_selector("text=Kode ini sudah dipakai")
         browser.close()
+    assert not [m for m in console if "Content Security Policy" in m]
     assert not any(code in seen or code.replace("-", "") in seen for seen in recorder.seen)
     with app.app_context():
         from survey_app.models import Response

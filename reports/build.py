@@ -1,0 +1,291 @@
+"""Build report contexts from analysis results (analysis.wave) and instrument files.
+
+Every number comes from `analysis`; this module only selects, converts to 0-100 and hides
+what the disclosure result says is not shown. The one thing it counts itself is the answer
+categories of each item (the diverging bars), and only over a group analysis has shown, for
+items answered by at least k people.
+
+Dimension order: an instrument's dimensions in file order, scale by scale
+(`instrument_dimensions`); the `WaveData` of an instrument must use that order
+(`instrument_layout` gives the matching arrays).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analysis.scoring import subtree_members, to_score100
+from analysis.wave import WaveData, WaveResult
+from instruments.model import Dimension, Instrument, Referent, Scale
+from reports.context import (
+    DimensionResult,
+    InstrumentSection,
+    ItemDistribution,
+    OrgDimension,
+    OrgReportContext,
+    OrgUnitRow,
+    QualityRow,
+    SignificantChange,
+    TrainingEvent,
+    TrendSeries,
+    UnitReportContext,
+)
+from reports.errors import ReportError
+
+
+@dataclass(frozen=True)
+class InstrumentWave:
+    """One instrument analysed in the current wave, plus its scores in earlier waves.
+
+    history: one (U, D) array of shown 0-100 scores per earlier wave (oldest first; NaN =
+    not shown or not asked), aligned with the current wave's units (`shown_scores100`).
+    """
+
+    instrument: Instrument
+    data: WaveData
+    result: WaveResult
+    history: tuple[NDArray[np.float64], ...] = ()
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    """The labels shared by every report of one wave."""
+
+    org_name: str
+    wave_label: str
+    period: str
+    wave_labels: tuple[str, ...]  # all waves so far, oldest first, this one last
+    previous_wave_label: str | None = None
+    generated_on: str = ""
+
+
+def instrument_dimensions(instrument: Instrument) -> list[tuple[Scale, Dimension]]:
+    """Every (scale, dimension) of an instrument, in file order."""
+    return [(scale, dim) for scale in instrument.scales for dim in scale.dimensions]
+
+
+def instrument_layout(instrument: Instrument) -> dict[str, NDArray]:
+    """The item/dimension arrays of `WaveData` for an instrument (items in file order)."""
+    dims = instrument_dimensions(instrument)
+    index = {dim.code: j for j, (_, dim) in enumerate(dims)}
+    items = instrument.items
+    return {
+        "item_dimension": np.array([index[i.dimension] for i in items], dtype=np.intp),
+        "item_reverse": np.array([i.reverse for i in items], dtype=bool),
+        "dimension_points": np.array([s.points for s, _ in dims], dtype=np.intp),
+        "dimension_collective": np.array([s.referent == Referent.COLLECTIVE for s, _ in dims],
+                                         dtype=bool),
+    }
+
+
+def shown_scores100(result: WaveResult) -> NDArray[np.float64]:
+    """(U, D) 0-100 scores where the disclosure result shows them, NaN elsewhere."""
+    return np.where(result.shown_dimension, result.score100, np.nan)
+
+
+def _f(value: float) -> float | None:
+    """A numpy scalar as float, None when NaN."""
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _scale_of_points(points: int) -> float:
+    """Factor from a difference of means on 1..A to a difference on 0-100."""
+    return 100.0 / (points - 1)
+
+
+# ---------------------------------------------------------------- unit report
+
+def build_unit_context(unit: int, unit_names: Sequence[str], waves: Sequence[InstrumentWave],
+                       info: WaveInfo, n_invited: int | None = None,
+                       events: Sequence[TrainingEvent] = ()) -> UnitReportContext:
+    """The unit report context of unit index `unit` (indices as in the wave's arrays)."""
+    if not waves:
+        raise ReportError("Tidak ada instrumen yang dianalisis. / No analysed instrument.")
+    first = waves[0].result
+    shown = all(bool(w.result.shown[unit]) for w in waves)
+    base = {"org_name": info.org_name, "unit_name": unit_names[unit],
+            "wave_label": info.wave_label, "period": info.period, "k": first.k,
+            "generated_on": info.generated_on}
+    if not shown:
+        reasons = {str(w.result.disclosure.reason[unit]) for w in waves}
+        reason = "complementary" if reasons == {"complementary"} else "below_k"
+        return UnitReportContext(**base, shown=False, suppressed_reason=reason)
+    return UnitReportContext(
+        **base, shown=True, n_respondents=int(first.respondents[unit]), n_invited=n_invited,
+        instruments=tuple(_section(unit, w, info) for w in waves), events=tuple(events))
+
+
+def _section(unit: int, w: InstrumentWave, info: WaveInfo) -> InstrumentSection:
+    """One instrument's part of the unit report."""
+    dims = instrument_dimensions(w.instrument)
+    scale0 = dims[0][0]
+    history = [*w.history, shown_scores100(w.result)]
+    labels = tuple(info.wave_labels[-len(history):])
+    return InstrumentSection(
+        title=w.instrument.title, citation=w.instrument.citation,
+        option_labels=tuple(o.label for o in scale0.options),
+        collective=all(s.referent == Referent.COLLECTIVE for s, _ in dims),
+        dimensions=tuple(_dimension(unit, j, s, d, w.result) for j, (s, d) in enumerate(dims)),
+        items=_items(unit, w),
+        quality=tuple(_quality(j, d, w.result) for j, (_, d) in enumerate(dims)),
+        wave_labels=labels,
+        trend=tuple(TrendSeries(d.name, tuple(_f(h[unit, j]) for h in history))
+                    for j, (_, d) in enumerate(dims)),
+    )
+
+
+def _dimension(u: int, j: int, scale: Scale, dim: Dimension, r: WaveResult) -> DimensionResult:
+    """One dimension row of one unit; scores are None when the dimension is suppressed."""
+    shown = bool(r.shown_dimension[u, j])
+
+    def score(values: NDArray) -> float | None:
+        return _f(values[u, j]) if shown else None
+
+    collective = scale.referent == Referent.COLLECTIVE
+    return DimensionResult(
+        code=dim.code, name=dim.name, description=dim.description, direction=scale.direction,
+        actions=dim.actions, n=int(r.n[u, j]) if shown else 0,
+        score100=score(r.score100), ci_low100=score(r.score100_ci_low),
+        ci_high100=score(r.score100_ci_high), favourable=score(r.favourable),
+        rwg_j=score(r.rwg_j) if collective else None,
+        agreement=str(r.rwg_verdict[u, j]) if shown and collective else "not_computable",
+        **_trend_fields(u, j, scale.points, r, shown), **_comparison_fields(u, j, scale, r, shown),
+    )
+
+
+def _trend_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> dict:
+    """Change since the previous wave; "none" when there is no previous shown value."""
+    t = r.trend
+    if t is None or not shown or not bool(t.shown[u, j]):
+        return {"trend": "none"}
+    factor = _scale_of_points(points)
+    diff = _f(t.diff[u, j])
+    return {"previous_score100": _f(to_score100(t.previous_mean[u, j], points)),
+            "change100": None if diff is None else diff * factor, "change_q": _f(t.q[u, j]),
+            "hedges_g": _f(t.hedges_g[u, j]), "trend": str(t.verdict[u, j])}
+
+
+def _comparison_fields(u: int, j: int, scale: Scale, r: WaveResult, shown: bool) -> dict:
+    """The rest of the organisation on 0-100; above/below when the CI of the difference
+    (unit - rest, analysis.compare) excludes zero, else similar."""
+    c = r.comparison
+    if not shown or not bool(c.shown[u, j]) or c.rest_n[u, j] == 0:
+        return {"comparison": "none"}
+    low, high = float(c.ci_low[u, j]), float(c.ci_high[u, j])
+    verdict = "above" if low > 0 else "below" if high < 0 else "similar"
+    if math.isnan(low) or math.isnan(high):
+        verdict = "none"
+    return {"org_score100": _f(to_score100(c.rest_mean[u, j], scale.points)),
+            "percentile": _f(c.percentile[u, j]), "comparison": verdict}
+
+
+def _quality(j: int, dim: Dimension, r: WaveResult) -> QualityRow:
+    """Reliability of a dimension over the whole wave, with ICCs (collective only)."""
+    rel = r.reliability[j]
+    return QualityRow(
+        name=dim.name, n_items=len(dim.items), n=int(rel.n), alpha=_f(rel.alpha),
+        alpha_ci_low=_f(rel.alpha_ci[0]), alpha_ci_high=_f(rel.alpha_ci[1]),
+        omega=_f(rel.omega_total), icc1=_f(r.icc1[j]), icc2=_f(r.icc2[j]),
+        note=rel.reason or (str(r.icc_reason[j]) or None))
+
+
+def _items(u: int, w: InstrumentWave) -> tuple[ItemDistribution, ...]:
+    """Answer-category shares per item over the unit's subtree, for items with >= k answers."""
+    data, k = w.data, w.result.k
+    member = subtree_members(data.unit_parent)[u][np.asarray(data.unit)]
+    values = np.asarray(data.values)[member]
+    points = np.asarray(data.dimension_points)[np.asarray(data.item_dimension)]
+    out = []
+    for col, item in enumerate(w.instrument.items):
+        answers = values[:, col]
+        answers = answers[~np.isnan(answers)].astype(np.intp)
+        if answers.size < k:
+            continue
+        counts = np.bincount(answers - 1, minlength=int(points[col]))
+        out.append(ItemDistribution(item.code, item.text, item.reverse, int(answers.size),
+                                    tuple(float(c) / answers.size for c in counts)))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- organisation report
+
+def tree_order(parent: Sequence[int], names: Sequence[str]) -> list[tuple[int, int]]:
+    """(unit, depth) depth-first from the roots, siblings by name."""
+    children: dict[int, list[int]] = {}
+    for u, p in enumerate(parent):
+        children.setdefault(int(p), []).append(u)
+    out: list[tuple[int, int]] = []
+    stack = [(u, 0) for u in sorted(children.get(-1, []), key=lambda u: names[u], reverse=True)]
+    while stack:
+        u, depth = stack.pop()
+        out.append((u, depth))
+        kids = sorted(children.get(u, []), key=lambda v: names[v], reverse=True)
+        stack.extend((v, depth + 1) for v in kids)
+    return out
+
+
+def build_org_context(unit_names: Sequence[str], waves: Sequence[InstrumentWave],
+                      info: WaveInfo, n_invited: Sequence[int | None] | None = None,
+                      ) -> OrgReportContext:
+    """The organisation report context; the first root in tree order is the organisation."""
+    if not waves:
+        raise ReportError("Tidak ada instrumen yang dianalisis. / No analysed instrument.")
+    first = waves[0].result
+    parent = np.asarray(waves[0].data.unit_parent)
+    order = tree_order(parent.tolist(), unit_names)
+    dims = [(w, j, s, d) for w in waves
+            for j, (s, d) in enumerate(instrument_dimensions(w.instrument))]
+    invited = list(n_invited) if n_invited is not None else [None] * len(unit_names)
+    root = order[0][0]
+    return OrgReportContext(
+        org_name=info.org_name, wave_label=info.wave_label, period=info.period, k=first.k,
+        n_respondents=int(first.respondents[root]), n_invited=invited[root],
+        dimensions=tuple(OrgDimension(d.code, d.name, w.instrument.title, s.direction)
+                         for w, _, s, d in dims),
+        units=tuple(_org_row(u, depth, unit_names, waves, dims, invited) for u, depth in order),
+        changes=tuple(_changes(unit_names, dims, order)),
+        quality=tuple(_org_quality(w, j, d) for w, j, _, d in dims),
+        previous_wave_label=info.previous_wave_label, generated_on=info.generated_on)
+
+
+def _org_row(u: int, depth: int, names: Sequence[str], waves: Sequence[InstrumentWave],
+             dims: list, invited: list) -> OrgUnitRow:
+    """One unit's heatmap row; counts and scores only where analysis shows them."""
+    shown = all(bool(w.result.shown[u]) for w in waves)
+    scores = tuple(_f(w.result.score100[u, j]) if shown and w.result.shown_dimension[u, j]
+                   else None for w, j, _, _ in dims)
+    return OrgUnitRow(names[u], depth, int(waves[0].result.respondents[u]) if shown else None,
+                      invited[u], shown, scores)
+
+
+def _changes(names: Sequence[str], dims: list, order: list[tuple[int, int]]):
+    """Unit x dimension cells whose trend verdict is up or down (BH-corrected)."""
+    for w, j, s, d in dims:
+        r, t = w.result, w.result.trend
+        if t is None:
+            continue
+        factor = _scale_of_points(s.points)
+        for u, _ in order:
+            if not (r.shown_dimension[u, j] and t.shown[u, j]) or t.verdict[u, j] not in (
+                    "up", "down"):
+                continue
+            yield SignificantChange(
+                names[u], d.name, s.direction,
+                float(to_score100(t.previous_mean[u, j], s.points)), float(r.score100[u, j]),
+                float(t.diff[u, j]) * factor, float(t.q[u, j]), _f(t.hedges_g[u, j]),
+                str(t.verdict[u, j]))
+
+
+def _org_quality(w: InstrumentWave, j: int, dim: Dimension) -> QualityRow:
+    """Whole-wave reliability with the median rwg(j) over shown units."""
+    row = _quality(j, dim, w.result)
+    rwg = np.asarray(w.result.rwg_j)[:, j][np.asarray(w.result.shown_dimension)[:, j]]
+    rwg = rwg[~np.isnan(rwg)]
+    median = float(np.median(rwg)) if rwg.size else None
+    return QualityRow(**{**row.__dict__, "rwg_j": median})

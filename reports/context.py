@@ -1,0 +1,216 @@
+"""The plain data each report is rendered from (no numpy, no database, no Flask).
+
+Numbers here are unrounded (rounding happens only when a report is rendered); texts that come
+from instrument files are `instruments.model.Text` so one context renders in either language.
+A value of ``None`` means "not computable" or "not shown"; everything that is suppressed for
+anonymity is already ``None`` (or absent) when the context is built — templates never decide
+disclosure. Verdict codes are the analysis package's codes; `reports.wording` translates them.
+
+Scores are on the 0-100 scale: (mean - 1) / (A - 1) * 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from instruments.model import Action, Direction, Text
+
+# Trend verdict codes (analysis.trends); a context may also use "none" when there is no
+# previous wave.
+TREND_CODES = ("up", "down", "no_clear_change", "not_computable", "none")
+# Unit-vs-rest verdicts (analysis.compare).
+COMPARISON_CODES = ("above", "below", "similar", "none")
+# Agreement bands for rwg(j) (LeBreton & Senter 2008, analysis.agreement).
+AGREEMENT_CODES = ("lack_of_agreement", "weak_agreement", "moderate_agreement",
+                   "strong_agreement", "very_strong_agreement", "not_computable")
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """One dimension of one unit in one wave, as the unit report shows it."""
+
+    code: str
+    name: Text
+    description: Text
+    direction: Direction
+    actions: tuple[Action, ...]
+    n: int
+    score100: float | None  # None: this dimension is suppressed in a shown unit
+    ci_low100: float | None
+    ci_high100: float | None
+    favourable: float | None = None  # share 0..1 of item answers on the favourable side
+    previous_score100: float | None = None
+    change100: float | None = None  # current - previous on 0-100
+    change_q: float | None = None  # BH-adjusted p of the change
+    hedges_g: float | None = None
+    trend: str = "none"  # one of TREND_CODES
+    org_score100: float | None = None  # the rest of the organisation
+    percentile: float | None = None  # 0..100 among shown units
+    comparison: str = "none"  # "above" | "below" | "similar" | "none" (analysis.compare)
+    rwg_j: float | None = None
+    agreement: str = "not_computable"  # one of AGREEMENT_CODES
+
+
+@dataclass(frozen=True)
+class ItemDistribution:
+    """The share of each answer category for one item (after nothing: raw categories)."""
+
+    code: str
+    text: Text
+    reverse: bool
+    n: int
+    shares: tuple[float, ...]  # one per option 1..A, summing to 1
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    """Measurement quality of one dimension in this wave (all units pooled)."""
+
+    name: Text
+    n_items: int
+    n: int
+    alpha: float | None
+    alpha_ci_low: float | None
+    alpha_ci_high: float | None
+    omega: float | None
+    icc1: float | None = None
+    icc2: float | None = None
+    rwg_j: float | None = None  # this unit's agreement (unit report) or median (org report)
+    note: str | None = None  # analysis reason code when something is not computable
+
+
+@dataclass(frozen=True)
+class TrainingEvent:
+    """A training or development event recorded for the unit, placed on the trend chart.
+
+    The chart marks it halfway between the wave before it and `wave_label`, the first wave
+    whose answers it can have influenced.
+    """
+
+    wave_label: str  # the first wave after the event
+    title: str
+    held_on: str = ""  # the date as printed
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """Scores of one dimension over all waves so far (None where not shown)."""
+
+    name: Text
+    scores100: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class InstrumentSection:
+    """One instrument's results for one unit."""
+
+    title: Text
+    citation: str
+    option_labels: tuple[Text, ...]  # 1..A of the scale
+    collective: bool
+    dimensions: tuple[DimensionResult, ...]
+    items: tuple[ItemDistribution, ...]
+    quality: tuple[QualityRow, ...]
+    wave_labels: tuple[str, ...]  # all waves so far, oldest first, current last
+    trend: tuple[TrendSeries, ...]
+
+
+@dataclass(frozen=True)
+class UnitReportContext:
+    """Everything the unit report shows; `shown=False` renders the short below-k report."""
+
+    org_name: str
+    unit_name: str
+    wave_label: str
+    period: str
+    k: int
+    shown: bool
+    n_respondents: int | None = None  # None when not shown
+    n_invited: int | None = None
+    instruments: tuple[InstrumentSection, ...] = ()
+    events: tuple[TrainingEvent, ...] = ()
+    generated_on: str = ""
+    suppressed_reason: str = "below_k"  # "below_k" | "complementary" (analysis.disclosure)
+
+
+@dataclass(frozen=True)
+class OrgDimension:
+    """A column of the organisation heatmap."""
+
+    code: str
+    name: Text
+    instrument: Text
+    direction: Direction
+
+
+@dataclass(frozen=True)
+class OrgUnitRow:
+    """A row of the organisation heatmap and of the response-rate table."""
+
+    name: str
+    depth: int  # 0 for the root; indents the name
+    n: int | None  # None when suppressed (it would disclose the count)
+    n_invited: int | None
+    shown: bool
+    scores100: tuple[float | None, ...]  # per OrgDimension; None when not shown
+
+
+@dataclass(frozen=True)
+class SignificantChange:
+    """A unit x dimension whose change since the previous wave survived BH correction."""
+
+    unit_name: str
+    dimension: Text
+    direction: Direction
+    previous100: float
+    current100: float
+    change100: float
+    q: float
+    hedges_g: float | None
+    trend: str  # "up" | "down"
+
+
+@dataclass(frozen=True)
+class OrgReportContext:
+    """Everything the organisation report shows."""
+
+    org_name: str
+    wave_label: str
+    period: str
+    k: int
+    n_respondents: int
+    n_invited: int | None
+    dimensions: tuple[OrgDimension, ...]
+    units: tuple[OrgUnitRow, ...]
+    changes: tuple[SignificantChange, ...]
+    quality: tuple[QualityRow, ...]
+    previous_wave_label: str | None = None
+    generated_on: str = ""
+
+
+@dataclass(frozen=True)
+class SkmUnsur:
+    """One of the nine SKM elements (unsur) with its average value NRR on 1..4."""
+
+    code: str
+    name: Text
+    nrr: float
+
+
+@dataclass(frozen=True)
+class SkmReportContext:
+    """The SKM report of one service unit and period (Permenpan RB 14/2017)."""
+
+    org_name: str
+    service_unit: str
+    period: str
+    n_respondents: int
+    unsur: tuple[SkmUnsur, ...]
+    ikm: float  # sum of NRR x 1/9, 1..4
+    converted: float  # IKM x 25
+    mutu: str  # "A" | "B" | "C" | "D"
+    population: int | None = None
+    required_sample: int | None = None  # Krejcie & Morgan
+    k: int = 5
+    generated_on: str = ""
+    weight: float = field(default=1 / 9)

@@ -1,0 +1,290 @@
+"""The three reports: context -> template data (rounded, translated, charts) -> PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from instruments.model import Direction
+from reports import charts
+from reports import texts as _texts  # noqa: F401  (registers the report texts)
+from reports.context import (
+    DimensionResult,
+    InstrumentSection,
+    OrgReportContext,
+    QualityRow,
+    SkmReportContext,
+    UnitReportContext,
+)
+from reports.errors import ReportError
+from reports.i18n import check_lang, translate
+from reports.render import render_html, render_pdf
+from reports.wording import (
+    goodness,
+    kinerja,
+    number,
+    percent,
+    reliability_words,
+    score,
+    signed,
+    trend_tone,
+    trend_words,
+)
+
+N_HIGHLIGHT = 2  # the two strongest and two weakest dimensions (issue 5)
+
+
+# ---------------------------------------------------------------- unit report
+
+def unit_report_html(ctx: UnitReportContext, lang: str = "id") -> str:
+    """The unit report as HTML (the short below-k version when the unit is not shown)."""
+    check_lang(lang)
+    if not ctx.shown:
+        return render_html("unit_below_k.html", lang, **_below_k_data(ctx))
+    _validate_unit(ctx)
+    return render_html("unit.html", lang, **unit_report_data(ctx, lang))
+
+
+def render_unit_report(ctx: UnitReportContext, lang: str = "id") -> bytes:
+    """The unit report as PDF bytes."""
+    return render_pdf(unit_report_html(ctx, lang))
+
+
+def _below_k_data(ctx: UnitReportContext) -> dict[str, Any]:
+    """Only what the short report may show: names, the wave, k and the reason code."""
+    reason = ctx.suppressed_reason if ctx.suppressed_reason in ("below_k", "complementary") \
+        else "below_k"
+    return {"org_name": ctx.org_name, "unit_name": ctx.unit_name, "wave_label": ctx.wave_label,
+            "period": ctx.period, "k": ctx.k, "reason": reason,
+            "generated_on": ctx.generated_on}
+
+
+def _validate_unit(ctx: UnitReportContext) -> None:
+    """A shown unit needs a respondent count and at least one instrument."""
+    if ctx.n_respondents is None or ctx.n_respondents < ctx.k:
+        raise ReportError(
+            f"Unit {ctx.unit_name!r} ditandai tampil tetapi n < k={ctx.k}. / "
+            f"Unit {ctx.unit_name!r} is marked shown but has n < k={ctx.k}.")
+    if not ctx.instruments:
+        raise ReportError(f"Tidak ada hasil instrumen untuk unit {ctx.unit_name!r}. / "
+                          f"No instrument results for unit {ctx.unit_name!r}.")
+    for section in ctx.instruments:
+        if len(section.quality) != len(section.dimensions):
+            raise ReportError(
+                f"{section.title.en}: satu baris kualitas per dimensi diperlukan. / "
+                f"{section.title.en}: one quality row per dimension is needed.")
+
+
+def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
+    """Plain template data for a shown unit: rounded strings, translated texts, charts."""
+    all_dims = [(section, dim) for section in ctx.instruments for dim in section.dimensions
+                if dim.score100 is not None]
+    ranked = sorted(all_dims, key=lambda sd: goodness(sd[1].score100, sd[1].direction))
+    weakest = ranked[:N_HIGHLIGHT]
+    strongest = ranked[::-1][:N_HIGHLIGHT]
+    return {
+        "org_name": ctx.org_name, "unit_name": ctx.unit_name, "wave_label": ctx.wave_label,
+        "period": ctx.period, "k": ctx.k, "generated_on": ctx.generated_on,
+        "n": ctx.n_respondents, "n_invited": ctx.n_invited,
+        "response_rate": _rate(ctx.n_respondents, ctx.n_invited, lang),
+        "instruments": [_section_data(s, ctx, lang) for s in ctx.instruments],
+        "strongest": [_dim_brief(s, d, lang) for s, d in strongest],
+        "weakest": [_dim_brief(s, d, lang) for s, d in weakest],
+        "recommendations": [_recommendation(s, d, lang) for s, d in weakest],
+    }
+
+
+def _rate(n: int | None, invited: int | None, lang: str) -> str:
+    """Response rate n / invited as a percentage, or a dash when unknown."""
+    return percent(n / invited, lang) if n is not None and invited else percent(None, lang)
+
+
+def _section_data(section: InstrumentSection, ctx: UnitReportContext,
+                  lang: str) -> dict[str, Any]:
+    """One instrument's summary rows, charts, items and quality rows."""
+    options = [o.get(lang) for o in section.option_labels]
+    events = [(e.wave_label, e.title) for e in ctx.events]
+    return {
+        "title": section.title.get(lang), "citation": section.citation,
+        "collective": section.collective,
+        "higher_worse": any(d.direction == Direction.HIGHER_WORSE for d in section.dimensions),
+        "dimensions": [_dim_row(d, lang) for d in section.dimensions],
+        "trend_chart": charts.trend_chart(
+            section.wave_labels, [(t.name.get(lang), t.scores100) for t in section.trend],
+            events, y_label=translate("chart.score_axis", lang),
+            event_label=translate("chart.training", lang)),
+        "events": [e for e in ctx.events if e.wave_label in section.wave_labels],
+        "item_chart": charts.diverging_bars(
+            [f"{i.code}{' (R)' if i.reverse else ''} {i.text.get(lang)}" for i in section.items],
+            [i.shares for i in section.items], options) if section.items else None,
+        "items": [{"code": i.code, "text": i.text.get(lang), "reverse": i.reverse, "n": i.n}
+                  for i in section.items],
+        "options": options,
+        "quality": [{**_quality_row(q, lang), "rwg": number(d.rwg_j, 2, lang),
+                     "agreement": translate(f"agree.{d.agreement}", lang)}
+                    for q, d in zip(section.quality, section.dimensions, strict=True)],
+    }
+
+
+def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
+    """A summary-table row for one dimension."""
+    return {
+        "name": d.name.get(lang), "description": d.description.get(lang), "n": d.n,
+        "score": score(d.score100, lang), "ci_low": score(d.ci_low100, lang),
+        "ci_high": score(d.ci_high100, lang),
+        "higher_worse": d.direction == Direction.HIGHER_WORSE,
+        "previous": score(d.previous_score100, lang), "change": signed(d.change100, lang),
+        "trend": trend_words(d.trend, d.direction, lang),
+        "tone": trend_tone(d.trend, d.direction),
+        "org": score(d.org_score100, lang),
+        "comparison": translate(f"cmp.{d.comparison}", lang),
+        "percentile": score(d.percentile, lang),
+        "favourable": percent(d.favourable, lang),
+        "rwg": number(d.rwg_j, 2, lang),
+        "agreement": translate(f"agree.{d.agreement}", lang),
+    }
+
+
+def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str) -> dict[str, str]:
+    """A dimension named with its instrument and score, for the strongest/weakest lists."""
+    return {"name": d.name.get(lang), "instrument": section.title.get(lang),
+            "score": score(d.score100, lang),
+            "higher_worse": d.direction == Direction.HIGHER_WORSE}
+
+
+def _recommendation(section: InstrumentSection, d: DimensionResult,
+                    lang: str) -> dict[str, Any]:
+    """The development actions an instrument file lists for a weak dimension."""
+    return {**_dim_brief(section, d, lang), "description": d.description.get(lang),
+            "actions": [{"kind": translate(f"action.{a.kind}", lang)
+                         if f"action.{a.kind}" in _texts.ACTION_KINDS else a.kind,
+                         "text": a.text.get(lang)} for a in d.actions]}
+
+
+def _quality_row(q: QualityRow, lang: str) -> dict[str, str]:
+    """A measurement-quality row: numbers to two decimals and alpha in words."""
+    return {"name": q.name.get(lang), "n_items": str(q.n_items), "n": str(q.n),
+            "alpha": number(q.alpha, 2, lang), "alpha_ci_low": number(q.alpha_ci_low, 2, lang),
+            "alpha_ci_high": number(q.alpha_ci_high, 2, lang),
+            "alpha_words": reliability_words(q.alpha, lang), "omega": number(q.omega, 2, lang),
+            "icc1": number(q.icc1, 2, lang), "icc2": number(q.icc2, 2, lang),
+            "rwg": number(q.rwg_j, 2, lang), "note": q.note or ""}
+
+
+# ---------------------------------------------------------------- organisation report
+
+def org_report_html(ctx: OrgReportContext, lang: str = "id") -> str:
+    """The organisation report as HTML."""
+    check_lang(lang)
+    return render_html("org.html", lang, **org_report_data(ctx, lang))
+
+
+def render_org_report(ctx: OrgReportContext, lang: str = "id") -> bytes:
+    """The organisation report as PDF bytes."""
+    return render_pdf(org_report_html(ctx, lang))
+
+
+def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
+    """Plain template data for the organisation report."""
+    _validate_org(ctx)
+    dims = ctx.dimensions
+    shown_rows = [u for u in ctx.units if u.shown]
+    mark = translate("org.suppressed_mark", lang, k=ctx.k)
+    return {
+        "org_name": ctx.org_name, "wave_label": ctx.wave_label, "period": ctx.period,
+        "k": ctx.k, "generated_on": ctx.generated_on, "n": ctx.n_respondents,
+        "n_invited": ctx.n_invited, "response_rate": _rate(ctx.n_respondents, ctx.n_invited,
+                                                           lang),
+        "previous_wave_label": ctx.previous_wave_label,
+        "dimensions": [{"name": d.name.get(lang), "instrument": d.instrument.get(lang),
+                        "higher_worse": d.direction == Direction.HIGHER_WORSE} for d in dims],
+        "heatmaps": _heatmaps(ctx, lang, mark),
+        "distribution": charts.score_distribution(
+            [d.name.get(lang) for d in dims],
+            [[u.scores100[j] for u in shown_rows[1:] if u.scores100[j] is not None]
+             for j in range(len(dims))],
+            [ctx.units[0].scores100[j] if ctx.units[0].shown else None
+             for j in range(len(dims))]),
+        "units": [_org_unit_row(u, lang) for u in ctx.units],
+        "n_suppressed": sum(not u.shown for u in ctx.units),
+        "changes": [_change_row(c, lang) for c in ctx.changes],
+        "quality": [_quality_row(q, lang) for q in ctx.quality],
+        "suppressed_mark": mark,
+    }
+
+
+def _heatmaps(ctx: OrgReportContext, lang: str, mark: str) -> list[str]:
+    """The units x dimensions heatmap, in pictures of at most `charts.HEATMAP_ROWS` rows."""
+    dims = ctx.dimensions
+    rows = ctx.units
+    size = charts.HEATMAP_ROWS
+    return [charts.heatmap(
+        ["— " * u.depth + u.name for u in chunk], [d.name.get(lang) for d in dims],
+        [u.scores100 if u.shown else [None] * len(dims) for u in chunk],
+        [d.direction == Direction.HIGHER_BETTER for d in dims], mark)
+        for chunk in (rows[i:i + size] for i in range(0, len(rows), size))]
+
+
+def _validate_org(ctx: OrgReportContext) -> None:
+    """Rows must match the dimensions; the first row is the organisation as a whole."""
+    if not ctx.units or not ctx.dimensions:
+        raise ReportError("Laporan organisasi membutuhkan unit dan dimensi. / "
+                          "The organisation report needs units and dimensions.")
+    for row in ctx.units:
+        if len(row.scores100) != len(ctx.dimensions):
+            raise ReportError(
+                f"Unit {row.name!r}: {len(row.scores100)} skor untuk {len(ctx.dimensions)} "
+                f"dimensi. / Unit {row.name!r}: {len(row.scores100)} scores for "
+                f"{len(ctx.dimensions)} dimensions.")
+
+
+def _org_unit_row(u, lang: str) -> dict[str, Any]:
+    """A response-rate table row; counts of suppressed units are not shown."""
+    return {"name": u.name, "depth": u.depth, "shown": u.shown,
+            "n": str(u.n) if u.shown and u.n is not None else "",
+            "n_invited": str(u.n_invited) if u.n_invited is not None else "–",
+            "rate": _rate(u.n, u.n_invited, lang) if u.shown else ""}
+
+
+def _change_row(c, lang: str) -> dict[str, str]:
+    """A row of the significant-changes table."""
+    return {"unit": c.unit_name, "dimension": c.dimension.get(lang),
+            "previous": score(c.previous100, lang), "current": score(c.current100, lang),
+            "change": signed(c.change100, lang), "q": number(c.q, 3, lang),
+            "g": number(c.hedges_g, 2, lang), "trend": trend_words(c.trend, c.direction, lang),
+            "tone": trend_tone(c.trend, c.direction)}
+
+
+# ---------------------------------------------------------------- SKM report
+
+def skm_report_html(ctx: SkmReportContext, lang: str = "id") -> str:
+    """The SKM report (Permenpan RB 14/2017 layout) as HTML."""
+    check_lang(lang)
+    return render_html("skm.html", lang, **skm_report_data(ctx, lang))
+
+
+def render_skm_report(ctx: SkmReportContext, lang: str = "id") -> bytes:
+    """The SKM report as PDF bytes."""
+    return render_pdf(skm_report_html(ctx, lang))
+
+
+def skm_report_data(ctx: SkmReportContext, lang: str) -> dict[str, Any]:
+    """Plain template data: NRR per unsur, weighted NRR, IKM, converted score, mutu."""
+    if ctx.mutu not in ("A", "B", "C", "D"):
+        raise ReportError(f"Mutu {ctx.mutu!r} tidak dikenal (A-D). / "
+                          f"Unknown quality grade {ctx.mutu!r} (A-D).")
+    shown = ctx.n_respondents >= ctx.k
+    adequate = None if ctx.required_sample is None else ctx.n_respondents >= ctx.required_sample
+    return {
+        "org_name": ctx.org_name, "service_unit": ctx.service_unit, "period": ctx.period,
+        "generated_on": ctx.generated_on, "k": ctx.k, "shown": shown,
+        "n": ctx.n_respondents, "population": ctx.population,
+        "required_sample": ctx.required_sample, "adequate": adequate,
+        "weight": number(ctx.weight, 3, lang),
+        "unsur": [{"no": i, "code": u.code, "name": u.name.get(lang),
+                   "nrr": number(u.nrr, 2, lang),
+                   "weighted": number(u.nrr * ctx.weight, 3, lang)}
+                  for i, u in enumerate(ctx.unsur, start=1)] if shown else [],
+        "ikm": number(ctx.ikm, 3, lang) if shown else "",
+        "converted": number(ctx.converted, 2, lang) if shown else "",
+        "mutu": ctx.mutu if shown else "", "kinerja": kinerja(ctx.mutu, lang) if shown else "",
+    }

@@ -1,0 +1,255 @@
+"""The fixed texts of the unit, organisation and SKM reports (Bahasa Indonesia, English)."""
+
+from __future__ import annotations
+
+from reports.i18n import register
+
+ACTION_KINDS = {"action.training", "action.elearning", "action.coaching", "action.other"}
+
+register({
+    # shared
+    "doc.page": {"id": "Halaman", "en": "Page"},
+    "doc.generated": {"id": "Dibuat", "en": "Generated"},
+    "doc.contents": {"id": "Daftar isi", "en": "Contents"},
+    "doc.wave": {"id": "Gelombang", "en": "Wave"},
+    "doc.period": {"id": "Periode", "en": "Period"},
+    "doc.respondents": {"id": "Responden", "en": "Respondents"},
+    "doc.invited": {"id": "Diundang", "en": "Invited"},
+    "doc.response_rate": {"id": "Tingkat respons", "en": "Response rate"},
+    "doc.unit": {"id": "Unit", "en": "Unit"},
+    "doc.dimension": {"id": "Dimensi", "en": "Dimension"},
+    "doc.confidential": {
+        "id": "Untuk pimpinan unit dan BKPSDM. Tidak ada jawaban perorangan dalam laporan ini.",
+        "en": "For unit heads and BKPSDM. This report contains no individual answers."},
+    "chart.score_axis": {"id": "skor 0–100", "en": "score 0–100"},
+    "chart.training": {"id": "pelatihan", "en": "training"},
+    "action.training": {"id": "Pelatihan", "en": "Training"},
+    "action.elearning": {"id": "E-learning", "en": "E-learning"},
+    "action.coaching": {"id": "Pendampingan (coaching)", "en": "Coaching"},
+    "action.other": {"id": "Lainnya", "en": "Other"},
+    # unit report
+    "unit.title": {"id": "Laporan Budaya Unit", "en": "Unit Culture Report"},
+    "unit.s2": {"id": "Ringkasan", "en": "Summary"},
+    "unit.s3": {"id": "Tren dari waktu ke waktu", "en": "Trend over time"},
+    "unit.s4": {"id": "Sebaran jawaban per butir", "en": "Answers per item"},
+    "unit.s5": {"id": "Rekomendasi pengembangan", "en": "Recommended development actions"},
+    "unit.s6": {"id": "Kualitas pengukuran", "en": "Quality of the measurement"},
+    "unit.s7": {"id": "Metode dan privasi", "en": "Method and privacy"},
+    "unit.how_to_read": {
+        "id": "Setiap dimensi diberi skor 0–100: 0 berarti semua responden memilih jawaban "
+              "terendah pada semua butir, 100 berarti semua memilih jawaban tertinggi. "
+              "Angka dalam kurung adalah rentang kepercayaan 95%: nilai sebenarnya untuk unit "
+              "hampir pasti berada di antara kedua angka itu. Untuk sebagian besar dimensi, "
+              "skor lebih tinggi berarti lebih baik.",
+        "en": "Each dimension is scored 0–100: 0 means every respondent chose the lowest "
+              "answer on every item, 100 that everyone chose the highest. The numbers in "
+              "brackets are the 95% confidence interval: the unit's true value very probably "
+              "lies between them. For most dimensions a higher score is better."},
+    "unit.higher_worse": {
+        "id": "Perhatian: pada {title}, skor lebih tinggi berarti lebih buruk (lebih banyak "
+              "penolakan terhadap perubahan).",
+        "en": "Note: for {title} a higher score is worse (more resistance to change)."},
+    "unit.change_note": {
+        "id": "\u201cTidak ada perubahan yang jelas\u201d berarti selisih dengan triwulan lalu "
+              "masih dalam batas kebetulan (setelah koreksi untuk banyaknya unit yang "
+              "dibandingkan); selisih kecil seperti itu jangan ditafsirkan sebagai kemajuan "
+              "atau kemunduran.",
+        "en": "\u201cNo clear change\u201d means the difference from last quarter is within "
+              "what chance alone produces (after correcting for the number of units compared); "
+              "do not read such a difference as progress or decline."},
+    "unit.col_score": {"id": "Skor (CI 95%)", "en": "Score (95% CI)"},
+    "unit.col_prev": {"id": "Triwulan lalu", "en": "Last quarter"},
+    "unit.col_change": {"id": "Perubahan", "en": "Change"},
+    "unit.col_org": {"id": "Organisasi", "en": "Organisation"},
+    "unit.col_fav": {"id": "Jawaban positif", "en": "Favourable answers"},
+    "unit.strongest": {"id": "Dua dimensi terkuat", "en": "Two strongest dimensions"},
+    "unit.weakest": {"id": "Dua dimensi terlemah", "en": "Two weakest dimensions"},
+    "unit.higher_worse_mark": {"id": "skor tinggi = lebih buruk", "en": "high = worse"},
+    "unit.trend_note": {
+        "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti unit "
+              "tidak dilaporkan pada triwulan itu (kurang dari {k} responden). Garis putus-"
+              "putus vertikal menandai pelatihan, di antara survei sebelum dan sesudahnya.",
+        "en": "The lines show the unit's score in each quarter. A missing point means the unit "
+              "was not reported that quarter (fewer than {k} respondents). Dashed vertical "
+              "lines mark training, between the surveys before and after it."},
+    "unit.events": {"id": "Pelatihan tercatat", "en": "Recorded training"},
+    "unit.no_events": {"id": "Belum ada pelatihan yang tercatat.",
+                       "en": "No training recorded yet."},
+    "unit.items_note": {
+        "id": "Setiap batang menunjukkan persentase responden per pilihan jawaban. Jawaban "
+              "tidak setuju di kiri garis nol, jawaban setuju di kanan. (R) menandai butir "
+              "yang dibalik: untuk butir itu, setuju berarti hasil yang kurang baik.",
+        "en": "Each bar shows the percentage of respondents per answer option. Disagreeing "
+              "answers lie left of the zero line, agreeing answers right. (R) marks a reverse-"
+              "keyed item: agreeing with it is the unfavourable answer."},
+    "unit.recs_intro": {
+        "id": "Tindakan berikut diambil dari berkas instrumen untuk dua dimensi dengan hasil "
+              "terlemah. Bahas dengan BKPSDM untuk memasukkannya ke rencana pengembangan "
+              "kompetensi (setiap PNS berhak atas sedikitnya 20 JP per tahun).",
+        "en": "The actions below come from the instrument files for the two weakest "
+              "dimensions. Discuss them with BKPSDM to put them into the competency "
+              "development plan (every PNS is entitled to at least 20 JP a year)."},
+    "unit.quality_intro": {
+        "id": "Butir-butir Lentera baru dan belum tervalidasi, maka keandalannya diperiksa "
+              "pada data setiap triwulan. Alfa Cronbach dan omega (0–1) menunjukkan apakah "
+              "butir-butir satu dimensi mengukur hal yang sama; 0,70 ke atas cukup, 0,80 ke "
+              "atas baik. rwg(j) (0–1) menunjukkan seberapa sepakat anggota unit ini; di atas "
+              "0,70 kesepakatan kuat, sehingga rata-rata unit bermakna sebagai \u201cbudaya\u201d "
+              "unit. ICC(1) adalah bagian perbedaan jawaban yang disebabkan oleh unit; ICC(2) "
+              "(0–1) adalah keandalan rata-rata unit.",
+        "en": "Lentera's items are new and not yet validated, so their reliability is checked "
+              "on every quarter's data. Cronbach's alpha and omega (0–1) show whether the "
+              "items of a dimension measure the same thing; 0.70 and above is acceptable, "
+              "0.80 and above good. rwg(j) (0–1) shows how much the members of this unit "
+              "agree; above 0.70 is strong agreement, so the unit mean is meaningful as the "
+              "unit's \u201cculture\u201d. ICC(1) is the share of the differences in answers "
+              "due to the unit; ICC(2) (0–1) is the reliability of unit means."},
+    "unit.col_alpha": {"id": "Alfa (CI 95%)", "en": "Alpha (95% CI)"},
+    "unit.col_rel": {"id": "Keandalan", "en": "Reliability"},
+    "unit.col_agree": {"id": "Kesepakatan unit", "en": "Agreement in the unit"},
+    "unit.individual_note": {
+        "id": "Instrumen ini mengukur sikap perorangan (\u201csaya\u201d); rata-rata unit "
+              "menggambarkan anggotanya, bukan budaya unit, sehingga rwg(j) dan ICC tidak "
+              "dihitung.",
+        "en": "This instrument measures individual attitudes (\u201cI\u201d); the unit mean "
+              "describes its members, not the unit's culture, so rwg(j) and ICC are not "
+              "computed."},
+    "unit.method": {
+        "id": "Survei ini anonim. Setiap ASN menerima satu kode acak; kode disimpan hanya "
+              "dalam bentuk tersandi dan tidak pernah disimpan bersama jawaban. Yang disimpan: "
+              "unit, gelombang, jawaban, dan tanggal pengisian (tanpa jam). Tidak disimpan: "
+              "nama, NIP, alamat IP, perangkat, atau waktu pengisian. Hasil sebuah kelompok "
+              "hanya ditampilkan bila kelompok itu memiliki sedikitnya k = {k} responden; "
+              "bila perlu, unit lain ikut disembunyikan agar hasil yang disembunyikan tidak "
+              "dapat dihitung dengan pengurangan. Skor 0–100 = (rata-rata − 1) / (A − 1) × "
+              "100, dengan A jumlah pilihan jawaban; butir yang dibalik dihitung sebagai A + "
+              "1 − jawaban. Skor dimensi seseorang dihitung bila sedikitnya dua pertiga butir "
+              "dijawab. Perubahan diuji dengan uji t Welch dan dikoreksi Benjamini-Hochberg "
+              "untuk banyaknya unit; besar perubahan dinyatakan dengan Hedges' g. Angka "
+              "dibulatkan hanya untuk tampilan.",
+        "en": "This survey is anonymous. Each civil servant receives one random code; the "
+              "code is stored only in keyed-hash form and never with the answers. Stored: "
+              "unit, wave, answers and the date of submission (no time). Not stored: name, "
+              "NIP, IP address, device or time of submission. A group's results are shown "
+              "only when it has at least k = {k} respondents; where needed other units are "
+              "hidden too, so that a hidden result cannot be worked out by subtraction. "
+              "Score 0–100 = (mean − 1) / (A − 1) × 100, with A the number of answer options; "
+              "reverse-keyed items count as A + 1 − answer. A person's dimension score is "
+              "computed when at least two thirds of its items are answered. Changes are "
+              "tested with Welch's t test and corrected for the number of units with "
+              "Benjamini-Hochberg; their size is given as Hedges' g. Numbers are rounded for "
+              "display only."},
+    "unit.sources": {"id": "Sumber kerangka instrumen", "en": "Frameworks of the instruments"},
+    # below k
+    "belowk.title": {"id": "Unit ini tidak dilaporkan", "en": "This unit is not reported"},
+    "belowk.below_k": {
+        "id": "Untuk gelombang {wave}, unit ini memiliki kurang dari k = {k} responden. Agar "
+              "tidak ada jawaban yang dapat ditelusuri kembali ke seseorang, Lentera tidak "
+              "menampilkan skor, sebaran jawaban, atau angka lain apa pun tentang unit ini.",
+        "en": "For wave {wave} this unit has fewer than k = {k} respondents. So that no "
+              "answer can be traced back to a person, Lentera shows no score, answer "
+              "distribution or any other figure about this unit."},
+    "belowk.complementary": {
+        "id": "Untuk gelombang {wave}, hasil unit ini disembunyikan untuk melindungi unit lain: "
+              "bila ditampilkan, hasil sebuah kelompok kecil (kurang dari k = {k} responden) "
+              "dapat dihitung dengan pengurangan. Lentera tidak menampilkan angka apa pun "
+              "tentang unit ini.",
+        "en": "For wave {wave} this unit's results are hidden to protect another group: if "
+              "they were shown, the results of a small group (fewer than k = {k} respondents) "
+              "could be worked out by subtraction. Lentera shows no figure about this unit."},
+    "belowk.next": {
+        "id": "Jawaban unit ini tetap dihitung dalam hasil organisasi secara keseluruhan. Untuk "
+              "triwulan berikutnya, ajak lebih banyak pegawai untuk mengisi survei.",
+        "en": "This unit's answers still count in the results of the organisation as a whole. "
+              "For the next quarter, encourage more staff to take part."},
+    # organisation report
+    "org.title": {"id": "Laporan Budaya Organisasi", "en": "Organisation Culture Report"},
+    "org.s_heatmap": {"id": "Peta skor unit × dimensi", "en": "Heatmap of units × dimensions"},
+    "org.s_distribution": {"id": "Sebaran skor unit", "en": "Distribution of unit scores"},
+    "org.s_changes": {"id": "Unit dengan perubahan yang jelas",
+                      "en": "Units that changed clearly"},
+    "org.s_rates": {"id": "Tingkat respons", "en": "Response rates"},
+    "org.s_quality": {"id": "Kualitas pengukuran", "en": "Quality of the measurement"},
+    "org.s_method": {"id": "Metode dan privasi", "en": "Method and privacy"},
+    "org.suppressed_mark": {"id": "<{k}", "en": "<{k}"},
+    "org.heatmap_note": {
+        "id": "Angka adalah skor 0–100. Warna menunjukkan baik-buruknya hasil (biru = lebih "
+              "baik, merah = lebih buruk), dengan arah skala sudah diperhitungkan: untuk "
+              "dimensi penolakan terhadap perubahan, skor tinggi berwarna merah. Sel abu-abu "
+              "berarsir bertanda \u201c{mark}\u201d tidak dilaporkan (kurang dari k = {k} "
+              "responden, atau disembunyikan agar tidak dapat dihitung dengan pengurangan).",
+        "en": "Numbers are 0–100 scores. Colour shows how good a result is (blue = better, "
+              "red = worse), with the scale's direction applied: for the resistance-to-"
+              "change dimensions a high score is red. Hatched grey cells marked "
+              "\u201c{mark}\u201d are not reported (fewer than k = {k} respondents, or hidden "
+              "so they cannot be worked out by subtraction)."},
+    "org.distribution_note": {
+        "id": "Setiap titik adalah satu unit yang dilaporkan; garis oranye adalah skor "
+              "organisasi.",
+        "en": "Each dot is one reported unit; the orange line is the organisation's score."},
+    "org.changes_intro": {
+        "id": "Perubahan dari {previous} ke {current} yang tetap jelas setelah koreksi "
+              "Benjamini-Hochberg (q < 0,05) untuk banyaknya unit yang diuji.",
+        "en": "Changes from {previous} to {current} that remain clear after Benjamini-Hochberg "
+              "correction (q < 0.05) for the number of units tested."},
+    "org.no_changes": {"id": "Tidak ada unit dengan perubahan yang jelas.",
+                       "en": "No unit changed clearly."},
+    "org.no_previous": {"id": "Belum ada gelombang sebelumnya untuk dibandingkan.",
+                        "en": "There is no previous wave to compare with."},
+    "org.not_reported": {"id": "tidak dilaporkan", "en": "not reported"},
+    "org.suppressed_count": {
+        "id": "{count} unit tidak dilaporkan; jumlah respondennya juga tidak ditampilkan.",
+        "en": "{count} units are not reported; their respondent counts are not shown either."},
+    "org.quality_intro": {
+        "id": "Keandalan dihitung dari semua responden gelombang ini. Alfa dan omega 0,70 ke "
+              "atas cukup, 0,80 ke atas baik. ICC(1) adalah bagian perbedaan jawaban yang "
+              "disebabkan oleh unit; ICC(2) adalah keandalan rata-rata unit. rwg(j) adalah "
+              "median kesepakatan dalam unit.",
+        "en": "Reliability is computed from all respondents of this wave. Alpha and omega of "
+              "0.70 and above are acceptable, 0.80 and above good. ICC(1) is the share of the "
+              "differences in answers due to the unit; ICC(2) is the reliability of unit "
+              "means. rwg(j) is the median agreement within units."},
+    "org.col_q": {"id": "q (BH)", "en": "q (BH)"},
+    "org.col_g": {"id": "Hedges' g", "en": "Hedges' g"},
+    # SKM
+    "skm.title": {"id": "Laporan Survei Kepuasan Masyarakat (SKM)",
+                  "en": "Citizen Satisfaction Survey (SKM) Report"},
+    "skm.basis": {
+        "id": "Disusun menurut Peraturan Menteri PANRB Nomor 14 Tahun 2017 tentang Pedoman "
+              "Penyusunan Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan Publik.",
+        "en": "Prepared according to Regulation of the Minister of PANRB No. 14/2017 on "
+              "guidelines for citizen satisfaction surveys of public service units."},
+    "skm.service_unit": {"id": "Unit pelayanan", "en": "Service unit"},
+    "skm.no": {"id": "No", "en": "No"},
+    "skm.unsur": {"id": "Unsur pelayanan", "en": "Service element (unsur)"},
+    "skm.nrr": {"id": "NRR per unsur", "en": "NRR per element"},
+    "skm.weighted": {"id": "NRR tertimbang (NRR × {w})", "en": "Weighted NRR (NRR × {w})"},
+    "skm.ikm": {"id": "IKM (jumlah NRR tertimbang)", "en": "IKM (sum of weighted NRR)"},
+    "skm.converted": {"id": "Nilai IKM konversi (IKM × 25)", "en": "Converted IKM (IKM × 25)"},
+    "skm.mutu": {"id": "Mutu pelayanan", "en": "Service quality grade"},
+    "skm.kinerja": {"id": "Kinerja unit pelayanan", "en": "Service unit performance"},
+    "skm.sample": {"id": "Kecukupan sampel", "en": "Sample adequacy"},
+    "skm.population": {"id": "Populasi penerima layanan", "en": "Population of service users"},
+    "skm.required": {"id": "Sampel minimal (Krejcie & Morgan)",
+                     "en": "Minimum sample (Krejcie & Morgan)"},
+    "skm.adequate": {"id": "terpenuhi", "en": "met"},
+    "skm.inadequate": {"id": "belum terpenuhi — tafsirkan dengan hati-hati",
+                       "en": "not met — interpret with care"},
+    "skm.unknown": {"id": "populasi tidak diketahui", "en": "population unknown"},
+    "skm.bands": {"id": "Nilai persepsi, interval IKM, konversi, mutu dan kinerja",
+                  "en": "Perception value, IKM interval, conversion, grade and performance"},
+    "skm.bands_note": {
+        "id": "Batas mutu diterapkan sebagai ambang pada nilai konversi (D < 65,00 ≤ C ≤ "
+              "76,60 < B ≤ 88,30 < A); tabel peraturan memiliki celah kecil di antara pita.",
+        "en": "Grade limits are applied as thresholds on the converted score (D < 65.00 ≤ C "
+              "≤ 76.60 < B ≤ 88.30 < A); the regulation's table has small gaps between "
+              "bands."},
+    "skm.below_k": {
+        "id": "Kurang dari k = {k} responden: hasil tidak ditampilkan.",
+        "en": "Fewer than k = {k} respondents: results are not shown."},
+    "skm.nrr_note": {
+        "id": "NRR adalah rata-rata jawaban (1–4) per unsur. IKM adalah jumlah NRR tertimbang; "
+              "nilai konversi (25–100) adalah IKM × 25.",
+        "en": "NRR is the mean answer (1–4) per element. IKM is the sum of the weighted NRR; "
+              "the converted score (25–100) is IKM × 25."},
+})

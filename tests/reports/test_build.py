@@ -1,0 +1,129 @@
+"""The analysis -> context builder, on a small synthetic organisation."""
+
+import numpy as np
+import pytest
+
+wave_mod = pytest.importorskip("analysis.wave")
+
+from instruments.model import (  # noqa: E402
+    Action,
+    Dimension,
+    Direction,
+    Instrument,
+    Item,
+    Option,
+    Referent,
+    Scale,
+    Text,
+)
+from reports.build import (  # noqa: E402
+    InstrumentWave,
+    WaveInfo,
+    build_org_context,
+    build_unit_context,
+    instrument_layout,
+    shown_scores100,
+    tree_order,
+)
+from reports.documents import render_org_report, render_unit_report  # noqa: E402
+from tests.reports.pdftext import pdf_text  # noqa: E402
+
+NAMES = ["Pemerintah Kota", "Kecamatan Plaju", "Kelurahan Plaju Ulu", "Kelurahan Talang Putri",
+         "Dinas Kecil"]
+PARENT = np.array([-1, 0, 1, 1, 0])
+SIZES = [6, 4, 14, 12, 3]  # own respondents; Dinas Kecil is below k = 5
+
+
+def instrument():
+    opts = tuple(Option(v, Text(f"o{v}", f"o{v}")) for v in range(1, 6))
+    dims = []
+    for code, name in (("cc", "Komitmen"), ("ce", "Efikasi")):
+        items = tuple(Item(f"{code}{i}", code, i == 3, Text(f"Butir {code}{i}", f"Item {code}{i}"))
+                      for i in range(1, 4))
+        dims.append(Dimension(code, Text(name, name + " (en)"), Text("d", "d"),
+                              (Action("training", Text(f"Aksi {name}", f"Action {name}")),),
+                              items))
+    scale = Scale("ready", Text("Kesiapan", "Readiness"), 5, opts, Referent.COLLECTIVE,
+                  Direction.HIGHER_BETTER, tuple(dims))
+    return Instrument("readiness", "1.0", "culture", Text("Kesiapan", "Readiness"),
+                      Text("", ""), "Shea et al. 2014", Text("", ""), (scale,), (), "x.toml")
+
+
+def wave_data(seed, shift=0.0):
+    rng = np.random.default_rng(seed)
+    unit = np.repeat(np.arange(len(SIZES)), SIZES)
+    base = np.array([3.0, 3.2, 3.9, 2.6, 3.0])[unit] + shift
+    values = np.clip(np.rint(base[:, None] + rng.normal(0, 0.8, (unit.size, 6))), 1, 5)
+    values[:, [2, 5]] = 6 - values[:, [2, 5]]  # reverse-keyed items answered reversed
+    return wave_mod.WaveData(values=values, unit=unit, unit_parent=PARENT,
+                             **instrument_layout(instrument()))
+
+
+@pytest.fixture(scope="module")
+def waves():
+    previous = wave_data(1)
+    current = wave_data(2, shift=0.4)
+    prev_result = wave_mod.analyse_wave(previous, k=5)
+    result = wave_mod.analyse_wave(current, k=5, previous=previous)
+    return [InstrumentWave(instrument(), current, result, (shown_scores100(prev_result),))]
+
+
+INFO = WaveInfo("Pemerintah Kota Palembang", "2026-Q4", "Okt–Des 2026", ("2026-Q3", "2026-Q4"),
+                previous_wave_label="2026-Q3")
+
+
+def test_tree_order_is_depth_first_with_depths():
+    assert tree_order(PARENT.tolist(), NAMES) == [(0, 0), (4, 1), (1, 1), (2, 2), (3, 2)]
+
+
+def test_unit_context_takes_scores_from_analysis(waves):
+    ctx = build_unit_context(2, NAMES, waves, INFO, n_invited=20)
+    result = waves[0].result
+    assert ctx.shown and ctx.n_respondents == 14
+    dims = ctx.instruments[0].dimensions
+    assert dims[0].score100 == pytest.approx(result.score100[2, 0], abs=1e-12)
+    assert dims[1].ci_low100 == pytest.approx(result.score100_ci_low[2, 1], abs=1e-12)
+    assert dims[0].trend == result.trend.verdict[2, 0]
+    assert dims[0].change100 == pytest.approx(result.trend.diff[2, 0] * 25, abs=1e-12)
+    assert dims[0].rwg_j == pytest.approx(result.rwg_j[2, 0], abs=1e-12)
+    series = ctx.instruments[0].trend[0].scores100
+    assert series[-1] == pytest.approx(result.score100[2, 0])
+    assert len(series) == 2
+
+
+def test_item_shares_count_the_subtree(waves):
+    ctx = build_unit_context(1, NAMES, waves, INFO)
+    items = ctx.instruments[0].items
+    assert [i.n for i in items] == [30] * 6  # 4 + 14 + 12 respondents
+    first = waves[0].data.values[4:34, 0]
+    assert items[0].shares[2] == pytest.approx(np.mean(first == 3))
+    assert sum(items[0].shares) == pytest.approx(1)
+
+
+def test_suppressed_unit_gets_the_short_context(waves):
+    result = waves[0].result
+    assert not result.shown[4]
+    ctx = build_unit_context(4, NAMES, waves, INFO)
+    assert not ctx.shown and ctx.instruments == () and ctx.n_respondents is None
+    text = pdf_text(render_unit_report(ctx))
+    assert "Dinas Kecil" in text and "k = 5" in text
+
+
+def test_unit_report_from_analysis_renders(waves):
+    ctx = build_unit_context(2, NAMES, waves, INFO, n_invited=20)
+    text = pdf_text(render_unit_report(ctx, "en"))
+    score = f"{waves[0].result.score100[2, 0]:.0f}"
+    assert "Kelurahan Plaju Ulu" in text and score in text
+
+
+def test_org_context_hides_what_analysis_hides(waves):
+    ctx = build_org_context(NAMES, waves, INFO, n_invited=[60, 10, 20, 20, 8])
+    rows = {row.name: row for row in ctx.units}
+    assert ctx.units[0].name == "Pemerintah Kota" and ctx.n_respondents == sum(SIZES)
+    result = waves[0].result
+    for u, name in enumerate(NAMES):
+        assert rows[name].shown == bool(result.shown[u])
+        if not result.shown[u]:
+            assert rows[name].n is None and rows[name].scores100 == (None, None)
+    text = pdf_text(render_org_report(ctx))
+    assert "Kelurahan Talang Putri" in text
