@@ -505,7 +505,7 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     WaveResult; see the formulas in analysis.scoring, reliability, agreement, trends,
     compare and disclosure. Nothing is rounded.
     """
-    _validate_call(current, previous, alpha, workers)
+    _validate_call(current, previous, k, alpha, workers)
     points = np.asarray(current.dimension_points, dtype=np.float64)
     collective = np.asarray(current.dimension_collective)
     st = _wave_stats(current, with_items=True, workers=workers)
@@ -542,8 +542,10 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     )
 
 
-def _validate_call(current: WaveData, previous: WaveData | None, alpha: float,
+def _validate_call(current: WaveData, previous: WaveData | None, k: int, alpha: float,
                    workers: int) -> None:
+    if int(k) != k or k < disclosure.MIN_K:
+        raise AnalysisInputError(f"k must be an integer >= {disclosure.MIN_K} (anonymity rule 4)")
     if not 0.0 < alpha < 1.0:
         raise AnalysisInputError("alpha must lie strictly between 0 and 1 (e.g. 0.05)")
     if int(workers) != workers or workers < 1:
