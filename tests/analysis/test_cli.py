@@ -72,7 +72,8 @@ def test_compare_json(capsys, expected):
 def test_skm_json(capsys, tmp_path):
     f = tmp_path / "skm.csv"
     f.write_text("U1,U2,U3,U4,U5,U6,U7,U8,U9\n" + "4,4,4,4,4,4,4,4,4\n" + "3,3,3,3,3,3,3,3,4\n")
-    got = run_json(capsys, "skm", str(f))
+    got = run_json(capsys, "skm", str(f), "--population", "100")
+    assert got["required_sample"] == 80 and got["sample_adequate"] is False
     assert got["ikm"] == pytest.approx((3.5 * 8 + 4) / 9, abs=1e-12)
     assert got["converted"] == pytest.approx(25 * (3.5 * 8 + 4) / 9, abs=1e-12)
     assert got["mutu"] == "A" and set(got["nrr"]) == {f"U{i}" for i in range(1, 10)}
