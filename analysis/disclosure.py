@@ -191,12 +191,13 @@ def suppress(parent: ArrayLike, direct_counts: ArrayLike, k: int = 5,
     shown = table.displayable & (table.count >= k)
     for _ in range(table.count.size + 1):
         known, derived_by = table.closure(shown)
-        fixes = _fixes(table, shown, known, derived_by, k)
-        if not fixes:
+        bad, fixes = _fixes(table, shown, known, derived_by, k)
+        if not bad:
+            break
+        if not fixes:  # no cell found to hide: fail safe rather than show a derivable group
+            shown[:] = False
             break
         shown[list(fixes)] = False
-    else:  # pragma: no cover - each round hides at least one cell, so this cannot run out
-        shown[:] = False
     return _package(table, shown, k, par.size, None if cut is None else cut.shape[1])
 
 
@@ -221,8 +222,8 @@ def _validate(parent, direct_counts, k, cut_counts):
     return par, direct.astype(np.int64), cut, int(k)
 
 
-def _fixes(table: _Table, shown, known, derived_by, k) -> set[int]:
-    """One cell to hide for every relation that reveals a group of 1..k-1 respondents."""
+def _fixes(table: _Table, shown, known, derived_by, k) -> tuple[int, set[int]]:
+    """Relations that reveal a group of 1..k-1 respondents, and one cell to hide for each."""
     fixes: set[int] = set()
     bad_relations: set[int] = set()
     revealed = np.flatnonzero(derived_by >= 0)
@@ -235,7 +236,7 @@ def _fixes(table: _Table, shown, known, derived_by, k) -> set[int]:
         cell = _pick(table, shown, derived_by, r, set())
         if cell is not None:
             fixes.add(cell)
-    return fixes
+    return len(bad_relations), fixes
 
 
 def _pick(table: _Table, shown, derived_by, r: int, seen: set[int]) -> int | None:
