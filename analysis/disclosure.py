@@ -30,7 +30,8 @@ Solving several relations simultaneously (general linear algebra over the whole 
 subtracting a combination of tree and cut relations that no single relation gives) is not
 checked; nor is outside knowledge (someone who knows how a colleague answered). Complementary
 suppression is greedy (the smallest shown cell of the relation is suppressed next), which is
-safe but not minimal. The selection depends only on counts, so it is the same in every view,
+safe but not minimal; should it ever find no cell to suppress, it hides every cell rather
+than show a derivable group. The selection depends only on counts, so it is the same in every view,
 PDF and export that uses it.
 """
 
