@@ -119,7 +119,7 @@ def test_compare_matches_r_on_reference_waves(capsys, tmp_path, expected):
     cols = load_csv("d_waves.csv")
     score = numeric(cols, [f"q{i}" for i in range(1, 6)]).mean(axis=1)
     f = tmp_path / "waves.csv"
-    f.write_text("wave,score\n" + "".join(f"{w},{s!r}\n" for w, s in zip(cols["wave"], score,
+    f.write_text("wave,score\n" + "".join(f"{w},{float(s)!r}\n" for w, s in zip(cols["wave"], score,
                                                                          strict=True)))
     got = run_json(capsys, "compare", str(f), "--group", "wave", "--value", "score",
                    "--a", "W1", "--b", "W3")
