@@ -57,7 +57,7 @@ def state_changing_rules(app):  # type: ignore[no-untyped-def]
 
 
 def url_for_rule(rule, wave_id: int) -> str:  # type: ignore[no-untyped-def]
-    values = {"wave_id": wave_id, "action": "tutup"}
+    values = {"wave_id": wave_id, "action": "tutup", "unit_id": 1}
     path = rule.rule
     for arg in rule.arguments:
         path = path.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>",
