@@ -90,19 +90,22 @@ class Server:
     def __init__(self, url: str, port: int, workdir: Path) -> None:
         self.url, self.port, self.workdir = url, port, workdir
         self.proc: subprocess.Popen | None = None
+        # The deployed log configuration, audited after the drill like `flask audit --log`.
+        self.access_log, self.error_log = workdir / "access.log", workdir / "error.log"
 
     def start(self) -> None:
         env = {**os.environ, "DATABASE_URL": self.url, "LENTERA_CODE_KEY": CODE_KEY,
-               "LENTERA_SECRET_KEY": "crash", "LENTERA_ACCESS_LOG": "",
+               "LENTERA_SECRET_KEY": "crash", "LENTERA_ACCESS_LOG": str(self.access_log),
                # All drill clients share one address, and every "already used" answer after
                # a lost reply counts as a refused code: lift that limit for the drill.
                "LENTERA_CODE_FAILURES": str(10**9)}
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--log-level", "critical",
-             "survey_app:create_app()"],
-            cwd=ROOT, env=env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with self.error_log.open("ab") as errors:  # gunicorn's error log goes to stderr
+            self.proc = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+                 "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--log-level", "info",
+                 "survey_app:create_app()"],
+                cwd=ROOT, env=env, start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=errors)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -287,6 +290,7 @@ class DrillResult:
     tally: Tally
     check: Check
     seconds: float
+    logs: tuple[int, int] = (0, 0)
 
     @property
     def problems(self) -> list[str]:
@@ -305,6 +309,8 @@ class DrillResult:
             out.append(f"{c.partial} responses without all answers")
         if c.integrity != "ok":
             out.append(f"integrity: {c.integrity}")
+        if self.logs[1]:
+            out.append(f"{self.logs[1]} log lines with a code or a respond-route IP")
         out += t.unexpected[:5]
         return out
 
@@ -345,7 +351,17 @@ def run_drill(backend: str, rounds: int, clients: int, seed: int) -> DrillResult
         seconds = time.monotonic() - started
         server.kill_all()
         check = inspect_database(url, items)
-    return DrillResult(backend, rounds, worker_kills, server_kills, tally, check, seconds)
+        logs = log_audit(server)
+    return DrillResult(backend, rounds, worker_kills, server_kills, tally, check, seconds, logs)
+
+
+def log_audit(server: Server) -> tuple[int, int]:
+    """(log lines written, anonymity breaches found in them by `flask audit`'s log check)."""
+    from survey_app.audit import audit_logs
+
+    paths = [p for p in (server.access_log, server.error_log) if p.exists()]
+    lines = sum(len(p.read_text(errors="replace").splitlines()) for p in paths)
+    return lines, len(audit_logs(paths))
 
 
 def markdown(results: list[DrillResult], args: argparse.Namespace) -> str:
@@ -360,8 +376,9 @@ def markdown(results: list[DrillResult], args: argparse.Namespace) -> str:
         "| database | rounds | worker kills | server kills | attempts | failed requests "
         "(retried) | acknowledged | told \"already used\" after a lost reply | responses in "
         "database | stored, never acknowledged | stored twice | acknowledged but missing | "
-        "responses = used codes | partial responses | integrity | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "responses = used codes | partial responses | integrity | log lines / breaches | "
+        "seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         t, c = r.tally, r.check
@@ -373,7 +390,7 @@ def markdown(results: list[DrillResult], args: argparse.Namespace) -> str:
             f"| {r.backend} | {r.rounds} | {r.worker_kills} | {r.server_kills} | {t.attempts} "
             f"| {t.failures} | {len(t.acked)} | {len(t.told_used)} | {c.responses} | {never} "
             f"| {twice} | {missing} | {'yes' if c.responses == c.used_codes else 'NO'} "
-            f"| {c.partial} | {c.integrity} | {r.seconds:.0f} |")
+            f"| {c.partial} | {c.integrity} | {r.logs[0]} / {r.logs[1]} | {r.seconds:.0f} |")
     lines += ["", "Result: " + ("PASS — every acknowledged submission stored exactly once, no "
                                 "code used twice, integrity checks pass."
                                 if not any(r.problems for r in results)
@@ -383,7 +400,9 @@ def markdown(results: list[DrillResult], args: argparse.Namespace) -> str:
               "their clients retried and were told the code was already used (the respondent "
               "sees that the first answer was kept). Fingerprints are decoded from the answers "
               "(the code index in base 5 over the first 8 items), so no link between code and "
-              "response is needed for the check.", ""]
+              "response is needed for the check. The gunicorn access and error logs of the "
+              "drill (the deployed `gunicorn.conf.py` logging) are checked with `flask audit`'s "
+              "log rules: no code-shaped token, no respond route with an IP address.", ""]
     return "\n".join(lines)
 
 

@@ -168,6 +168,8 @@ def _has_ip(line: str) -> bool:
         except ValueError:
             continue
     for match in IPV6.finditer(line):
+        if not any(ch.isalnum() for ch in match.group(0)):
+            continue  # a bare "::" separator is not an address
         try:
             ipaddress.IPv6Address(match.group(0))
             return True

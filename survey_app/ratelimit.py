@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import time
@@ -36,6 +37,8 @@ from flask import Flask, current_app, flash, render_template, request
 from flask_babel import get_locale
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "LENTERA_LOGIN_PER_MINUTE": 5,
@@ -118,20 +121,32 @@ class DatabaseStore:
 
 
 class RedisStore:
-    """Counters in Redis: INCR plus EXPIRE NX, so the window starts at the first hit."""
+    """Counters in Redis: INCR plus EXPIRE NX, so the window starts at the first hit.
+
+    If Redis cannot be reached the limits are not applied (a warning is logged, without any
+    address): respondents must still be able to submit while the operator repairs Redis.
+    """
 
     def __init__(self, url: str, prefix: str) -> None:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
+        self.errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+
+    def _unavailable(self, exc: Exception) -> None:
+        log.warning("Rate limits not applied: Redis unavailable (%s)", type(exc).__name__)
 
     def hit(self, key: str, ttl: int) -> int:
         """INCR and set the expiry only when the key has none (one round trip)."""
         pipe = self.client.pipeline(transaction=True)
         pipe.incr(self.prefix + key)
         pipe.expire(self.prefix + key, ttl, nx=True)
-        count, _ = pipe.execute()
+        try:
+            count, _ = pipe.execute()
+        except self.errors as exc:
+            self._unavailable(exc)
+            return 0
         return int(count)
 
     def peek(self, key: str) -> tuple[int, int]:
@@ -139,14 +154,21 @@ class RedisStore:
         pipe = self.client.pipeline(transaction=True)
         pipe.get(self.prefix + key)
         pipe.ttl(self.prefix + key)
-        value, ttl = pipe.execute()
+        try:
+            value, ttl = pipe.execute()
+        except self.errors as exc:
+            self._unavailable(exc)
+            return 0, 0
         if value is None or ttl is None or ttl < 0:
             return 0, 0
         return int(value), int(ttl)
 
     def clear(self, key: str) -> None:
         """DEL the counter."""
-        self.client.delete(self.prefix + key)
+        try:
+            self.client.delete(self.prefix + key)
+        except self.errors as exc:
+            self._unavailable(exc)
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ GOOD_LOG = [
     '- - - "POST /isi/survei HTTP/1.1" 200 2210',
     "[2026-11-30 01:02:03 +0000] [42] [INFO] Booting worker with pid: 42",
     "INFO survey_app: wave 2026-Q1 opened by admin (AUTHENTICATED user)",
+    '[01:02:03] :: "POST /isi/survei" 200 12:30:45',
 ]
 
 
@@ -195,3 +196,18 @@ def test_audit_reads_nothing_it_should_not_change(app, open_wave_codes):
     with app.app_context():
         assert db.session.execute(sa.text("SELECT count(*) FROM code WHERE used")).scalar() \
             == before
+
+
+@pytest.mark.slow
+def test_demo_database_passes_the_audit(app, tmp_path):
+    """The organisation `flask demo` builds (four waves, hundreds of responses) is clean."""
+    result = app.test_cli_runner().invoke(args=[
+        "demo", "--instruments", "tready,tlearn", "--no-skm",
+        "--codes-out", str(tmp_path / "codes.csv")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT count(*) FROM response")).scalar() > 500
+        db.session.rollback()
+    audit = _audit_cli(app)
+    assert audit.exit_code == 0, audit.output
+    assert "No breach" in audit.output

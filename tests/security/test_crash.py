@@ -46,6 +46,9 @@ def test_drill_reports_each_broken_promise():
     assert "used codes" in _result({1}, set(), {1: 1}, used_codes=2).problems[0]
     assert "without all answers" in _result({1}, set(), {1: 1}, partial=1).problems[0]
     assert "integrity" in _result({1}, set(), {1: 1}, integrity="page 3 corrupt").problems[0]
+    leaky = _result({1}, set(), {1: 1})
+    leaky.logs = (10, 2)
+    assert "log lines" in leaky.problems[0]
 
 
 def _pg_reachable() -> bool:
@@ -75,3 +78,5 @@ def test_quick_crash_drill_passes(backend, capsys):
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert int(cells[6]) > 0  # something was acknowledged, so the check was not vacuous
     assert cells[10] == "0" and cells[11] == "0" and cells[12] == "yes"
+    lines, breaches = (int(x) for x in cells[15].split("/"))
+    assert lines > 0 and breaches == 0  # the logs were written and audited

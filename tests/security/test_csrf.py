@@ -56,8 +56,8 @@ def state_changing_rules(app):  # type: ignore[no-untyped-def]
     return [r for r in app.url_map.iter_rules() if r.methods & STATE_CHANGING]
 
 
-def url_for_rule(rule, wave_id: int) -> str:  # type: ignore[no-untyped-def]
-    values = {"wave_id": wave_id, "action": "tutup", "unit_id": 1}
+def url_for_rule(rule, wave_id: int, unit_id: int = 1) -> str:  # type: ignore[no-untyped-def]
+    values = {"wave_id": wave_id, "action": "tutup", "unit_id": unit_id}
     path = rule.rule
     for arg in rule.arguments:
         path = path.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>",
@@ -95,7 +95,8 @@ def test_every_state_changing_route_refuses_a_post_without_a_valid_token(
             data = payload(rule.endpoint, code, unit_id)
             if token:
                 data["csrf_token"] = token
-            r = admin_client.open(url_for_rule(rule, wave_id), method=method, data=data)
+            r = admin_client.open(url_for_rule(rule, wave_id, unit_id), method=method,
+                                  data=data)
             assert r.status_code == 400, (rule.endpoint, r.status_code)
             assert snapshot(app) == before, rule.endpoint
     assert admin_client.get("/hr/").status_code == 200  # the refused logout logged nobody out
@@ -109,7 +110,7 @@ def test_get_routes_change_nothing(app, admin_client, open_wave_codes):
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
         for c in (admin_client, anonymous):
-            r = c.get(url_for_rule(rule, wave_id))
+            r = c.get(url_for_rule(rule, wave_id, open_wave_codes["unit_ids"]["A"]))
             assert r.status_code < 500, rule.endpoint
     assert snapshot(app) == before
 

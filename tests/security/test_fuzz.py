@@ -224,3 +224,66 @@ def test_fuzz_unit_import(fuzz_app, hr_client, spec, kind, junk):
     assert set(after) == set(before) | set(expected)
     page = hr_client.get("/hr/unit").get_data(as_text=True)
     _no_raw_payload(page, [cells["name"] for cells in expected.values()])
+
+
+# --- regressions found by the fuzzer (each was a 500) ----------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "9" * 5000, "①"])
+def test_non_ascii_digits_and_huge_numbers_are_answer_errors(fuzz_app, open_wave_codes, bad):
+    client = fuzz_app.test_client()
+    token = csrf_token(client.get("/isi").get_data(as_text=True))
+    r = client.post("/isi/survei", data={"csrf_token": token, "answers": "1",
+                                         "code": open_wave_codes["codes"]["A"][0],
+                                         **{**FULL_ANSWERS, "LC11": bad}})
+    assert r.status_code == 422
+    assert _survey_consistent(fuzz_app, len(FULL_ANSWERS)) == (0, 0)
+
+
+def test_nul_in_a_form_field_is_refused_with_a_message(fuzz_app, users):
+    client = fuzz_app.test_client()
+    token = csrf_token(client.get("/hr/masuk").get_data(as_text=True))
+    r = client.post("/hr/masuk", data={"csrf_token": token, "username": "ad\x00min",
+                                       "password": "x"})
+    assert r.status_code == 400
+    assert "karakter yang tidak sah" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("row", "fragment"), [
+    (["U1", "Unit", "", "²"], "bukan bilangan bulat"),
+    (["U1", "Unit", "", "9" * 12], "bukan bilangan bulat"),
+    (["U" * 33, "Unit", "", "3"], "maks. 32"),
+    (["U1", "N" * 201, "", "3"], "maks. 200"),
+    (["U1", "Un\x00it", "", "3"], "NUL"),
+])
+def test_bad_import_values_are_row_errors_not_crashes(fuzz_app, hr_client, row, fragment):
+    token = csrf_token(hr_client.get("/hr/unit").get_data(as_text=True))
+    before = _units(fuzz_app)
+    r = hr_client.post("/hr/unit", data={"csrf_token": token, "file": (
+        io.BytesIO(_csv_bytes(list(COLUMNS), [row])), "units.csv")})
+    assert r.status_code == 422
+    assert fragment in r.get_data(as_text=True)
+    assert _units(fuzz_app) == before
+
+
+# --- payloads in PDFs (code slips carry HR-entered unit names and wave labels) -----------------
+
+PDF_EXAMPLES = int(os.environ.get("LENTERA_FUZZ_PDF_EXAMPLES", "15"))
+
+
+@settings(max_examples=PDF_EXAMPLES, deadline=None, database=None)
+@given(name=st.one_of(st.sampled_from(PAYLOADS[:6]),
+                      st.text(st.characters(codec="latin-1", exclude_categories=["Cc", "Cs"]),
+                              min_size=1, max_size=40)))
+def test_payloads_print_as_text_in_slip_pdfs(name):
+    slips = pytest.importorskip("reports.slips")
+    import pypdf
+
+    pdf = slips.render_code_slips([slips.Slip(code="ABCD-EFGH-JKMN",
+                                              url="https://lentera.test/isi#ABCD-EFGH-JKMN",
+                                              unit_name=name, wave_label=name,
+                                              closes_on="2026-12-31")])
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    visible = " ".join(name.split())
+    if "<" in visible:  # markup must be printed as characters, not interpreted
+        assert visible.replace(" ", "") in text.replace(" ", "").replace("\n", "")

@@ -152,3 +152,16 @@ def test_redis_counters_are_shared_between_app_instances(app, users, redis_prefi
         assert db.session.execute(sa.text("SELECT count(*) FROM rate_limit")).scalar() == 0
     with second.app_context():
         db.engine.dispose()
+
+
+def test_unreachable_redis_leaves_login_and_submission_working(app, users, open_wave_codes,
+                                                                caplog):
+    from tests.app.helpers import submit
+
+    app.config["LENTERA_REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: refused
+    c = client_at(app, "10.8.0.1")
+    assert login(c, "admin").status_code == 302
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS
+                  ).status_code == 200
+    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.ratelimit"]
+    assert warnings and all("Redis unavailable" in w and "10.8" not in w for w in warnings)
