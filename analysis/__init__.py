@@ -1,1 +1,36 @@
-"""Pure numpy/scipy statistics for Lentera: no Flask, no database, no instruments."""
+"""Pure numpy/scipy statistics for Lentera: no Flask, no database, no instruments.
+
+Modules
+-------
+scoring      reverse-keying (A + 1 - x), scale scores (2/3 rule), 0-100, favourable share,
+             tree roll-up.
+reliability  Cronbach's alpha (raw, standardized), Feldt CI, omega total (minres), r_drop,
+             alpha if item deleted; ``missing="listwise"`` (default) or ``"pairwise"``.
+agreement    rwg(j), ICC(1), ICC(2) and their verdicts.
+trends       Welch t, Hedges' g with noncentral-t CI, Mann-Kendall + Sen's slope,
+             Benjamini-Hochberg, change verdicts; ``trend_lines`` over >= 5 waves.
+compare      unit vs rest of the organisation, percentile among peer units.
+disclosure   minimum group size k + complementary suppression (anonymity.md rules 4-5).
+skm          IKM after Permenpan RB 14/2017, mutu A-D, Krejcie & Morgan sample size.
+wave         ``WaveData`` -> ``analyse_wave`` -> ``WaveResult``: everything for a whole wave.
+cli          ``python -m analysis reliability|agreement|compare|skm``.
+
+Verdict codes (stable identifiers; reports/ translates them)
+------------------------------------------------------------
+agreement.RWG_VERDICTS   lack_of_agreement (< .30), weak_agreement (.30-.50),
+                         moderate_agreement (.50-.70), strong_agreement (.70-.90),
+                         very_strong_agreement (>= .90), not_computable
+                         -- LeBreton & Senter (2008); rwg >= .70 justifies a unit score.
+agreement ICC(2)         reliable_unit_means (>= .70), unreliable_unit_means, not_computable
+agreement ICC(1)         no_unit_effect (< .01), small_unit_effect (.01-.10),
+                         medium_unit_effect (.10-.25), large_unit_effect (>= .25)
+trends.CHANGE_VERDICTS   up, down (BH q <= alpha), no_clear_change, not_computable
+
+Reason codes for "not computable" results: reliability.REASON_* (too_few_items,
+too_few_respondents), agreement.REASON_* (too_few_groups, no_within_group_df,
+zero_between_mean_square), trends.REASON_* (group_too_small, both_groups_constant,
+zero_pooled_variance, too_few_waves), wave.REASON_INDIVIDUAL_REFERENT. Disclosure reasons:
+below_k, complementary, empty.
+
+Nothing is rounded here; rounding belongs to presentation.
+"""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import stats
 
 from analysis.errors import AnalysisInputError
 
@@ -22,6 +23,8 @@ RWG_VERY_STRONG = "very_strong_agreement"  # rwg >= .90
 NOT_COMPUTABLE = "not_computable"
 RWG_BANDS = ((0.90, RWG_VERY_STRONG), (0.70, RWG_STRONG), (0.50, RWG_MODERATE),
              (0.30, RWG_WEAK), (-np.inf, RWG_LACK))
+#: Every rwg(j) verdict code, from weakest to strongest, then not computable.
+RWG_VERDICTS = (RWG_LACK, RWG_WEAK, RWG_MODERATE, RWG_STRONG, RWG_VERY_STRONG, NOT_COMPUTABLE)
 #: rwg(j) at or above this value justifies aggregating members' answers to a unit score.
 RWG_CUTOFF = 0.70
 
@@ -64,6 +67,8 @@ class IccResult:
     df_between: int
     df_within: int
     k_bar: float
+    f: float = np.nan
+    p: float = np.nan
     reason: str | None = None
 
 
@@ -158,7 +163,8 @@ def icc_from_stats(n: ArrayLike, mean: ArrayLike, ss_within: ArrayLike) -> IccRe
     One-way ANOVA with G non-empty groups and N respondents:
     MSB = sum n_g (m_g - m)^2 / (G - 1), MSW = sum SS_g / (N - G),
     ICC(1) = (MSB - MSW) / (MSB + (k̄ - 1) MSW) with k̄ = N / G (the convention of
-    ``multilevel::ICC1``; Bliese 2000), ICC(2) = (MSB - MSW) / MSB.
+    ``multilevel::ICC1``; Bliese 2000), ICC(2) = (MSB - MSW) / MSB; F = MSB/MSW with its
+    p-value on (G - 1, N - G) df.
 
     References
     ----------
@@ -180,8 +186,10 @@ def icc_from_stats(n: ArrayLike, mean: ArrayLike, ss_within: ArrayLike) -> IccRe
     if msb <= 0:
         return _icc_nan(REASON_NO_BETWEEN_VARIANCE, g, big_n)
     icc1 = (msb - msw) / (msb + (k_bar - 1) * msw)
+    f = msb / msw if msw > 0 else np.inf
     return IccResult(icc1=float(icc1), icc2=float((msb - msw) / msb), msb=msb, msw=msw,
-                     df_between=int(g - 1), df_within=int(big_n - g), k_bar=k_bar)
+                     df_between=int(g - 1), df_within=int(big_n - g), k_bar=k_bar, f=f,
+                     p=float(stats.f.sf(f, g - 1, big_n - g)))
 
 
 def _icc_nan(reason, g, big_n):

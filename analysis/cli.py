@@ -4,7 +4,7 @@
         [--missing listwise|pairwise] [--json]
     python -m analysis agreement FILE --group COL --items A,B,C --points 5 [--json]
     python -m analysis compare FILE --group COL --value COL --a LEVEL --b LEVEL [--json]
-    python -m analysis skm FILE [--json]
+    python -m analysis skm FILE [--population N] [--json]
 
 Bad input exits with code 2 and a message (Bahasa Indonesia, then English) naming the line
 and column.
@@ -39,10 +39,19 @@ def _read_csv(path: str) -> tuple[list[str], list[dict[str, str]]]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliInputError(f"berkas tidak dapat dibaca / cannot read file {path}: {exc}") from exc
-    rows = list(csv.DictReader(text.splitlines()))
+    lines = text.splitlines()
+    delimiter = _delimiter(lines[0]) if lines else ","
+    rows = list(csv.DictReader(lines, delimiter=delimiter))
     if not rows:
         raise CliInputError(f"berkas kosong / empty file: {path} has no data rows")
     return list(rows[0].keys()), rows
+
+
+def _delimiter(header: str) -> str:
+    """',' by default; ';' or tab when the header uses them (Excel in Indonesian locale
+    writes ';' because ',' is the decimal separator)."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
 def _need(columns: list[str], wanted: Sequence[str]) -> None:
@@ -61,7 +70,7 @@ def _numbers(rows, cols: Sequence[str], points: int | None = None) -> np.ndarray
             if cell in MISSING_TOKENS:
                 continue
             try:
-                v = float(cell)
+                v = float(cell.replace(",", "."))  # decimal comma (id-ID locale)
             except ValueError:
                 raise CliInputError(f"baris {i + 2}, kolom '{col}': '{cell}' bukan angka / "
                                     f"line {i + 2}, column '{col}': '{cell}' is not a number"
@@ -79,7 +88,7 @@ def _num(v) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def run_reliability(args) -> dict:
+def run_reliability(args: argparse.Namespace) -> dict:
     """Reliability command."""
     items = _split(args.items)
     cols, rows = _read_csv(args.file)
@@ -107,7 +116,7 @@ def run_reliability(args) -> dict:
             "missing": args.missing}
 
 
-def run_agreement(args) -> dict:
+def run_agreement(args: argparse.Namespace) -> dict:
     """Agreement command: rwg(j) per group, ICC(1), ICC(2) of the scale score."""
     items = _split(args.items)
     cols, rows = _read_csv(args.file)
@@ -131,7 +140,7 @@ def run_agreement(args) -> dict:
             "mean_rwg_j": _num(finite.mean()) if finite.size else None}
 
 
-def run_compare(args) -> dict:
+def run_compare(args: argparse.Namespace) -> dict:
     """Compare command: Welch t and Hedges' g of level b minus level a."""
     cols, rows = _read_csv(args.file)
     _need(cols, [args.group, args.value])
@@ -151,15 +160,19 @@ def run_compare(args) -> dict:
             "g_ci": [_num(h.g_ci_low), _num(h.g_ci_high)], "reason": reason}
 
 
-def run_skm(args) -> dict:
+def run_skm(args: argparse.Namespace) -> dict:
     """SKM command: NRR per unsur, IKM, converted score and mutu."""
     cols, rows = _read_csv(args.file)
     names = [f"U{i}" for i in range(1, skm.N_UNSUR + 1)]
     _need(cols, names)
     res = skm.skm_index(_numbers(rows, names, skm.SKM_POINTS))
-    return {"n": len(rows), "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
-            "ikm": res.ikm, "converted": res.converted, "mutu": res.mutu,
-            "kinerja": res.kinerja}
+    out = {"n": len(rows), "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
+           "ikm": res.ikm, "converted": res.converted, "mutu": res.mutu,
+           "kinerja": res.kinerja}
+    if args.population is not None:
+        adequacy = skm.sample_adequacy(len(rows), args.population)
+        out.update(required_sample=adequacy.required, sample_adequate=adequacy.adequate)
+    return out
 
 
 def _split(text: str) -> list[str]:
@@ -169,14 +182,38 @@ def _split(text: str) -> list[str]:
     return parts
 
 
+#: Table labels, Bahasa Indonesia / English (JSON keys stay as they are).
+LABELS = {
+    "n": "n responden / respondents", "k": "k butir / items", "alpha": "alpha Cronbach",
+    "alpha_std": "alpha terstandar / standardized", "alpha_ci": "IK 95% alpha (Feldt) / 95% CI",
+    "omega_total": "omega total", "items": "butir / items",
+    "r_drop": "r butir-total terkoreksi / corrected item-total r",
+    "alpha_if_deleted": "alpha jika butir dihapus / if item deleted",
+    "warnings": "peringatan / warnings", "missing": "data hilang / missing data",
+    "icc1": "ICC(1)", "icc2": "ICC(2)", "icc_reason": "alasan / reason",
+    "icc1_verdict": "penilaian ICC(1) / verdict", "icc2_verdict": "penilaian ICC(2) / verdict",
+    "groups": "kelompok / groups", "n_complete": "n lengkap / complete",
+    "rwg_j": "rwg(j)", "verdict": "penilaian / verdict",
+    "mean_rwg_j": "rata-rata rwg(j) / mean rwg(j)", "n_a": "n a", "n_b": "n b",
+    "mean_a": "rata-rata a / mean a", "mean_b": "rata-rata b / mean b", "t": "t (Welch)",
+    "df": "df", "p": "p", "ci": "IK 95% selisih b - a / 95% CI of b - a",
+    "hedges_g": "g Hedges", "g_ci": "IK 95% g / 95% CI of g", "reason": "alasan / reason",
+    "nrr": "NRR per unsur", "ikm": "IKM", "converted": "nilai konversi / converted score",
+    "mutu": "mutu pelayanan / service quality", "kinerja": "kinerja / performance",
+    "required_sample": "sampel minimal (Krejcie & Morgan) / required sample",
+    "sample_adequate": "sampel memadai / sample adequate",
+}
+
+
 def _table(result: dict, prefix: str = "") -> list[str]:
     lines = []
     for key, val in result.items():
+        label = LABELS.get(key, key)
         if isinstance(val, dict):
-            lines.append(f"{prefix}{key}:")
+            lines.append(f"{prefix}{label}:")
             lines.extend(_table(val, prefix + "  "))
         else:
-            lines.append(f"{prefix}{key:<18} {_fmt(val)}")
+            lines.append(f"{prefix}{label:<50} {_fmt(val)}")
     return lines
 
 
@@ -214,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(run=run_compare)
     s = sub.add_parser("skm", help="IKM (Permenpan RB 14/2017) from columns U1..U9")
     s.add_argument("file")
+    s.add_argument("--population", type=int, default=None,
+                   help="people served in the period: adds the Krejcie & Morgan sample check")
     s.set_defaults(run=run_skm)
     for sp in (r, a, c, s):
         sp.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -6,10 +6,24 @@ NaN for a missing answer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import stats
 
 from analysis.errors import AnalysisInputError
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """Per unit (subtree) n, mean, sd (ddof 1) and t-based CI of the mean; NaN if undefined."""
+
+    n: NDArray[np.int64]
+    mean: NDArray[np.float64]
+    sd: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
 
 #: Default minimum fraction of a dimension's items that must be answered for a scale score.
 MIN_FRACTION = 2.0 / 3.0
@@ -184,3 +198,34 @@ def subtree_members(parent: ArrayLike) -> NDArray[np.bool_]:
         m[cur[live], idx[live]] = True
         cur[live] = par[cur[live]]
     return m
+
+
+def unit_summary(scores: ArrayLike, unit: ArrayLike, n_units: int,
+                 parent: ArrayLike | None = None, confidence: float = 0.95) -> UnitSummary:
+    """n, mean, SD and CI of respondent scores per unit (or per subtree when `parent` given).
+
+    Notes
+    -----
+    mean = sum/n, sd^2 = sum (y - mean)^2 / (n - 1), CI = mean -/+ t_{1-a/2, n-1} sd/sqrt(n).
+    NaN scores are left out. Sums are taken about the overall mean for precision and rolled
+    up the tree with :func:`roll_up`.
+    """
+    y = np.asarray(scores, dtype=np.float64)
+    g = np.asarray(unit, dtype=np.intp)
+    keep = ~np.isnan(y)
+    y, g = y[keep], g[keep]
+    centre = y.mean() if y.size else 0.0
+    sums = np.stack([np.bincount(g, minlength=n_units).astype(np.float64),
+                     np.bincount(g, weights=y - centre, minlength=n_units),
+                     np.bincount(g, weights=(y - centre) ** 2, minlength=n_units)], axis=1)
+    if parent is not None:
+        sums = roll_up(parent, sums)
+    n, s1, s2 = sums.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = s1 / n
+        sd = np.sqrt(np.maximum((s2 - n * m * m) / (n - 1), 0.0))
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
+    sd = np.where(n >= 2, sd, np.nan)
+    half = np.where(n >= 2, half, np.nan)
+    return UnitSummary(n=n.astype(np.int64), mean=m + centre, sd=sd, ci_low=m + centre - half,
+                       ci_high=m + centre + half)

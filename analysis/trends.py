@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from analysis.errors import AnalysisInputError
 
@@ -19,6 +19,8 @@ UP = "up"
 DOWN = "down"
 NO_CLEAR_CHANGE = "no_clear_change"
 NOT_COMPUTABLE = "not_computable"
+#: Every verdict code a change or a trend line can get.
+CHANGE_VERDICTS = (UP, DOWN, NO_CLEAR_CHANGE, NOT_COMPUTABLE)
 # Reason codes for an undefined test.
 REASON_GROUP_TOO_SMALL = "group_too_small"  # a group with fewer than 2 respondents
 REASON_BOTH_CONSTANT = "both_groups_constant"  # SE 0 (R: "data are essentially constant")
@@ -82,7 +84,8 @@ def _stats(x: ArrayLike) -> tuple[float, float, float]:
     return n, (v.mean() if n else np.nan), (v.var(ddof=1) if n > 1 else np.nan)
 
 
-def welch_from_stats(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence: float = 0.95
+def welch_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: ArrayLike,
+                     mean_b: ArrayLike, var_b: ArrayLike, confidence: float = 0.95
                      ) -> WelchResult:
     """Welch t test of mean_b - mean_a from group sizes, means and variances (ddof 1).
 
@@ -147,27 +150,46 @@ def hedges_j(df: ArrayLike) -> NDArray[np.float64]:
 
 
 def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
-    """Noncentrality nc with P(T_{df,nc} <= t) = p, vectorised (nctdtrinc + secant polish)."""
-    x0 = special.nctdtrinc(df, p, t)
-    x0 = np.where(np.isfinite(x0), x0, t)
-    x1 = x0 + 1e-6
+    """Noncentrality nc with P(T_{df,nc} <= t) = p, vectorised.
+
+    Starts from the normal approximation nc = t - z_p sqrt(1 + t^2/(2 df)) and solves
+    ``nctdtr(df, nc, t) = p`` by secant steps on the cells not yet converged (|step| <
+    1e-12); cells the secant cannot settle in 60 steps fall back to ``brentq``.
+    """
+    z = stats.norm.ppf(p)
+    x0 = t - z * np.sqrt(1.0 + t * t / (2.0 * df))
+    x1 = x0 + 0.1
     f0 = special.nctdtr(df, x0, t) - p
     live = np.ones(x0.shape, dtype=bool)
-    for _ in range(30):
-        f1 = special.nctdtr(df[live], x1[live], t[live]) - p
+    for _ in range(60):
+        idx = np.flatnonzero(live)
+        if idx.size == 0:
+            return x1
+        f1 = special.nctdtr(df[idx], x1[idx], t[idx]) - p
+        denom = f1 - f0[idx]
         with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(f1 != f0[live], f1 * (x1[live] - x0[live]) / (f1 - f0[live]), 0.0)
-        step = np.nan_to_num(step)
-        x0[live], f0[live] = x1[live], f1
-        x1[live] -= step
-        done = np.abs(step) < 1e-12
-        live[np.flatnonzero(live)[done]] = False
-        if not live.any():
-            break
+            step = np.where(denom != 0, f1 * (x1[idx] - x0[idx]) / denom, 0.0)
+        step = np.clip(np.nan_to_num(step), -5.0, 5.0)  # keep a wild first step in range
+        x0[idx], f0[idx] = x1[idx], f1
+        x1[idx] -= step
+        live[idx[np.abs(step) < 1e-12]] = False
+    for i in np.flatnonzero(live):
+        x1[i] = _ncp_brentq(p, float(df[i]), float(t[i]))
     return x1
 
 
-def hedges_from_stats(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence: float = 0.95
+def _ncp_brentq(p: float, df: float, t: float) -> float:
+    """Bracketing fallback for :func:`_ncp_for` (nctdtr decreases in nc)."""
+    lo, hi = t - 10.0, t + 10.0
+    while special.nctdtr(df, lo, t) < p:
+        lo -= 10.0
+    while special.nctdtr(df, hi, t) > p:
+        hi += 10.0
+    return optimize.brentq(lambda nc: special.nctdtr(df, nc, t) - p, lo, hi, xtol=1e-14)
+
+
+def hedges_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: ArrayLike,
+                      mean_b: ArrayLike, var_b: ArrayLike, confidence: float = 0.95
                       ) -> HedgesResult:
     """Cohen's d and Hedges' g for mean_b - mean_a with noncentral-t confidence intervals.
 
@@ -318,3 +340,35 @@ def mann_kendall(series: ArrayLike, times: ArrayLike | None = None,
 def trend_series(means_by_wave: ArrayLike, alpha: float = 0.05) -> MannKendallResult:
     """Trend line over waves for one unit and dimension: Mann-Kendall + Sen's slope."""
     return mann_kendall(means_by_wave, alpha=alpha)
+
+
+@dataclass(frozen=True)
+class TrendLines:
+    """Mann-Kendall + Sen's slope for every unit × dimension; arrays of shape (U, D)."""
+
+    n_waves: NDArray[np.int64]
+    s: NDArray[np.float64]
+    z: NDArray[np.float64]
+    p: NDArray[np.float64]
+    sen_slope: NDArray[np.float64]
+    verdict: NDArray[np.str_]
+
+
+def trend_lines(means_by_wave: ArrayLike, alpha: float = 0.05) -> TrendLines:
+    """Apply :func:`mann_kendall` to every unit × dimension of a (W, U, D) array of means.
+
+    NaN entries (e.g. waves where the cell was suppressed) are left out of that cell's
+    series; cells with fewer than 5 remaining waves get the verdict ``not_computable``.
+    """
+    m = np.asarray(means_by_wave, dtype=np.float64)
+    if m.ndim != 3:
+        raise AnalysisInputError("means_by_wave must have shape (waves, units, dimensions)")
+    shape = m.shape[1:]
+    out = {k: np.full(shape, np.nan) for k in ("n", "s", "z", "p", "slope")}
+    verdict = np.full(shape, NOT_COMPUTABLE, dtype=object)
+    for idx in np.ndindex(*shape):
+        r = mann_kendall(m[(slice(None), *idx)], alpha=alpha)
+        out["n"][idx], out["s"][idx], out["z"][idx] = r.n, r.s, r.z
+        out["p"][idx], out["slope"][idx], verdict[idx] = r.p, r.sen_slope, r.verdict
+    return TrendLines(n_waves=out["n"].astype(np.int64), s=out["s"], z=out["z"], p=out["p"],
+                      sen_slope=out["slope"], verdict=verdict.astype(str))

@@ -55,6 +55,8 @@ def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         found["LENTERA_INSTRUMENT_DIRS"] = tuple(
             p for p in environ["LENTERA_INSTRUMENT_DIRS"].split(os.pathsep) if p
         )
+    if environ.get("LENTERA_HTTPS") == "1":  # behind an HTTPS proxy: cookies only over TLS
+        found["SESSION_COOKIE_SECURE"] = True
     if environ.get("LENTERA_BENCH") == "1":  # bench/submit.py only: adds baseline routes
         found["LENTERA_BENCH"] = True
     if environ.get("LENTERA_PUBLIC_URL"):

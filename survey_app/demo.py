@@ -153,12 +153,15 @@ def _culture_waves(units: dict[str, Unit], keys: list[str], rng: np.random.Gener
     instruments = [get_instrument(k) for k in keys]
     points = _points(instruments)
     key = current_app.config["LENTERA_CODE_KEY"]
+    # Every unit is in the wave (the city root too, so reports roll up to one tree); only
+    # units with staff get codes.
     staffed = [u for u in units.values() if u.headcount > 0]
     trained_on = {code: day for code, day, *_ in TRAINING}
     total = 0
     for quarter, (period, opens, closes) in enumerate(QUARTERS):
         wave = create_wave(name=f"Budaya kerja {period}", period=period, instrument_keys=keys,
-                           unit_ids=[u.id for u in staffed], opens_on=opens, closes_on=closes,
+                           unit_ids=[u.id for u in units.values()], opens_on=opens,
+                           closes_on=closes,
                            k=5, cut="jabatan", actor=ACTOR)
         open_wave(wave, actor=ACTOR)
         for unit in staffed:

@@ -7,6 +7,7 @@ suppression come from `analysis.analyse_wave`; the PDFs come from `reports`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -32,7 +33,6 @@ from reports.build import (
     build_org_context,
     build_unit_context,
     instrument_dimensions,
-    instrument_layout,
     shown_scores100,
 )
 from reports.context import SkmReportContext, SkmUnsur, TrainingEvent
@@ -46,7 +46,6 @@ from .models import TrainingEvent as TrainingRow
 from .services import subtree_ids, units_in_tree_order, wave_dataset
 
 HR = (Role.ADMIN, Role.ANALYST)
-CUT_VALUES = {"struktural": 0, "fungsional": 1}
 ORG_FILE = "organisation.pdf"
 
 bp = Blueprint("reports", __name__, url_prefix="/hr/laporan")
@@ -116,17 +115,14 @@ def report_units(wave: Wave) -> list[Unit]:
 def wave_data(wave: Wave, key: str, index: dict[int, int], parent: np.ndarray,
               instrument: Instrument) -> WaveData:
     """The answers of one instrument in one wave on the report units' layout."""
-    arrays = wave_dataset(wave.id, key)
-    local = np.array([index.get(u.id, -1) for u in arrays.units], dtype=np.intp)
-    unit = local[arrays.unit] if arrays.unit.size else np.zeros(0, dtype=np.intp)
+    dataset = wave_dataset(wave.id, key)
+    data = dataset.data
+    local = np.array([index.get(u.id, -1) for u in dataset.units], dtype=np.intp)
+    unit = local[data.unit] if data.unit.size else np.zeros(0, dtype=np.intp)
     keep = unit >= 0  # a respondent of a unit outside this report's tree is left out
-    cut = None
-    if wave.cut:
-        cut = np.array([CUT_VALUES.get(c, -1) if c else -1 for c in arrays.cut[keep]],
-                       dtype=np.intp)
-    return WaveData(values=np.asarray(arrays.values, dtype=np.float64)[keep], unit=unit[keep],
-                    unit_parent=parent, cut=cut, n_cut_categories=len(CUT_VALUES) if cut is not
-                    None else 0, **instrument_layout(instrument))
+    return dataclasses.replace(
+        data, values=data.values[keep], unit=unit[keep], unit_parent=parent,
+        cut=None if data.cut is None else data.cut[keep])
 
 
 def earlier_waves(wave: Wave) -> list[Wave]:

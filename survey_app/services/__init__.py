@@ -1,6 +1,6 @@
 """Service layer: plain functions that change the session and flush; the caller commits once."""
 
-from .dataset import WaveArrays, wave_dataset
+from .dataset import WaveDataset, closed_waves, training_log, wave_dataset
 from .responses import (
                         CUT_CHOICES,
                         AnswersInvalid,
@@ -28,8 +28,9 @@ from .waves import (
 
 __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
-    "IssuedCode", "Receipt", "RowError", "WaveArrays", "WaveRuleError", "add_training", "audit",
-    "check_code", "close_wave", "create_wave", "import_units", "issue_codes", "open_wave",
-    "response_counts", "submit_response", "subtree_ids", "units_in_tree_order", "update_draft",
-    "validate_answers", "wave_dataset", "wave_instruments",
+    "IssuedCode", "Receipt", "RowError", "WaveDataset", "WaveRuleError", "add_training", "audit",
+    "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
+    "open_wave", "response_counts", "submit_response", "subtree_ids", "training_log",
+    "units_in_tree_order", "update_draft", "validate_answers", "wave_dataset",
+    "wave_instruments",
 ]

@@ -1,4 +1,4 @@
-"""A wave's answers as arrays for the analysis package (rows in random-id order)."""
+"""A wave's answers as `analysis.wave.WaveData` (rows in random-id order, never submission)."""
 
 from __future__ import annotations
 
@@ -7,65 +7,149 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
-from instruments.model import Instrument, Item
+from analysis.wave import WaveData
+from instruments.model import Dimension, Instrument, Item, Referent
 
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import Answer, Response, Unit, Wave
+from .responses import CUT_CHOICES
 
 
 @dataclass(frozen=True)
-class WaveArrays:
-    """Raw answers of one instrument in one wave, shaped like `analysis.wave.WaveData`.
+class WaveDataset:
+    """`data` for analysis.analyse_wave plus what a report needs to label its arrays.
 
-    values: (n, items) float, raw 1..A, NaN where unanswered; unit: (n,) index into `units`;
-    unit_parent: (units,) index of each unit's parent in `units`, -1 for a root or a parent
-    outside the wave; cut: (n,) object array of cut values or None.
+    units[i] is unit index i of data.unit / data.unit_parent; items[j] is column j of
+    data.values; dimensions[d] is dimension index d; cut_labels[c] is cut category c.
     """
 
-    values: np.ndarray
-    unit: np.ndarray
-    unit_parent: np.ndarray
-    cut: np.ndarray
-    items: tuple[Item, ...]
+    data: WaveData
     units: tuple[Unit, ...]
+    items: tuple[Item, ...]
+    dimensions: tuple[Dimension, ...]
     instrument: Instrument
     k: int
+    cut_labels: tuple[str, ...]
+
+    @property
+    def values(self) -> np.ndarray:
+        """(n, items) raw answers 1..A, NaN where unanswered."""
+        return self.data.values
+
+    @property
+    def unit(self) -> np.ndarray:
+        """(n,) index into `units` of each respondent's unit."""
+        return self.data.unit
+
+    @property
+    def unit_parent(self) -> np.ndarray:
+        """(units,) parent index in `units`, -1 for a root or a parent outside the wave."""
+        return self.data.unit_parent
+
+    @property
+    def cut(self) -> np.ndarray:
+        """(n,) object array of the cut value given ("struktural", ...) or None."""
+        codes = self.data.cut if self.data.cut is not None else np.full(len(self.unit), -1)
+        return np.array([self.cut_labels[c] if c >= 0 else None for c in codes], dtype=object)
 
 
-def wave_dataset(wave_id: int, instrument_key: str) -> WaveArrays:
-    """Answers of `instrument_key` in wave `wave_id`; rows ordered by the random response id."""
+def wave_dataset(wave_id: int, instrument_key: str) -> WaveDataset:
+    """Answers of `instrument_key` (`id` or `id@version`) in a wave, rows by random id."""
     wave = db.session.get(Wave, wave_id)
     if wave is None:
         raise LookupError(f"no wave {wave_id}")
-    if instrument_key not in wave.instrument_keys:
-        keys = {k.split("@")[0]: k for k in wave.instrument_keys}
-        if instrument_key not in keys:
-            raise LookupError(f"wave {wave.name} has no instrument {instrument_key}")
-        instrument_key = keys[instrument_key]
-    instrument = get_instrument(instrument_key)
-    items = instrument.items
+    instrument = get_instrument(_pinned_key(wave, instrument_key))
     units = tuple(wave.units)
-    unit_index = {u.id: i for i, u in enumerate(units)}
     responses = db.session.execute(
         sa.select(Response.id, Response.unit_id, Response.cut)
         .where(Response.wave_id == wave.id).order_by(Response.id)
     ).all()
+    cut_labels = CUT_CHOICES.get(wave.cut or "", ())
+    data = WaveData(
+        values=_values(wave.id, responses, instrument.items),
+        unit=_unit_index(units, [uid for _, uid, _ in responses]),
+        **_layout(instrument),
+        unit_parent=_parents(units),
+        cut=(np.array([cut_labels.index(c) if c else -1 for _, _, c in responses],
+                      dtype=np.intp) if wave.cut else None),
+        n_cut_categories=len(cut_labels),
+    )
+    dimensions = tuple(d for s in instrument.scales for d in s.dimensions)
+    return WaveDataset(data, units, instrument.items, dimensions, instrument, wave.k,
+                       cut_labels)
+
+
+def _pinned_key(wave: Wave, key: str) -> str:
+    """The wave's pinned `id@version` for `id` or `id@version`."""
+    if key in wave.instrument_keys:
+        return key
+    by_id = {k.split("@")[0]: k for k in wave.instrument_keys}
+    if key not in by_id:
+        raise LookupError(f"wave {wave.name} has no instrument {key}")
+    return by_id[key]
+
+
+def _values(wave_id: int, responses: list, items: tuple[Item, ...]) -> np.ndarray:
+    """(n, items) float matrix of raw answers, NaN where not answered."""
     row_of = {rid: i for i, (rid, _, _) in enumerate(responses)}
-    values = np.full((len(responses), len(items)), np.nan)
     col_of = {item.code: j for j, item in enumerate(items)}
+    values = np.full((len(responses), len(items)), np.nan)
     answers = db.session.execute(
         sa.select(Answer.response_id, Answer.item_code, Answer.value)
         .join(Response, Response.id == Answer.response_id)
-        .where(Response.wave_id == wave.id, Answer.item_code.in_(list(col_of)))
+        .where(Response.wave_id == wave_id, Answer.item_code.in_(list(col_of)))
     )
     for rid, code, value in answers:
         values[row_of[rid], col_of[code]] = value
-    return WaveArrays(
-        values=values,
-        unit=np.array([unit_index[uid] for _, uid, _ in responses], dtype=np.intp),
-        unit_parent=np.array([unit_index.get(u.parent_id, -1) if u.parent_id else -1
-                              for u in units], dtype=np.intp),
-        cut=np.array([c for _, _, c in responses], dtype=object),
-        items=items, units=units, instrument=instrument, k=wave.k,
-    )
+    return values
+
+
+def _unit_index(units: tuple[Unit, ...], unit_ids: list[int]) -> np.ndarray:
+    index = {u.id: i for i, u in enumerate(units)}
+    return np.array([index[uid] for uid in unit_ids], dtype=np.intp)
+
+
+def _parents(units: tuple[Unit, ...]) -> np.ndarray:
+    """Parent index per unit; -1 for a root or a parent outside the wave."""
+    index = {u.id: i for i, u in enumerate(units)}
+    return np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units],
+                    dtype=np.intp)
+
+
+def _layout(instrument: Instrument) -> dict[str, np.ndarray]:
+    """Item -> dimension index, reverse flags, A and referent per dimension."""
+    dims = [(d, s) for s in instrument.scales for d in s.dimensions]
+    dim_index = {d.code: i for i, (d, _) in enumerate(dims)}
+    return {
+        "item_dimension": np.array([dim_index[i.dimension] for i in instrument.items],
+                                   dtype=np.intp),
+        "item_reverse": np.array([i.reverse for i in instrument.items], dtype=np.bool_),
+        "dimension_points": np.array([s.points for _, s in dims], dtype=np.intp),
+        "dimension_collective": np.array([s.referent == Referent.COLLECTIVE for _, s in dims],
+                                         dtype=np.bool_),
+    }
+
+
+def closed_waves(instrument_id: str) -> list[Wave]:
+    """Closed waves that pinned a version of `instrument_id`, oldest first (a trend series)."""
+    from ..models import WaveInstrument, WaveState
+
+    rows = db.session.execute(
+        sa.select(Wave, WaveInstrument.instrument_key).join(WaveInstrument)
+        .where(Wave.state == WaveState.CLOSED.value).order_by(Wave.opens_on, Wave.id))
+    # Compare ids in Python: LIKE would treat "_" in an id as a wildcard.
+    return [wave for wave, key in rows if key.partition("@")[0] == instrument_id]
+
+
+def training_log(unit_ids: set[int] | None = None) -> list[tuple[str, str, object, str, float,
+                                                                  str]]:
+    """Training events as (unit code, unit name, date, title, hours JP, provider), by date."""
+    from ..models import TrainingEvent
+
+    query = (sa.select(Unit.code, Unit.name, TrainingEvent.held_on, TrainingEvent.title,
+                       TrainingEvent.hours_jp, TrainingEvent.provider)
+             .join(Unit, Unit.id == TrainingEvent.unit_id).order_by(TrainingEvent.held_on))
+    if unit_ids is not None:
+        query = query.where(TrainingEvent.unit_id.in_(unit_ids))
+    return [tuple(row) for row in db.session.execute(query)]

@@ -112,7 +112,8 @@ def check_code(text: str) -> CodeInfo:
 
 def _code_info(digest: bytes) -> CodeInfo | None:
     """One joined query: the code, its wave and its unit (None when unknown)."""
-    row = db.session.execute(
+    # Core on the session's connection: the hot path needs no ORM identity map.
+    row = db.session.connection().execute(
         sa.select(Code.used, Code.wave_id, Wave.name, Wave.state, Wave.k, Wave.cut,
                   Code.unit_id, Unit.name)
         .join(Wave, Wave.id == Code.wave_id).join(Unit, Unit.id == Code.unit_id)
@@ -166,7 +167,10 @@ def validate_answers(
             if required:
                 errors[code] = "missing"
             continue
-        if not text.isdigit() or not 1 <= int(text) <= points:
+        # ASCII digits only, at most two (A <= 11): "²".isdigit() is True but int() fails,
+        # and int() of thousands of digits raises too (found by tests/security/test_fuzz.py).
+        if not (text.isascii() and text.isdigit() and len(text) <= 2) \
+                or not 1 <= int(text) <= points:
             errors[code] = "range"
             continue
         answers.append(StoredAnswer(code, int(text), points))
@@ -222,11 +226,10 @@ def submit_response(code_text: str, form: Mapping[str, str],
 def _mark_used(code_hash_: bytes) -> None:
     """UPDATE code SET used WHERE unused and wave open; anything but one row is a refusal."""
     open_waves = sa.select(Wave.id).where(Wave.state == WaveState.OPEN.value)
-    result = db.session.execute(
+    result = db.session.connection().execute(
         sa.update(Code)
         .where(Code.hash == code_hash_, Code.used.is_(False), Code.wave_id.in_(open_waves))
         .values(used=True)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         _raise_if_unusable(_code_info(code_hash_))

@@ -114,11 +114,25 @@ def parse_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[list[UnitRow
         seen.add(code)
         if not name:
             errors.append(RowError(number, "empty_name", code))
-        if not count.isdigit():
+        if _too_long_or_nul(cells):  # the database would refuse it later with a 500
+            errors.append(RowError(number, "unreadable", f"baris/row {number}: " + TOO_LONG))
+            continue
+        # ASCII digits, at most 9 (a PostgreSQL integer): "²".isdigit() is True but int() fails.
+        if not (count.isascii() and count.isdigit() and len(count) <= 9):
             errors.append(RowError(number, "bad_headcount", count))
         else:
             parsed.append(UnitRow(number, code, name, cells["parent_code"], int(count)))
     return parsed, errors
+
+
+TOO_LONG = ("kode/induk maks. 32 dan nama maks. 200 karakter, tanpa karakter NUL / code and "
+            "parent max 32 and name max 200 characters, no NUL character")
+
+
+def _too_long_or_nul(cells: dict[str, str]) -> bool:
+    """Found by tests/security/test_fuzz.py: values the unit table cannot hold."""
+    return (len(cells["code"]) > 32 or len(cells["parent_code"]) > 32
+            or len(cells["name"]) > 200 or any("\x00" in v for v in cells.values()))
 
 
 def check_tree(rows: list[UnitRow], existing: dict[str, str | None]) -> list[RowError]:

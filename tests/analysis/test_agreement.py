@@ -84,3 +84,11 @@ def test_icc_verdicts():
 def test_bad_group_is_rejected():
     with pytest.raises(ValueError, match="group"):
         ag.rwg_j(np.ones((3, 2)), np.array([0, 1, 5]), 2, 5)
+
+
+def test_anova_f_and_p_match_aov(expected):
+    x, g, n_g = _units("c_units.csv", [f"q{i}" for i in range(1, 7)])
+    e = expected["c_units.csv"]["anova_scale"]
+    r = ag.icc(x.mean(axis=1), g, n_g)
+    assert r.f == pytest.approx(e["F"], abs=CLOSED)
+    assert r.p == pytest.approx(e["p"], abs=CLOSED)

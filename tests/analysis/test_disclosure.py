@@ -60,10 +60,19 @@ def _close(known, rel):
 
 def _check_safe(parent, direct, cut, k):
     res = suppress(parent, direct, k, cut)
-    count, known, rel = _attacker_view(parent, direct, cut, res)
     assert (res.counts[res.shown] >= k).all()
     if cut is not None:
         assert (res.cut_counts[res.cut_shown] >= k).all()
+    assert_no_leak(parent, direct, cut, res, k)
+    return res
+
+
+def assert_no_leak(parent, direct, cut, res, k):
+    """No group of 1..k-1 respondents is derivable from what `res` shows (shown, cut_shown)."""
+    count, known, rel = _attacker_view(parent, direct, cut, res)
+    for (kind, *_), n in count.items():
+        if kind in ("T", "C") and n < k:
+            assert not ((kind, *_) in known and n > 0), "a shown cell is below k"
     known = _close(set(known), rel)
     leaked = [c for c in known if 0 < count[c] < k]
     assert leaked == []
@@ -71,7 +80,6 @@ def _check_safe(parent, direct, cut, k):
         if total in known:
             hidden = sum(count[p] for p in parts if p not in known)
             assert hidden == 0 or hidden >= k, (total, parts)
-    return res
 
 
 @st.composite
@@ -146,3 +154,11 @@ def test_cycle_and_bad_counts_are_rejected():
         suppress(np.array([1, 0]), np.array([5, 5]), 5)
     with pytest.raises(ValueError, match="exceed"):
         suppress(np.array([-1]), np.array([5]), 5, np.array([[4, 4]]))
+
+
+def test_fails_safe_when_no_cell_can_be_chosen(monkeypatch):
+    import analysis.disclosure as disclosure_module
+
+    monkeypatch.setattr(disclosure_module, "_pick", lambda *a: None)
+    res = suppress(np.array([-1, 0, 0, 0, 0]), np.array([0, 8, 6, 7, 2]), 5)
+    assert not res.shown.any()

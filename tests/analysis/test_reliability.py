@@ -36,7 +36,7 @@ def test_minres_loadings_match_exact_solver(items_a, expected):
     loadings, converged = rel.minres_one_factor(np.corrcoef(items_a, rowvar=False))
     assert converged
     np.testing.assert_allclose(loadings, values(expected["a_single_factor.csv"][
-        "minres_exact_loadings"]), atol=1e-9, rtol=0)
+        "minres_exact_loadings"]), atol=1e-12, rtol=0)
     np.testing.assert_allclose(loadings, values(expected["a_single_factor.csv"][
         "fa1_minres_loadings"]), atol=OPTIM, rtol=0)
 
@@ -121,3 +121,23 @@ def test_alpha_invariant_to_item_and_respondent_order(seed, missing):
     assert b.alpha == pytest.approx(a.alpha, abs=1e-12)
     assert b.omega_total == pytest.approx(a.omega_total, abs=1e-9)
     np.testing.assert_allclose(b.r_drop, a.r_drop[cols], atol=1e-12)
+
+
+def test_pairwise_with_an_unpaired_item_is_not_computable():
+    x = np.array([[1, 2, np.nan], [2, 3, np.nan], [3, 3, np.nan], [4, np.nan, 1],
+                  [np.nan, 4, 3], [np.nan, 5, 2]], dtype=float)
+    r = rel.cronbach_alpha(x, missing="pairwise")
+    assert r.reason == rel.REASON_TOO_FEW_RESPONDENTS and "joint" in r.message
+
+
+def test_indefinite_pairwise_matrix_gives_a_result_not_an_exception():
+    x = np.array([[1, 2, np.nan], [2, 3, np.nan], [3, 3, np.nan], [4, 5, 1], [5, np.nan, 2],
+                  [np.nan, 4, 3]], dtype=float)
+    r = rel.cronbach_alpha(x, missing="pairwise")
+    assert r.computable and np.isfinite(r.alpha)
+
+
+def test_uncorrected_item_total_r_matches_psych_raw_r(items_a, expected):
+    r = rel.cronbach_alpha(items_a)
+    np.testing.assert_allclose(r.r_total, values(expected["a_single_factor.csv"]["raw_r"]),
+                               atol=CLOSED, rtol=0)

@@ -66,3 +66,25 @@ def test_roll_up_sums_subtrees():
 def test_tree_rejects_cycle():
     with pytest.raises(ValueError, match="cycle"):
         sc.tree_depth(np.array([2, 0, 1]))
+
+
+def test_person_mean_over_answered_items_matches_psych(items_b, expected):
+    # psych's scale mean: rowMeans(b, na.rm = TRUE) averaged (no 2/3 rule)
+    s = sc.scale_scores(items_b, np.zeros(6, np.intp), min_fraction=1e-9)[:, 0]
+    assert s.mean() == pytest.approx(expected["b_missing.csv"]["scale_mean_psych"], abs=1e-12)
+    # with the 2/3 rule, the respondents who answered one item only get no score
+    assert np.isnan(sc.scale_scores(items_b, np.zeros(6, np.intp))[:, 0]).sum() >= 4
+
+
+def test_unit_summary_matches_reference_waves(expected):
+    cols = load_csv("d_waves.csv")
+    score = numeric(cols, [f"q{i}" for i in range(1, 6)]).mean(axis=1)
+    codes, unit = np.unique(cols["wave"], return_inverse=True)
+    s = sc.unit_summary(score, unit, len(codes))
+    e = expected["d_waves.csv"]
+    assert s.n.tolist() == list(e["n_by_wave"].values())
+    np.testing.assert_allclose(s.mean, list(e["mean_by_wave"].values()), atol=1e-12)
+    np.testing.assert_allclose(s.sd, list(e["sd_by_wave"].values()), atol=1e-12)
+    rolled = sc.unit_summary(score, unit, 3, parent=np.array([-1, 0, 0]))
+    assert rolled.n.tolist() == [len(score), 31, 26]
+    assert rolled.mean[0] == pytest.approx(score.mean(), abs=1e-12)

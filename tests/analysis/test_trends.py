@@ -133,3 +133,24 @@ def test_vectorised_welch_equals_scalar(waves):
                             [b.size] * 2, [b.mean()] * 2, [b.var(ddof=1)] * 2)
     s = tr.welch_t(a, b)
     assert v.p == pytest.approx([float(s.p)] * 2, abs=1e-15)
+
+
+def test_trend_lines_over_waves(expected):
+    series = numeric(load_csv("d2_trend_series.csv"), ["unit_mean"])[:, 0]
+    means = np.stack([series, -series, np.r_[series[:3], [np.nan] * 9]], axis=1)[:, :, None]
+    lines = tr.trend_lines(means)
+    e = expected["d2_trend_series.csv"]["mann_kendall"]
+    assert lines.p[0, 0] == pytest.approx(e["p"], abs=CLOSED)
+    assert lines.sen_slope[1, 0] == pytest.approx(-e["sen_slope"], abs=CLOSED)
+    assert list(lines.verdict[:, 0]) == [tr.UP, tr.DOWN, tr.NOT_COMPUTABLE]
+    assert list(lines.n_waves[:, 0]) == [12, 12, 3]
+    assert set(tr.CHANGE_VERDICTS) == {tr.UP, tr.DOWN, tr.NO_CLEAR_CHANGE, tr.NOT_COMPUTABLE}
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.floats(1, 5000), st.floats(-40, 40), st.sampled_from([0.025, 0.975, 0.5]))
+def test_noncentrality_inversion_solves_the_cdf(df, t, p):
+    from scipy import special
+
+    nc = tr._ncp_for(p, np.array([df]), np.array([t]))
+    assert abs(special.nctdtr(df, nc[0], t) - p) < 1e-9

@@ -116,7 +116,7 @@ def test_trend_matches_welch_hedges_and_bh(waves):
         b = res.scores[mn[u], d]
         w = trends.welch_t(a, b)
         h = trends.hedges_g(a, b)
-        p.append(float(w.p))
+        p.append(float(w.p) if res.trend.shown[u, d] else np.nan)
         np.testing.assert_allclose(res.trend.t[u, d], w.t, atol=1e-9)
         np.testing.assert_allclose(res.trend.ci_high[u, d], w.ci_high, atol=1e-9)
         np.testing.assert_allclose(res.trend.hedges_g[u, d], h.g, atol=1e-9)
@@ -171,5 +171,106 @@ def test_out_of_range_answers_are_rejected(waves):
     now, _, _ = waves
     bad = now.values.copy()
     bad[3, 2] = 9
-    with pytest.raises(ValueError, match="item 2"):
+    with pytest.raises(ValueError, match="row 3, item 2 is outside 1..5"):
         analyse_wave(WaveData(**{**now.__dict__, "values": bad}))
+
+
+def test_fractional_answers_are_rejected(waves):
+    now, _, _ = waves
+    bad = now.values.copy()
+    bad[11, 0] = 2.5
+    with pytest.raises(ValueError, match="row 11, item 0 is not a whole number"):
+        analyse_wave(WaveData(**{**now.__dict__, "values": bad}))
+
+
+def _tiny(n, cut, seed=0):
+    rng = np.random.default_rng(seed)
+    dims = np.array([0, 1, 1, 1])
+    return WaveData(
+        values=rng.integers(1, 6, (n, 4)).astype(float), unit=rng.integers(0, 3, n),
+        item_dimension=dims, item_reverse=np.array([False, True, False, False]),
+        dimension_points=np.array([5, 5]), dimension_collective=np.array([True, True]),
+        unit_parent=np.array([-1, 0, 0]), cut=rng.integers(-1, 2, n) if cut else None,
+        n_cut_categories=2 if cut else 0)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 30])
+@pytest.mark.parametrize("cut", [True, False])
+def test_tiny_waves_give_reasons_not_exceptions(n, cut):
+    res = analyse_wave(_tiny(n, cut), k=5, previous=_tiny(max(n - 1, 0), cut, seed=1))
+    assert res.reliability[0].reason == "too_few_items" or n < 3  # one-item dimension
+    if n < 3:
+        assert res.reliability[1].reason == "too_few_respondents"
+        assert not res.shown.any()
+    assert (res.respondents[res.shown] >= 5).all()
+    assert set(res.trend.verdict.ravel()) <= set(trends.CHANGE_VERDICTS)
+    assert res.trend.verdict[1, 1] == trends.NOT_COMPUTABLE or n >= 7
+
+
+def test_answer_distribution_counts_keyed_answers(waves):
+    from analysis.wave import answer_distribution
+
+    now, _, res = waves
+    dist = answer_distribution(now)
+    x = _keyed(now)
+    members = _members(now)
+    for d in range(now.n_dimensions):
+        blk = x[:, now.item_dimension == d]
+        for u in (0, 5):
+            b = blk[members[u]]
+            want = [(b == a).sum() for a in range(1, dist.shape[2] + 1)]
+            assert dist[u, d].tolist() == want
+    assert dist.sum(axis=2)[0, 0] == (~np.isnan(x[:, now.item_dimension == 0])).sum()
+
+
+def test_every_dimension_view_is_safe_for_its_own_counts():
+    from types import SimpleNamespace
+
+    from tests.analysis.test_disclosure import assert_no_leak
+
+    rng = np.random.default_rng(11)
+    w = synthetic_wave(rng, 160, 14, missing=0.25)
+    res = analyse_wave(w, k=5)
+    assert not res.shown_dimension.all()  # the case is not trivial
+    for d in range(w.n_dimensions):
+        has = ~np.isnan(res.scores[:, d])
+        direct = np.bincount(w.unit[has], minlength=w.n_units)
+        cut = np.stack([np.bincount(w.unit[has & (w.cut == c)], minlength=w.n_units)
+                        for c in range(2)], axis=1)
+        view = SimpleNamespace(shown=res.shown_dimension[:, d], cut_shown=res.cut_shown[:, :, d])
+        assert_no_leak(w.unit_parent, direct, cut, view, 5)
+
+
+def test_suppressed_cells_are_left_out_of_the_bh_family():
+    rng = np.random.default_rng(12)
+    now = synthetic_wave(rng, 120, 12)
+    prev = synthetic_wave(rng, 120, 12, parent=now.unit_parent)
+    tr_ = analyse_wave(now, k=5, previous=prev).trend
+    assert not tr_.shown.all()
+    assert np.isnan(tr_.q[~tr_.shown]).all()
+    assert set(tr_.reason[~tr_.shown & np.isfinite(tr_.p)]) == {"suppressed"}
+    assert (tr_.verdict[~tr_.shown] == trends.NOT_COMPUTABLE).all()
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_chunks_and_threads_do_not_change_results(monkeypatch, waves, workers):
+    import analysis.wave as wave_module
+
+    now, prev, res = waves
+    monkeypatch.setattr(wave_module, "CHUNK_ROWS", 97)  # many chunks, split across threads
+    got = analyse_wave(now, k=5, previous=prev, workers=workers)
+    np.testing.assert_allclose(got.scores, res.scores, atol=1e-12)
+    for field in ("mean", "sd", "rwg_j", "unit_alpha", "favourable"):
+        np.testing.assert_allclose(getattr(got, field), getattr(res, field), atol=1e-10)
+    np.testing.assert_allclose(got.trend.p, res.trend.p, atol=1e-10)
+    assert got.reliability[0].alpha == pytest.approx(res.reliability[0].alpha, abs=1e-12)
+    np.testing.assert_array_equal(got.shown_dimension, res.shown_dimension)
+
+
+@pytest.mark.parametrize(("kwargs", "needle"), [
+    ({"alpha": 0.0}, "alpha"), ({"alpha": 1.5}, "alpha"), ({"workers": 0}, "workers"),
+    ({"k": 2}, "k must")])
+def test_bad_call_arguments_are_rejected(waves, kwargs, needle):
+    now, _, _ = waves
+    with pytest.raises(ValueError, match=needle):
+        analyse_wave(now, **kwargs)

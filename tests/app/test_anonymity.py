@@ -54,9 +54,8 @@ def test_answer_value_outside_scale_is_refused_by_the_database(app, open_wave_co
         db.session.commit()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_sqlite_tables_have_no_rowid(app, backend):
-    if backend != "sqlite":
-        pytest.skip("rowid is SQLite only")
     with app.app_context():
         for query in ("SELECT rowid FROM response", "SELECT rowid FROM answer"):
             with pytest.raises(sa.exc.OperationalError, match="rowid"):
@@ -163,3 +162,53 @@ def _race(app, codes: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
     for w in workers:
         w.join(60)
     return statuses
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_closing_a_wave_leaves_no_per_submission_transaction_ids(app, backend,
+                                                                   open_wave_codes):
+    client = app.test_client()
+    for code in open_wave_codes["codes"]["A"][:4]:
+        assert submit(client, code, FULL_ANSWERS).status_code == 200
+    distinct = {"response": "SELECT count(DISTINCT xmin::text) FROM response",
+                "answer": "SELECT count(DISTINCT xmin::text) FROM answer"}
+    with app.app_context():
+        assert db.session.scalar(sa.text(distinct["response"])) == 4
+        from survey_app.models import Wave
+        from survey_app.services import close_wave
+
+        close_wave(db.session.get(Wave, open_wave_codes["wave_id"]), actor="t")
+        db.session.commit()
+        for query in distinct.values():
+            assert db.session.scalar(sa.text(query)) == 1
+        assert db.session.scalar(sa.text(
+            "SELECT count(DISTINCT xmin::text) FROM code WHERE used")) == 1
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE answer SET value = 1",
+    "DELETE FROM answer",
+    "UPDATE response SET cut = NULL",
+    "DELETE FROM response",
+])
+def test_a_closed_waves_answers_cannot_change(app, open_wave_codes, statement):
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS,
+                  cut="struktural").status_code == 200
+    with app.app_context():
+        from survey_app.models import Wave
+        from survey_app.services import close_wave
+
+        close_wave(db.session.get(Wave, open_wave_codes["wave_id"]), actor="t")
+        db.session.commit()
+        with pytest.raises(sa.exc.DatabaseError, match="wave is closed"):
+            db.session.execute(sa.text(statement))
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(sa.exc.DatabaseError, match="wave is closed"):
+            db.session.execute(sa.text(
+                "INSERT INTO response (id, wave_id, unit_id) VALUES (:id, :w, :u)"),
+                {"id": uuid.uuid4().hex, "w": open_wave_codes["wave_id"],
+                 "u": open_wave_codes["unit_ids"]["A"]})
+            db.session.commit()
+        db.session.rollback()
+    assert counts(app) == (1, 7, 1)

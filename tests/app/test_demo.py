@@ -50,3 +50,20 @@ def test_synthetic_answers_stay_in_range_and_follow_unit_effects():
     values = np.array([[r[c] for c in ("LC11", "LC13")] for r in good + bad])
     assert values.min() >= 1 and values.max() <= 6
     assert np.mean([r["LC11"] for r in good]) - np.mean([r["LC11"] for r in bad]) > 0.5
+
+
+def test_demo_series_and_training_log_for_reports(app, tmp_path):
+    from survey_app.services import closed_waves, training_log
+
+    result = app.test_cli_runner().invoke(args=[
+        "demo", "--instruments", "tready,tlearn", "--no-skm", "--codes-out",
+        str(tmp_path / "c.csv")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        series = closed_waves("tlearn")
+        log = training_log()
+        kec = {u.id for u in db.session.scalars(sa.select(Unit).where(Unit.code == "PLJ-PEL"))}
+        own = training_log(kec)
+    assert [w.period for w in series] == [q[0] for q in QUARTERS]
+    assert len(log) == 6 and [e[2] for e in log] == sorted(e[2] for e in log)
+    assert [e[0] for e in own] == ["PLJ-PEL"]

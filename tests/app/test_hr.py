@@ -255,3 +255,37 @@ def test_training_events_per_unit(app, client, users):
         events = list(db.session.scalars(sa.select(TrainingEvent)))
     assert [(e.title, e.hours_jp) for e in events] == [("Pelayanan prima", 8.0)]
     assert "Pelayanan prima" in client.get(page).get_data(as_text=True)
+
+
+def test_unit_head_sees_counts_only_in_own_subtree_and_cannot_issue_codes(app, client, users):
+    from survey_app.services import create_wave, issue_codes, open_wave
+
+    from .conftest import CODE_KEY
+
+    with app.app_context():
+        wave = create_wave(name="W", period="2026-Q3", instrument_keys=["tready", "tlearn"],
+                           unit_ids=[users["KEL1"], users["DINAS"]],
+                           opens_on=dt.date(2026, 7, 1), closes_on=dt.date(2026, 7, 30), k=3,
+                           actor="t")
+        open_wave(wave, actor="t")
+        unit = db.session.get(Unit, users["DINAS"])
+        codes = [c.code for c in issue_codes(wave, unit, 4, key=CODE_KEY, actor="t")]
+        wave_id = wave.id
+        db.session.commit()
+    respondent = app.test_client()
+    for code in codes[:3]:
+        assert submit(respondent, code, FULL_ANSWERS).status_code == 200
+    login(client, "admin")
+    assert "Dinas Kesehatan</td><td>12</td><td>3</td>" in client.get(
+        f"/hr/gelombang/{wave_id}").get_data(as_text=True)
+    client.post("/hr/keluar", data={"csrf_token": csrf_token(
+        client.get("/hr/").get_data(as_text=True))})
+    login(client, "camat")
+    html = client.get(f"/hr/gelombang/{wave_id}").get_data(as_text=True)
+    assert "Kelurahan Plaju Ilir" in html and "Dinas Kesehatan" not in html
+    assert "Buat kode" not in html
+    r = post_form(client, f"/hr/gelombang/{wave_id}", f"/hr/gelombang/{wave_id}/kode",
+                  {"unit": "0", "count": "", "fmt": "csv"})
+    assert r.status_code == 403
+    r = post_form(client, f"/hr/gelombang/{wave_id}", f"/hr/gelombang/{wave_id}/tutup", {})
+    assert r.status_code == 403

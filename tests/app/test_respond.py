@@ -100,6 +100,7 @@ def test_missing_answers_are_named_and_nothing_stored(app, client, open_wave_cod
     assert r.status_code == 422
     assert html.count("Pertanyaan ini belum dijawab.") == 2
     assert 'class="q bad" id="q-RD21"' in html
+    assert '<a href="#q-RD21">3</a>, <a href="#q-LC12">6</a>' in html  # numbered links to them
     assert 'name="RD11" value="4" checked' in html
     assert counts(app) == (0, 0, 0)
 
@@ -141,3 +142,10 @@ def test_respond_pages_are_not_cached_and_carry_no_referrer(client, open_wave_co
     r = client.get("/isi")
     assert r.headers["Cache-Control"] == "no-store"
     assert r.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_allow_only_same_origin_resources(client):
+    csp = client.get("/isi").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    html = client.get("/isi").get_data(as_text=True)
+    assert "<script>" not in html and "style=" not in html  # nothing inline for CSP to block

@@ -20,10 +20,12 @@ CULTURE = ["resistance", "readiness", "learning"]
 MAX_GZIP_BYTES = 15_000
 
 
+# The form does not depend on the database: SQLite is enough here.
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
+
 @pytest.fixture
-def shipped_wave(app, backend):  # type: ignore[no-untyped-def]
-    if backend != "sqlite":
-        pytest.skip("the form does not depend on the database; SQLite is enough")
+def shipped_wave(app):  # type: ignore[no-untyped-def]
     with app.app_context():
         units = add_units([("ROOT", "Pemkot", None, 0), ("A", "Unit A", "ROOT", 5)])
         wave = create_wave(name="Budaya 2026-Q1", period="2026-Q1", instrument_keys=CULTURE,
@@ -64,9 +66,7 @@ def test_survey_from_shipped_files_is_complete_light_and_answerable(app, client,
     assert counts(app) == (1, 50, 1)
 
 
-def test_skm_respondent_questions_are_optional(app, client, backend):
-    if backend != "sqlite":
-        pytest.skip("the form does not depend on the database; SQLite is enough")
+def test_skm_respondent_questions_are_optional(app, client):
     skm = load_instrument("skm")
     with app.app_context():
         units = add_units([("PKM", "Puskesmas", None, 0)])

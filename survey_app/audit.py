@@ -1,0 +1,268 @@
+"""`flask audit`: check a live database and the configured logs against design/anonymity.md.
+
+Database (SQLAlchemy inspector, read only):
+- response / answer / code: every column must be on the allow-list; a column whose name or
+  type could hold a time, date, IP address, user agent, code, hash, cookie or sequence is a
+  breach (the code table's `hash` is the one allowed keyed hash);
+- response / answer must not have an insertion order: SQLite `WITHOUT ROWID`, no
+  autoincrement/sequence/identity default on PostgreSQL;
+- the named constraints that enforce the rules must exist (k >= 3, answer ranges);
+- every wave must have k >= 3 (a row written past the constraint is reported).
+Data: the checks of `survey_app.breaches` (used codes vs responses, answers in range, k
+changed after opening) run too, so this command replaces that module's `flask audit`.
+Logs (`LENTERA_AUDIT_LOGS`, paths separated by the OS path separator): any line with a
+code-shaped token, and any line about a respond route (`/isi`) carrying an IP address.
+
+The report never repeats a code it found: tokens are masked. Exit status 1 on any breach.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy.engine import Engine
+
+from .codes import ALPHABET
+
+ALLOWED_COLUMNS = {
+    "response": {"id", "wave_id", "unit_id", "cut"},
+    "answer": {"response_id", "item_code", "value", "points"},
+    "code": {"hash", "wave_id", "unit_id", "used"},
+}
+# Allowed names that would otherwise match the suspicious-name pattern.
+ALLOWED_SUSPICIOUS = {("answer", "item_code"), ("code", "hash")}
+SUSPICIOUS_NAME = re.compile(
+    r"(time|date|_at$|^at$|stamp|created|updated|submitted|modified|when|day|hour|minute|"
+    r"second|epoch|ip|addr|host|agent|^ua$|browser|device|cookie|session|token|code|hash|"
+    r"digest|seq|serial|order|counter|rowid|oid|email|name|nip|user)",
+    re.IGNORECASE,
+)
+TIME_TYPES = (sa.Date, sa.DateTime, sa.Time, sa.Interval)
+REQUIRED_CONSTRAINTS = {
+    "wave": {"ck_wave_k_minimum"},
+    "answer": {"ck_answer_value_range", "ck_answer_points_range"},
+}
+K_MINIMUM = 3
+_SYMBOL = f"[{ALPHABET}]"
+CODE_TOKEN = re.compile(
+    rf"(?<![A-Za-z0-9])(?:{_SYMBOL}{{4}}[- ]?{_SYMBOL}{{4}}[- ]?{_SYMBOL}{{4}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.IGNORECASE)
+RESPOND_ROUTE = re.compile(r"(?<![\w/])/isi(?:\b|/|\?|$)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach of the anonymity rules: which rule, where, and what was seen."""
+
+    rule: str
+    where: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.where}: {self.detail}"
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+def audit_database(engine: Engine) -> list[Finding]:
+    """All breaches visible in the schema and the wave table of a live database."""
+    inspector = sa.inspect(engine)
+    tables = set(inspector.get_table_names())
+    findings: list[Finding] = []
+    for table in ALLOWED_COLUMNS:
+        if table not in tables:
+            findings.append(Finding("schema", table, "table missing (is the schema migrated?)"))
+            continue
+        findings += _column_findings(table, inspector.get_columns(table))
+    for table in ("response", "answer"):
+        if table in tables:
+            findings += _order_findings(engine, table, inspector.get_columns(table))
+    findings += _constraint_findings(inspector, tables)
+    if "wave" in tables:
+        findings += _small_k_findings(engine)
+    return findings
+
+
+def _column_findings(table: str, columns: Sequence[dict]) -> list[Finding]:  # type: ignore[type-arg]
+    """Columns not on the allow-list, and columns that could hold a time or an identifier."""
+    found = []
+    for col in columns:
+        name, type_ = col["name"], col["type"]
+        if isinstance(type_, TIME_TYPES):
+            found.append(Finding("rule 1/2: no time", f"{table}.{name}",
+                                 f"column of type {type_} can hold a date or time"))
+        elif SUSPICIOUS_NAME.search(name) and (table, name) not in ALLOWED_SUSPICIOUS:
+            found.append(Finding("rule 1/2: no identifier", f"{table}.{name}",
+                                 "column name suggests a time, address, agent, code or hash"))
+        elif name not in ALLOWED_COLUMNS[table]:
+            found.append(Finding("rule 2: allow-list", f"{table}.{name}",
+                                 "column not on the anonymity allow-list"))
+    return found
+
+
+def _order_findings(engine: Engine, table: str, columns: Sequence[dict]) -> list[Finding]:  # type: ignore[type-arg]
+    """An insertion order: SQLite rowid, or an autoincrement/sequence/identity on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            ddl = conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' "
+                                       "AND name = :t"), {"t": table}).scalar() or ""
+        if "WITHOUT ROWID" not in ddl.upper():
+            return [Finding("rule 2: no order", table,
+                            "SQLite table has a rowid (insertion order); use WITHOUT ROWID")]
+        return []
+    found = []
+    for col in columns:
+        default = str(col.get("default") or "")
+        if col.get("autoincrement") is True or "nextval" in default or col.get("identity"):
+            found.append(Finding("rule 2: no order", f"{table}.{col['name']}",
+                                 "sequence/identity column numbers rows in submission order"))
+    return found
+
+
+def _constraint_findings(inspector: sa.Inspector, tables: set[str]) -> list[Finding]:
+    """Named CHECK constraints that enforce k and answer ranges must be present."""
+    found = []
+    for table, names in REQUIRED_CONSTRAINTS.items():
+        if table not in tables:
+            continue
+        present = {c["name"] for c in inspector.get_check_constraints(table)}
+        for name in sorted(names - present):
+            found.append(Finding("rule 4: constraints", table, f"constraint {name} missing"))
+    return found
+
+
+def _small_k_findings(engine: Engine) -> list[Finding]:
+    """Waves whose k is below the minimum of 3."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, name, k FROM wave WHERE k < :k"),
+                            {"k": K_MINIMUM}).all()
+    return [Finding("rule 4: k >= 3", f"wave {r.id} ({r.name})", f"k = {r.k}") for r in rows]
+
+
+# --- logs ----------------------------------------------------------------------------------
+
+
+def mask(token: str) -> str:
+    """Show only the first group of a code-shaped token, so the report does not leak it."""
+    return token[:4] + "-****-****"
+
+
+def _has_ip(line: str) -> bool:
+    for match in IPV4.finditer(line):
+        try:
+            ipaddress.IPv4Address(match.group(0))
+            return True
+        except ValueError:
+            continue
+    for match in IPV6.finditer(line):
+        if not any(ch.isalnum() for ch in match.group(0)):
+            continue  # a bare "::" separator is not an address
+        try:
+            ipaddress.IPv6Address(match.group(0))
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _looks_like_code(token: str) -> bool:
+    """Code-shaped: 12 symbols of the code alphabet, with at least one digit and one letter
+    unless grouped with dashes (plain words such as 'AUTHENTICATE' are not codes)."""
+    raw = token.replace("-", "").replace(" ", "")
+    if "-" in token:
+        return True
+    return any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw)
+
+
+def audit_log_lines(name: str, lines: Iterable[str]) -> list[Finding]:
+    """Breaches in the lines of one log."""
+    found = []
+    for number, line in enumerate(lines, start=1):
+        where = f"{name}:{number}"
+        codes = [m.group(0) for m in CODE_TOKEN.finditer(line) if _looks_like_code(m.group(0))]
+        if codes:
+            found.append(Finding("rule 2: no code in logs", where,
+                                 "code-shaped token " + ", ".join(mask(c) for c in codes)))
+        if RESPOND_ROUTE.search(line) and _has_ip(line):
+            found.append(Finding("rule 2: no IP from respond routes", where,
+                                 "a respond route logged with an IP address"))
+    return found
+
+
+def audit_logs(paths: Iterable[str | Path]) -> list[Finding]:
+    """Breaches in every configured log file (a missing file is reported, not skipped)."""
+    found: list[Finding] = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            found.append(Finding("logs", str(path), "configured log file not found"))
+            continue
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            found += audit_log_lines(str(path), fh)
+    return found
+
+
+def log_paths(app: Flask) -> list[str]:
+    """The log files to audit: config LENTERA_AUDIT_LOGS (list or os.pathsep string)."""
+    value = app.config.get("LENTERA_AUDIT_LOGS") or os.environ.get("LENTERA_AUDIT_LOGS", "")
+    if isinstance(value, str):
+        return [p for p in value.split(os.pathsep) if p]
+    return [str(p) for p in value]
+
+
+def data_findings() -> list[Finding]:
+    """The data checks of `survey_app.breaches` (used codes vs responses, answer ranges, k
+    changed after opening), so the one `flask audit` command runs every check."""
+    from .breaches import data_breaches
+    from .extensions import db
+
+    try:
+        return [Finding("data", "database", line) for line in data_breaches()]
+    finally:
+        db.session.rollback()
+
+
+def run_audit(app: Flask) -> list[Finding]:
+    """Database and log findings of this app's configuration."""
+    from .extensions import db
+
+    with app.app_context():
+        findings = audit_database(db.engine)
+        if not any(f.rule == "schema" for f in findings):  # data checks need the tables
+            findings += data_findings()
+    return findings + audit_logs(log_paths(app))
+
+
+@click.command("audit")
+@with_appcontext
+@click.option("--log", "logs", multiple=True, type=click.Path(dir_okay=False),
+              help="A log file to check (in addition to LENTERA_AUDIT_LOGS).")
+def audit_command(logs: tuple[str, ...]) -> None:
+    """Check the database and logs against the anonymity rules; exit 1 on any breach."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    findings = run_audit(app) + audit_logs(logs)
+    checked = log_paths(app) + list(logs)
+    click.echo(f"Audit anonimitas / anonymity audit: database + {len(checked)} log file(s)")
+    for finding in findings:
+        click.echo(f"PELANGGARAN / BREACH {finding}")
+    if findings:
+        click.echo(f"{len(findings)} pelanggaran / breach(es) found.")
+        raise SystemExit(1)  # (overrides the earlier `flask audit` of survey_app.breaches)
+    click.echo("Tidak ada pelanggaran aturan anonimitas. / No breach of the anonymity rules found.")
+
+
+def init_app(app: Flask) -> None:
+    """Register `flask audit`."""
+    app.cli.add_command(audit_command)

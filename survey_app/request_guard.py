@@ -1,0 +1,40 @@
+"""Refuse requests whose form or query text holds a NUL character, with a clear message.
+
+No form field of Lentera can legitimately contain NUL; PostgreSQL cannot store or even compare
+it in text (psycopg raises DataError, which would be a 500). Found by tests/security/test_fuzz.py.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+MESSAGE = {
+    "id": "Formulir berisi karakter yang tidak sah (NUL). Tidak ada yang disimpan; periksa "
+          "isian Anda dan kirim lagi.",
+    "en": "The form contains an invalid character (NUL). Nothing was stored; check what you "
+          "entered and send it again.",
+}
+
+
+def has_nul() -> bool:
+    """True when any query or form key or value contains a NUL character."""
+    sources = [request.args]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sources.append(request.form)
+    return any("\x00" in key or any("\x00" in v for v in values)
+               for source in sources for key, values in source.lists())
+
+
+def refuse_nul():  # type: ignore[no-untyped-def]
+    """before_request hook: 400 with a plain message when the request carries a NUL."""
+    if has_nul():
+        lang = str(get_locale() or "id")
+        text = MESSAGE["en"] if lang == "en" else MESSAGE["id"]
+        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Run the check before every other before_request hook (CSRF, login)."""
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)

@@ -1,0 +1,167 @@
+"""Rate limits: login per address, account lockout, code entry per address; shared storage
+(database on SQLite/PostgreSQL, or Redis) and no raw address stored."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from survey_app import create_app
+from survey_app.extensions import db
+from survey_app.ratelimit import DatabaseStore, RedisStore, get_store, keyed
+
+from .conftest import FULL_ANSWERS, REDIS_URL, client_at, enter_code, login
+
+
+def _use_redis(app, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    app.config["LENTERA_REDIS_URL"] = REDIS_URL
+    app.config["LENTERA_RATELIMIT_PREFIX"] = prefix
+
+
+@pytest.fixture(params=["database", "redis"])
+def storage(request, app):  # type: ignore[no-untyped-def]
+    """Run a test once with counters in the database and once in Redis."""
+    if request.param == "redis":
+        _use_redis(app, request.getfixturevalue("redis_prefix"))
+    return request.param
+
+
+def test_store_counts_and_expires(app, storage):
+    with app.test_request_context():
+        store = get_store()
+        assert isinstance(store, RedisStore if storage == "redis" else DatabaseStore)
+        assert [store.hit("k1", 60) for _ in range(3)] == [1, 2, 3]
+        count, left = store.peek("k1")
+        assert count == 3 and 0 < left <= 60
+        assert store.peek("other") == (0, 0)
+        store.clear("k1")
+        assert store.peek("k1") == (0, 0)
+        assert store.hit("k2", 1) == 1
+        time.sleep(2.1)  # the window of 1 s has passed: the counter starts again
+        assert store.peek("k2") == (0, 0)
+        assert store.hit("k2", 60) == 1
+
+
+def test_login_allows_five_attempts_per_minute_per_address(app, users, storage):
+    laptop, other = client_at(app, "10.1.1.1"), client_at(app, "10.1.1.2")
+    statuses = [login(laptop, "admin", f"wrong password {i}").status_code for i in range(5)]
+    assert statuses == [200] * 5
+    refused = login(laptop, "admin")  # even the right password: the address is over the limit
+    assert refused.status_code == 429
+    assert "Terlalu banyak percobaan masuk" in refused.get_data(as_text=True)
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert laptop.get("/hr/").status_code == 302  # not logged in
+    assert login(other, "admin").status_code == 302  # another address is not affected
+
+
+def test_account_locks_after_ten_failures_from_many_addresses(app, users, storage):
+    for i in range(10):  # a distributed guesser: one attempt from each of ten addresses
+        assert login(client_at(app, f"10.2.0.{i}"), "admin", "wrong").status_code == 200
+    fresh = client_at(app, "10.2.1.1")
+    locked = login(fresh, "admin")  # the right password from a new address
+    assert locked.status_code == 429
+    assert "dikunci sementara" in locked.get_data(as_text=True)
+    assert fresh.get("/hr/").status_code == 302
+    english = client_at(app, "10.2.1.2")
+    english.get("/hr/masuk?lang=en")
+    assert "account is locked" in login(english, "admin").get_data(as_text=True)
+    # Another account is not locked.
+    assert login(client_at(app, "10.2.1.3"), "analis").status_code == 302
+
+
+def test_successful_login_forgets_earlier_failures(app, users, storage):
+    for i in range(9):
+        login(client_at(app, f"10.3.0.{i}"), "admin", "wrong")
+    assert login(client_at(app, "10.3.1.1"), "admin").status_code == 302
+    for i in range(9):
+        login(client_at(app, f"10.3.2.{i}"), "admin", "wrong")
+    assert login(client_at(app, "10.3.3.1"), "admin").status_code == 302
+
+
+def test_code_guessing_is_blocked_per_address(app, open_wave_codes, storage):
+    app.config["LENTERA_CODE_FAILURES"] = 5
+    guesser, office = client_at(app, "10.4.0.1"), client_at(app, "10.4.0.2")
+    guesses = [enter_code(guesser, f"ABCD-EFGH-JK{c}{c}").status_code for c in "23456"]
+    assert guesses == [422] * 5
+    valid = open_wave_codes["codes"]["A"][0]
+    blocked = enter_code(guesser, valid)  # blocked even with a valid code, for the window
+    assert blocked.status_code == 429
+    assert "Terlalu banyak kode yang salah" in blocked.get_data(as_text=True)
+    # The survey POST takes the code too, so it is guarded as well.
+    page = guesser.get("/isi").get_data(as_text=True)
+    from .conftest import csrf_token
+
+    survey = guesser.post("/isi/survei", data={"csrf_token": csrf_token(page), "code": valid})
+    assert survey.status_code == 429
+    assert enter_code(office, valid).status_code == 200  # another address is not affected
+
+
+def test_valid_codes_never_count_against_a_shared_office_address(app, open_wave_codes, storage):
+    """Many respondents behind one NAT address: only refused codes count."""
+    app.config["LENTERA_CODE_FAILURES"] = 3
+    from tests.app.helpers import counts, submit
+
+    office = client_at(app, "10.5.0.1")
+    for code in open_wave_codes["codes"]["A"] + open_wave_codes["codes"]["B"]:
+        assert submit(office, code, FULL_ANSWERS).status_code == 200
+    assert counts(app)[0] == 12
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.5.0.1"}):
+        assert get_store().peek(keyed("code-addr", "10.5.0.1")) == (0, 0)
+
+
+def test_database_counters_store_no_address_and_no_link_to_responses(app, open_wave_codes,
+                                                                      users):
+    for i in range(3):
+        enter_code(client_at(app, "192.0.2.77"), f"ABCD-EFGH-JK{i + 2}M")
+        login(client_at(app, "192.0.2.78"), "admin", "wrong")
+    with app.app_context():
+        rows = db.session.execute(sa.text("SELECT key, hits FROM rate_limit")).all()
+        db.session.rollback()  # SQLite: release the write lock before the inspector connects
+        fks = sa.inspect(db.engine).get_foreign_keys("rate_limit")
+    assert rows, "refusals must be counted"
+    assert all("192.0.2" not in key and "admin" not in key for key, _ in rows)
+    assert fks == []
+
+
+def test_counters_are_shared_between_app_instances(app, users, tmp_path):
+    """Two workers (two app objects on one database) share one allowance per address."""
+    from tests.app.conftest import app_config
+
+    second = create_app({**app_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "w2")})
+    addr = "10.6.0.1"
+    for i in range(5):
+        worker = app if i % 2 == 0 else second
+        assert login(client_at(worker, addr), "admin", "wrong").status_code == 200
+    assert login(client_at(second, addr), "admin").status_code == 429
+    with second.app_context():
+        db.engine.dispose()
+
+
+def test_redis_counters_are_shared_between_app_instances(app, users, redis_prefix, tmp_path):
+    from tests.app.conftest import app_config
+
+    second = create_app({**app_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "w2")})
+    for worker in (app, second):
+        _use_redis(worker, redis_prefix)
+    for i in range(5):
+        login(client_at(app if i % 2 else second, "10.7.0.1"), "admin", "wrong")
+    assert login(client_at(app, "10.7.0.1"), "admin").status_code == 429
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT count(*) FROM rate_limit")).scalar() == 0
+    with second.app_context():
+        db.engine.dispose()
+
+
+def test_unreachable_redis_leaves_login_and_submission_working(app, users, open_wave_codes,
+                                                                caplog):
+    from tests.app.helpers import submit
+
+    app.config["LENTERA_REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: refused
+    c = client_at(app, "10.8.0.1")
+    assert login(c, "admin").status_code == 302
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS
+                  ).status_code == 200
+    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.ratelimit"]
+    assert warnings and all("Redis unavailable" in w and "10.8" not in w for w in warnings)
