@@ -51,6 +51,7 @@ class RenderOutcome:
     seconds: float
     max_rss_mb: float
     error: str = ""
+    cpu_seconds: float = 0.0  # CPU time of this render in its worker (load-independent)
 
 
 def render_job(job: RenderJob) -> bytes:
@@ -98,7 +99,7 @@ def _alarm(signum: int, frame: Any) -> None:
 
 def run_job(job: RenderJob, out_dir: str, time_limit: int) -> RenderOutcome:
     """Worker entry point: render with a time limit (SIGALRM) and write atomically."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(max(1, int(time_limit)))
     error = ""
@@ -112,7 +113,8 @@ def run_job(job: RenderJob, out_dir: str, time_limit: int) -> RenderOutcome:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return RenderOutcome(job.filename, time.perf_counter() - start, rss_mb, error)
+    return RenderOutcome(job.filename, time.perf_counter() - start, rss_mb, error,
+                         time.process_time() - cpu)
 
 
 def _worker_init() -> None:
