@@ -4,7 +4,7 @@
         [--missing listwise|pairwise] [--json]
     python -m analysis agreement FILE --group COL --items A,B,C --points 5 [--json]
     python -m analysis compare FILE --group COL --value COL --a LEVEL --b LEVEL [--json]
-    python -m analysis skm FILE [--json]
+    python -m analysis skm FILE [--population N] [--json]
 
 Bad input exits with code 2 and a message (Bahasa Indonesia, then English) naming the line
 and column.
@@ -166,9 +166,13 @@ def run_skm(args: argparse.Namespace) -> dict:
     names = [f"U{i}" for i in range(1, skm.N_UNSUR + 1)]
     _need(cols, names)
     res = skm.skm_index(_numbers(rows, names, skm.SKM_POINTS))
-    return {"n": len(rows), "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
-            "ikm": res.ikm, "converted": res.converted, "mutu": res.mutu,
-            "kinerja": res.kinerja}
+    out = {"n": len(rows), "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
+           "ikm": res.ikm, "converted": res.converted, "mutu": res.mutu,
+           "kinerja": res.kinerja}
+    if args.population is not None:
+        adequacy = skm.sample_adequacy(len(rows), args.population)
+        out.update(required_sample=adequacy.required, sample_adequate=adequacy.adequate)
+    return out
 
 
 def _split(text: str) -> list[str]:
@@ -196,6 +200,8 @@ LABELS = {
     "hedges_g": "g Hedges", "g_ci": "IK 95% g / 95% CI of g", "reason": "alasan / reason",
     "nrr": "NRR per unsur", "ikm": "IKM", "converted": "nilai konversi / converted score",
     "mutu": "mutu pelayanan / service quality", "kinerja": "kinerja / performance",
+    "required_sample": "sampel minimal (Krejcie & Morgan) / required sample",
+    "sample_adequate": "sampel memadai / sample adequate",
 }
 
 
@@ -245,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(run=run_compare)
     s = sub.add_parser("skm", help="IKM (Permenpan RB 14/2017) from columns U1..U9")
     s.add_argument("file")
+    s.add_argument("--population", type=int, default=None,
+                   help="people served in the period: adds the Krejcie & Morgan sample check")
     s.set_defaults(run=run_skm)
     for sp in (r, a, c, s):
         sp.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -30,7 +30,8 @@ Solving several relations simultaneously (general linear algebra over the whole 
 subtracting a combination of tree and cut relations that no single relation gives) is not
 checked; nor is outside knowledge (someone who knows how a colleague answered). Complementary
 suppression is greedy (the smallest shown cell of the relation is suppressed next), which is
-safe but not minimal. The selection depends only on counts, so it is the same in every view,
+safe but not minimal; should it ever find no cell to suppress, it hides every cell rather
+than show a derivable group. The selection depends only on counts, so it is the same in every view,
 PDF and export that uses it.
 """
 
@@ -104,6 +105,7 @@ class _Structure:
         sizes = np.array([len(cells) for cells in rel])
         self.ptr = np.concatenate([[0], np.cumsum(sizes)])
         self.cells = np.fromiter((c for cells in rel for c in cells), dtype=np.intp)
+        self.rel_of_entry = np.repeat(np.arange(len(rel)), sizes)
         self.is_part = np.ones(self.cells.size, dtype=bool)
         self.is_part[self.ptr[:-1]] = False
         self.displayable = np.zeros(n_cells, dtype=bool)
@@ -136,25 +138,28 @@ class _Table:
         self.displayable = structure.displayable
         self.cut_ids = structure.cut_ids
 
-    def closure(self, shown: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], dict[int, int]]:
-        """Cells known from shown and empty cells by repeated single relations."""
-        known = shown | (self.count == 0)
+    def closure(self, shown: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+        """Cells known from shown and empty cells by repeated single relations.
+
+        Returns the known mask and, per cell, the relation that revealed it (-1 if none).
+        Vectorised in rounds: every relation with exactly one unknown cell reveals it, all
+        at once, until no relation does (the same fixed point as one-at-a-time).
+        """
         s = self.s
-        left = np.add.reduceat((~known[s.cells]).astype(np.int64), s.ptr[:-1]).tolist()
-        derived_by: dict[int, int] = {}
-        work = [r for r, n_left in enumerate(left) if n_left == 1]
-        while work:
-            r = work.pop()
-            if left[r] != 1:
-                continue
-            cell = next(c for c in self.relations[r] if not known[c])
-            known[cell] = True
-            derived_by[cell] = r
-            for r2 in s.member_of[cell]:
-                left[r2] -= 1
-                if left[r2] == 1:
-                    work.append(r2)
-        return known, derived_by
+        known = shown | (self.count == 0)
+        derived_by = np.full(s.n_cells, -1, dtype=np.intp)
+        unknown = ~known[s.cells]
+        left = np.add.reduceat(unknown.astype(np.int64), s.ptr[:-1])
+        while True:
+            entries = unknown & (left == 1)[s.rel_of_entry]
+            if not entries.any():
+                return known, derived_by
+            cells, first = np.unique(s.cells[entries], return_index=True)
+            known[cells] = True
+            derived_by[cells] = s.rel_of_entry[entries][first]
+            newly = unknown & known[s.cells]
+            unknown &= ~newly
+            left -= np.add.reduceat(newly.astype(np.int64), s.ptr[:-1])
 
     def hidden_part_sums(self, known: NDArray[np.bool_]) -> NDArray[np.int64]:
         """Per relation: respondents in its parts that are not known."""
@@ -187,12 +192,13 @@ def suppress(parent: ArrayLike, direct_counts: ArrayLike, k: int = 5,
     shown = table.displayable & (table.count >= k)
     for _ in range(table.count.size + 1):
         known, derived_by = table.closure(shown)
-        fixes = _fixes(table, shown, known, derived_by, k)
-        if not fixes:
+        bad, fixes = _fixes(table, shown, known, derived_by, k)
+        if not bad:
+            break
+        if not fixes:  # no cell found to hide: fail safe rather than show a derivable group
+            shown[:] = False
             break
         shown[list(fixes)] = False
-    else:  # pragma: no cover - each round hides at least one cell, so this cannot run out
-        shown[:] = False
     return _package(table, shown, k, par.size, None if cut is None else cut.shape[1])
 
 
@@ -217,13 +223,13 @@ def _validate(parent, direct_counts, k, cut_counts):
     return par, direct.astype(np.int64), cut, int(k)
 
 
-def _fixes(table: _Table, shown, known, derived_by, k) -> set[int]:
-    """One cell to hide for every relation that reveals a group of 1..k-1 respondents."""
+def _fixes(table: _Table, shown, known, derived_by, k) -> tuple[int, set[int]]:
+    """Relations that reveal a group of 1..k-1 respondents, and one cell to hide for each."""
     fixes: set[int] = set()
     bad_relations: set[int] = set()
-    for cell, r in derived_by.items():
-        if 0 < table.count[cell] < k:
-            bad_relations.add(r)
+    revealed = np.flatnonzero(derived_by >= 0)
+    small = revealed[(table.count[revealed] > 0) & (table.count[revealed] < k)]
+    bad_relations.update(derived_by[small].tolist())
     hidden = table.hidden_part_sums(known)
     totals_known = known[table.s.cells[table.s.ptr[:-1]]]
     bad_relations.update(np.flatnonzero(totals_known & (hidden > 0) & (hidden < k)).tolist())
@@ -231,7 +237,7 @@ def _fixes(table: _Table, shown, known, derived_by, k) -> set[int]:
         cell = _pick(table, shown, derived_by, r, set())
         if cell is not None:
             fixes.add(cell)
-    return fixes
+    return len(bad_relations), fixes
 
 
 def _pick(table: _Table, shown, derived_by, r: int, seen: set[int]) -> int | None:
@@ -244,8 +250,8 @@ def _pick(table: _Table, shown, derived_by, r: int, seen: set[int]) -> int | Non
     if shown[cells[0]]:
         return cells[0]
     for c in cells:
-        r2 = derived_by.get(c)
-        if r2 is not None and r2 not in seen:
+        r2 = int(derived_by[c])
+        if r2 >= 0 and r2 not in seen:
             pick = _pick(table, shown, derived_by, r2, seen)
             if pick is not None:
                 return pick

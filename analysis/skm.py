@@ -105,3 +105,22 @@ def krejcie_morgan(population: int, chi2: float = 3.841, p: float = 0.5,
         raise AnalysisInputError("population must be a positive integer")
     s = chi2 * population * p * (1 - p) / (margin**2 * (population - 1) + chi2 * p * (1 - p))
     return int(math.floor(s + 0.5))
+
+
+@dataclass(frozen=True)
+class SampleAdequacy:
+    """Respondents against the Krejcie & Morgan requirement for the served population."""
+
+    respondents: int
+    population: int
+    required: int
+    adequate: bool
+
+
+def sample_adequacy(respondents: int, population: int) -> SampleAdequacy:
+    """Whether ``respondents`` reach :func:`krejcie_morgan` ``(population)``."""
+    if int(respondents) != respondents or respondents < 0:
+        raise AnalysisInputError("respondents must be a non-negative integer")
+    required = krejcie_morgan(population)
+    return SampleAdequacy(respondents=int(respondents), population=int(population),
+                          required=required, adequate=respondents >= required)

@@ -505,40 +505,26 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     WaveResult; see the formulas in analysis.scoring, reliability, agreement, trends,
     compare and disclosure. Nothing is rounded.
     """
-    validate_wave(current, check_values=False)
-    if previous is not None:
-        validate_wave(previous, check_values=False)
-        _check_same_layout(current, previous)
+    _validate_call(current, previous, k, alpha, workers)
     points = np.asarray(current.dimension_points, dtype=np.float64)
     collective = np.asarray(current.dimension_collective)
     st = _wave_stats(current, with_items=True, workers=workers)
     mean, var, cmean = _mean_var(st, points)
-    n = st.n
-    sd = np.sqrt(var)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(1 - alpha / 2, n - 1) * sd / np.sqrt(n)
-        favourable = st.fav / st.answered
-    half = np.where(n >= 2, half, np.nan)
+    half = _half_width(st.n, var, alpha)
     rel, unit_alpha, rwg = _reliability_agreement(st, current, collective, 1 - alpha)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dmean = st.direct_s1 / st.direct_n
-    dss = st.direct_s2 - st.direct_s1 * np.nan_to_num(dmean)
-    icc = [agreement.icc_from_stats(st.direct_n[:, j], dmean[:, j], dss[:, j])
-           if collective[j] else None for j in range(current.n_dimensions)]
+    icc = _icc_per_dimension(st, collective)
     disc, shown_dim, cut_shown = _disclose(current, st, k)
-    cut_n = cut_mean = None
-    if st.cut_n_direct is not None:
-        par = np.asarray(current.unit_parent, dtype=np.intp)
-        cut_n = roll_up(par, st.cut_n_direct)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cut_mean = st.cut_s1 / cut_n + (points + 1.0) / 2.0
+    cut_n, cut_mean = _cut_means(st, current, points)
     comparison = _compare(st, cmean, var, shown_dim, current, k, alpha)
     trend = None
     if previous is not None:
         trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        favourable = st.fav / st.answered
     return WaveResult(
-        k=k, scores=st.scores, n=n, mean=mean, sd=sd, ci_low=mean - half, ci_high=mean + half,
-        score100=to_score100(mean, points), score100_ci_low=to_score100(mean - half, points),
+        k=k, scores=st.scores, n=st.n, mean=mean, sd=np.sqrt(var), ci_low=mean - half,
+        ci_high=mean + half, score100=to_score100(mean, points),
+        score100_ci_low=to_score100(mean - half, points),
         score100_ci_high=to_score100(mean + half, points), favourable=favourable,
         unit_alpha=unit_alpha, rwg_j=rwg,
         rwg_verdict=np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg),
@@ -554,6 +540,45 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
         cut_n=cut_n, cut_mean=cut_mean, cut_shown=cut_shown, comparison=comparison,
         trend=trend,
     )
+
+
+def _validate_call(current: WaveData, previous: WaveData | None, k: int, alpha: float,
+                   workers: int) -> None:
+    if int(k) != k or k < disclosure.MIN_K:
+        raise AnalysisInputError(f"k must be an integer >= {disclosure.MIN_K} (anonymity rule 4)")
+    if not 0.0 < alpha < 1.0:
+        raise AnalysisInputError("alpha must lie strictly between 0 and 1 (e.g. 0.05)")
+    if int(workers) != workers or workers < 1:
+        raise AnalysisInputError("workers must be a whole number >= 1")
+    validate_wave(current, check_values=False)  # answers are checked during the pass
+    if previous is not None:
+        validate_wave(previous, check_values=False)
+        _check_same_layout(current, previous)
+
+
+def _half_width(n: NDArray, var: NDArray, alpha: float) -> NDArray[np.float64]:
+    """Half-width of the t-based CI of a mean: t_{1-a/2, n-1} sd / sqrt(n) (NaN if n < 2)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(1 - alpha / 2, n - 1) * np.sqrt(var) / np.sqrt(n)
+    return np.where(n >= 2, half, np.nan)
+
+
+def _icc_per_dimension(st: _Stats, collective: NDArray) -> list:
+    """ICC over own units for collective dimensions (None for individual-referent ones)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dmean = st.direct_s1 / st.direct_n
+    dss = st.direct_s2 - st.direct_s1 * np.nan_to_num(dmean)
+    return [agreement.icc_from_stats(st.direct_n[:, j], dmean[:, j], dss[:, j])
+            if collective[j] else None for j in range(collective.size)]
+
+
+def _cut_means(st: _Stats, w: WaveData, points: NDArray):
+    """(U, C, D) respondents with a score and mean score per unit subtree × cut category."""
+    if st.cut_n_direct is None:
+        return None, None
+    cut_n = roll_up(np.asarray(w.unit_parent, dtype=np.intp), st.cut_n_direct)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cut_n, st.cut_s1 / cut_n + (points + 1.0) / 2.0
 
 
 def _check_same_layout(a: WaveData, b: WaveData) -> None:

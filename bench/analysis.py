@@ -55,16 +55,6 @@ def make_tree(rng: np.random.Generator, n_units: int) -> np.ndarray:
     return parent
 
 
-def time_best(fn, repeat: int) -> float:
-    """Best wall time of `repeat` runs (the least disturbed by the other helpers' jobs)."""
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def pingouin_unit(df_now, df_prev, dims, points, collective):
     """Per-unit statistics with pandas + pingouin for one unit's rows (both waves)."""
     import pingouin as pg
@@ -136,11 +126,20 @@ class PingouinBaseline:
         return time.perf_counter() - t0
 
 
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one call."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
 def main() -> None:
     """Run the benchmark and print a Markdown table.
 
-    The machine is shared, so the three measurements are interleaved in rounds and the best
-    round of each is reported (the least disturbed); the median shows the noise.
+    The machine is shared, so the measurements are interleaved in rounds; the best round of
+    each is the least disturbed, the median shows the noise. CPU time (process_time) is
+    reported too: it does not count the time spent waiting for a core, so its ratios move
+    less with other jobs' load (single-threaded runs only; it adds up threads).
     """
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="100,000 x 40 in 100 units")
@@ -154,41 +153,45 @@ def main() -> None:
     prev = make_wave(rng, n, n_units, parent, 0.0)
     baseline = PingouinBaseline(now, prev)
     analyse_wave(now, k=5, previous=prev)  # warm-up (imports, caches)
-    wave, wave2, floor, per_unit, icc = [], [], [], [], []
+    rec: dict[str, list[tuple[float, float]]] = {k: [] for k in ("wave", "wave2", "floor", "pg")}
     sampled = 0
     for _ in range(args.rounds):
-        wave.append(time_best(lambda: analyse_wave(now, k=5, previous=prev), 1))
-        wave2.append(time_best(lambda: analyse_wave(now, k=5, previous=prev, workers=2), 1))
-        floor.append(time_best(lambda: np.nanmean(now.values, axis=1), 1))
+        rec["wave"].append(timed(lambda: analyse_wave(now, k=5, previous=prev)))
+        rec["wave2"].append(timed(lambda: analyse_wave(now, k=5, previous=prev, workers=2)))
+        rec["floor"].append(timed(lambda: np.nanmean(now.values, axis=1)))
         units = rng.choice(n_units, args.units_per_round, replace=False)
         sampled += units.size
-        per_unit.append(baseline.per_unit_seconds(units))
-        icc.append(baseline.icc_seconds())
+        c0 = time.process_time()
+        per_unit = baseline.per_unit_seconds(units)
+        cpu_per_unit = (time.process_time() - c0) / units.size
+        icc_wall, icc_cpu = timed(baseline.icc_seconds)
+        rec["pg"].append((per_unit * n_units + icc_wall, cpu_per_unit * n_units + icc_cpu))
     direct = np.bincount(now.unit, minlength=n_units)
-    t_supp = time_best(lambda: suppress(parent, direct, 5), 3)
-    t_wave, t_floor = min(wave), min(floor)
-    t_pg = min(per_unit) * n_units + min(icc)
-    med_pg = float(np.median(per_unit)) * n_units + float(np.median(icc))
-    print(f"| size | {n:,} respondents x {now.values.shape[1]} items, {n_units:,} units, "
-          f"{now.n_dimensions} dimensions, previous wave of {n:,} |")
-    print("|---|---|")
-    print(f"| whole wave, analyse_wave (1 thread): best (median) of {args.rounds} | "
-          f"{t_wave:.2f} s ({np.median(wave):.2f} s) |")
-    print(f"| whole wave, analyse_wave(workers=2): best (median) | {min(wave2):.2f} s "
-          f"({np.median(wave2):.2f} s) |")
-    print(f"| (b) floor, np.nanmean over the matrix: best (median) | {t_floor:.3f} s "
-          f"({np.median(floor):.3f} s) |")
-    print(f"| (a) pingouin: best {min(per_unit) * 1000:.1f} ms/unit x {n_units:,} units "
-          f"(extrapolated from {sampled} sampled units) + ICC ANOVAs {min(icc):.2f} s "
-          f"| {t_pg:.1f} s ({med_pg:.1f} s) |")
-    print(f"| ratio (a) pingouin / analyse_wave 1 thread, best (median) | {t_pg / t_wave:.1f}x "
-          f"({med_pg / np.median(wave):.1f}x); goal >= 20x |")
-    print(f"| ratio (a) pingouin / analyse_wave 2 threads, best (median) | "
-          f"{t_pg / min(wave2):.1f}x ({med_pg / np.median(wave2):.1f}x) |")
-    print(f"| ratio analyse_wave 1 thread / (b) floor, best (median) | {t_wave / t_floor:.1f}x "
-          f"({np.median(wave) / np.median(floor):.1f}x); goal <= 20x |")
-    print(f"| suppression alone (tree only, {n_units:,} units) | {t_supp * 1000:.1f} ms |")
-    print(f"| machine | {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end |")
+    t_supp = min(timed(lambda: suppress(parent, direct, 5))[0] for _ in range(3))
+    best = {k: (min(v[0] for v in r), min(v[1] for v in r)) for k, r in rec.items()}
+    med = {k: (float(np.median([v[0] for v in r])), float(np.median([v[1] for v in r])))
+           for k, r in rec.items()}
+    print(f"| {n:,} respondents x {now.values.shape[1]} items, {n_units:,} units, "
+          f"{now.n_dimensions} dimensions, previous wave of {n:,} | wall: best (median) of "
+          f"{args.rounds} | CPU: best (median) |")
+    print("|---|---|---|")
+    rows = [("whole wave, analyse_wave (1 thread)", "wave"),
+            ("whole wave, analyse_wave(workers=2)", "wave2"),
+            ("(b) floor: np.nanmean over the matrix", "floor"),
+            (f"(a) pingouin, extrapolated from {sampled} sampled units to {n_units:,}", "pg")]
+    for label, key in rows:
+        print(f"| {label} | {best[key][0]:.3f} s ({med[key][0]:.3f} s) | "
+              f"{best[key][1]:.3f} s ({med[key][1]:.3f} s) |")
+    for label, num, den, goal in (("(a) pingouin / analyse_wave 1 thread", "pg", "wave", ">= 20x"),
+                                  ("(a) pingouin / analyse_wave 2 threads", "pg", "wave2", ""),
+                                  ("analyse_wave 1 thread / (b) floor", "wave", "floor", "<= 20x")):
+        cpu = "-" if "wave2" in (num, den) else (
+            f"{best[num][1] / best[den][1]:.1f}x ({med[num][1] / med[den][1]:.1f}x)")
+        print(f"| ratio {label} {('(goal ' + goal + ')') if goal else ''} | "
+              f"{best[num][0] / best[den][0]:.1f}x ({med[num][0] / med[den][0]:.1f}x) | {cpu} |")
+    print(f"| suppression alone (tree only, {n_units:,} units) | {t_supp * 1000:.1f} ms | |")
+    load = os.getloadavg()[0]
+    print(f"| machine: {os.cpu_count()} cores | load average {load:.2f} at the end | |")
 
 
 if __name__ == "__main__":

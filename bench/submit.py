@@ -141,11 +141,17 @@ def _wait_ready(port: int, proc: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("gunicorn exited during start-up")
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
             conn.request("GET", "/bench/page")
-            if conn.getresponse().status == 200:
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
                 return
+        except OSError:
+            pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not start within 60 s")
 
@@ -217,6 +223,7 @@ def _client_process(port: int, kind: str, threads: int, codes: list[str],
                 mine.append(time.perf_counter() - t0)
             else:
                 bad += 1
+        conn.close()
         with lock:
             latencies.extend(mine)
             errors[0] += bad
@@ -299,7 +306,8 @@ def run_backend(backend: str, args: argparse.Namespace
             real = load(port, "submit", args.clients, args.processes, args.seconds, codes,
                         answers)
             bare2 = load(port, "bare", args.clients, args.processes, args.seconds, [], answers)
-        cost = inprocess(url, Path(tmp), codes[-400:], answers)
+        cost = inprocess(url, Path(tmp), codes[-400:], answers,
+                         n=300 if args.seconds >= 2 else 30)
     return bare, real, bare2, cost
 
 
@@ -311,7 +319,8 @@ def markdown(results: dict, args: argparse.Namespace) -> str:
         f"{' --quick' if args.quick else ''}`: gunicorn (gunicorn.conf.py, {args.workers} "
         f"workers, {args.worker_class}) on loopback, {args.clients} concurrent clients "
         f"({args.processes} processes), {args.seconds:g} s per phase; {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs shared with the clients (and other jobs on this machine).",
+        f"{os.cpu_count()} CPUs shared with the clients (and other jobs on this machine: load "
+        f"average {args.load_before:.1f} before, {os.getloadavg()[0]:.1f} after the run).",
         "",
         "A submission = GET /isi (CSRF token, session cookie) + POST /isi/survei with the code",
         "and 50 answers (three culture instruments), checked for the receipt. Bare pair = GET a",
@@ -359,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = args.seconds or (4.0 if args.quick else 15.0)
     # Enough codes for 1000 submissions/s; a client that runs out stops (counted in the report).
     args.codes = int(args.seconds * 1000) + 1000
+    args.load_before = os.getloadavg()[0]
     results = {}
     for backend in args.backends.split(","):
         try:

@@ -27,7 +27,7 @@ from reports.context import OrgReportContext, SkmReportContext, UnitReportContex
 from reports.errors import ReportError
 
 DEFAULT_TIME_LIMIT = 120  # seconds per render; a stuck render must not hold the batch
-DEFAULT_TASKS_PER_CHILD = 25  # recycle workers so a slow leak cannot grow without bound
+DEFAULT_TASKS_PER_CHILD = 50  # recycle workers so a slow leak cannot grow without bound
 
 
 class RenderTimeoutError(ReportError):
@@ -51,6 +51,7 @@ class RenderOutcome:
     seconds: float
     max_rss_mb: float
     error: str = ""
+    cpu_seconds: float = 0.0  # CPU time of this render in its worker (load-independent)
 
 
 def render_job(job: RenderJob) -> bytes:
@@ -98,7 +99,7 @@ def _alarm(signum: int, frame: Any) -> None:
 
 def run_job(job: RenderJob, out_dir: str, time_limit: int) -> RenderOutcome:
     """Worker entry point: render with a time limit (SIGALRM) and write atomically."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(max(1, int(time_limit)))
     error = ""
@@ -112,7 +113,8 @@ def run_job(job: RenderJob, out_dir: str, time_limit: int) -> RenderOutcome:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return RenderOutcome(job.filename, time.perf_counter() - start, rss_mb, error)
+    return RenderOutcome(job.filename, time.perf_counter() - start, rss_mb, error,
+                         time.process_time() - cpu)
 
 
 def _worker_init() -> None:
@@ -149,24 +151,29 @@ def render_batch(jobs: Sequence[RenderJob], out_dir: str | Path, workers: int = 
     out.mkdir(parents=True, exist_ok=True)
     _check_names(jobs)
     if workers <= 1:
-        outcomes = []
+        done = []
         for job in jobs:
-            outcomes.append(run_job(job, str(out), time_limit))
+            done.append(run_job(job, str(out), time_limit))
             if progress:
                 progress(job.filename)
-        return outcomes
-    # spawn: a clean interpreter per worker (no forked locks), and what max_tasks_per_child
-    # requires anyway
+        return done
+    # Workers are recycled by running the jobs in rounds, each in a fresh pool, rather than with
+    # ProcessPoolExecutor(max_tasks_per_child=...), which can hang on Python 3.11 once workers
+    # start to retire. spawn: a clean interpreter per worker (no forked locks or fonts cache).
     context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                initializer=_worker_init,
-                                max_tasks_per_child=tasks_per_child) as pool:
-        futures = {pool.submit(run_job, job, str(out), time_limit): job for job in jobs}
-        try:
-            return _collect(futures, progress)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    size = workers * max(1, tasks_per_child)
+    outcomes: list[RenderOutcome] = []
+    for start in range(0, len(jobs), size):
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                    initializer=_worker_init) as pool:
+            futures = {pool.submit(run_job, job, str(out), time_limit): job
+                       for job in jobs[start:start + size]}
+            try:
+                outcomes += _collect(futures, progress)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    return outcomes
 
 
 def _collect(futures: dict, progress: Callable[[str], None] | None) -> list[RenderOutcome]:

@@ -32,5 +32,6 @@ def check_lang(lang: str) -> str:
 
 def translate(key: str, lang: str, /, **values: object) -> str:
     """The text `key` in `lang`, with `values` filled in; unknown keys raise KeyError."""
-    text = MESSAGES[key][check_lang(lang)]
+    lang = check_lang(lang)
+    text = MESSAGES[key][lang]
     return text.format(**values) if values else text

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from flask.cli import AppGroup, with_appcontext
 
+from analysis.errors import AnalysisInputError
 from analysis.skm import krejcie_morgan, skm_index
 from analysis.wave import WaveData, analyse_wave
 from instruments.model import Instrument
@@ -270,7 +271,11 @@ def skm_jobs(year: str, lang: str, populations: dict[str, int]) -> list[RenderJo
     jobs = []
     for wave in skm_waves(year):
         unit = wave.units[0]
-        ctx = skm_context(wave, populations.get(unit.code))
+        try:
+            ctx = skm_context(wave, populations.get(unit.code))
+        except AnalysisInputError as exc:  # e.g. an SKM instrument without the nine unsur
+            click.echo(f"SKM {wave.name} dilewati / skipped: {exc}", err=True)
+            continue
         jobs.append(RenderJob(f"skm-{safe_name(unit.code)}-{wave.id}.pdf", ctx, lang))
     return jobs
 

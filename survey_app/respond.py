@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .extensions import db
 from .forms import CodeForm
@@ -89,11 +90,10 @@ def survey():
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
             fields=", ".join(exc.fields))), 400
-    labels = _answer_labels(code.wave.instrument_keys)
-    rows = [(labels[a.item_code][0], a.value, labels[a.item_code][1].get(a.value, ""))
-            for a in receipt.answers]
-    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave, rows=rows,
-                           k=code.wave.k)
+    rows = _receipt_rows(code.wave.instrument_keys)
+    html = Markup("").join(rows[(a.item_code, a.value)] for a in receipt.answers)
+    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
+                           rows_html=html, k=code.wave.k)
 
 
 def _answer_fields() -> dict[str, str]:
@@ -112,26 +112,29 @@ def _render_survey(form: CodeForm, code, given, errors):  # type: ignore[no-unty
                            cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()))
 
 
-def _answer_labels(keys: tuple[str, ...]) -> dict[str, tuple[str, dict[int, str]]]:
-    """Item code -> (item text, value -> option label) in the current language, for receipts.
+def _receipt_rows(keys: tuple[str, ...]) -> dict[tuple[str, int], Markup]:
+    """(item code, value) -> escaped receipt table row in the current language.
 
-    Cached per process: instrument versions never change.
+    Cached per process (instrument versions never change), so a receipt is a few dict
+    look-ups instead of a template loop over every answer.
     """
     from flask_babel import get_locale
 
     lang = str(get_locale() or "id")
-    cache = current_app.extensions.setdefault("lentera_receipt_labels", {})
+    cache = current_app.extensions.setdefault("lentera_receipt_rows", {})
     if (keys, lang) not in cache:
-        labels: dict[str, tuple[str, dict[int, str]]] = {}
+        row = Markup("<tr><td>{}</td><td>{} · {}</td></tr>\n")
+        rows: dict[tuple[str, int], Markup] = {}
         for key in keys:
             inst = get_instrument(key)
             for scale in inst.scales:
-                options = {o.value: o.label.get(lang) for o in scale.options}
-                labels.update({i.code: (i.text.get(lang), options) for i in scale.items})
-            for q in inst.respondent_questions:
-                labels[q.code] = (q.text.get(lang), {o.value: o.label.get(lang)
-                                                     for o in q.choices})
-        cache[(keys, lang)] = labels
+                rows.update({(i.code, o.value): row.format(i.text.get(lang), o.value,
+                                                           o.label.get(lang))
+                             for i in scale.items for o in scale.options})
+            rows.update({(q.code, o.value): row.format(q.text.get(lang), o.value,
+                                                       o.label.get(lang))
+                         for q in inst.respondent_questions for o in q.choices})
+        cache[(keys, lang)] = rows
     return cache[(keys, lang)]
 
 

@@ -72,7 +72,8 @@ def test_compare_json(capsys, expected):
 def test_skm_json(capsys, tmp_path):
     f = tmp_path / "skm.csv"
     f.write_text("U1,U2,U3,U4,U5,U6,U7,U8,U9\n" + "4,4,4,4,4,4,4,4,4\n" + "3,3,3,3,3,3,3,3,4\n")
-    got = run_json(capsys, "skm", str(f))
+    got = run_json(capsys, "skm", str(f), "--population", "100")
+    assert got["required_sample"] == 80 and got["sample_adequate"] is False
     assert got["ikm"] == pytest.approx((3.5 * 8 + 4) / 9, abs=1e-12)
     assert got["converted"] == pytest.approx(25 * (3.5 * 8 + 4) / 9, abs=1e-12)
     assert got["mutu"] == "A" and set(got["nrr"]) == {f"U{i}" for i in range(1, 10)}
@@ -110,3 +111,21 @@ def test_semicolon_csv_with_decimal_comma(capsys, tmp_path):
     got = run_json(capsys, "compare", str(f), "--group", "grup", "--value", "skor",
                    "--a", "A", "--b", "B")
     assert got["mean_a"] == pytest.approx(4.0) and got["mean_b"] == pytest.approx(2.5)
+
+
+def test_compare_matches_r_on_reference_waves(capsys, tmp_path, expected):
+    from tests.analysis.conftest import load_csv, numeric
+
+    cols = load_csv("d_waves.csv")
+    score = numeric(cols, [f"q{i}" for i in range(1, 6)]).mean(axis=1)
+    f = tmp_path / "waves.csv"
+    f.write_text("wave,score\n" + "".join(f"{w},{float(s)!r}\n" for w, s in zip(cols["wave"], score,
+                                                                         strict=True)))
+    got = run_json(capsys, "compare", str(f), "--group", "wave", "--value", "score",
+                   "--a", "W1", "--b", "W3")
+    e = expected["d_waves.csv"]
+    w, g = e["W3_vs_W1_welch"], e["W3_vs_W1_effectsize_hedges_g"]
+    assert (got["t"], got["df"], got["p"]) == pytest.approx((w["t"], w["df"], w["p"]), abs=CLOSED)
+    assert got["ci"] == pytest.approx([w["ci_lower"], w["ci_upper"]], abs=CLOSED)
+    assert got["hedges_g"] == pytest.approx(g["g"], abs=CLOSED)
+    assert got["g_ci"] == pytest.approx([g["lower"], g["upper"]], abs=OPTIM)

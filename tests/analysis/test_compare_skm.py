@@ -54,3 +54,11 @@ def test_skm_rejects_out_of_range():
     (10, 10), (50, 44), (100, 80), (500, 217), (1000, 278), (5000, 357), (10000, 370)])
 def test_krejcie_morgan_reproduces_table(population, sample):
     assert skm.krejcie_morgan(population) == sample
+
+
+def test_sample_adequacy():
+    a = skm.sample_adequacy(279, 1000)
+    assert a.required == 278 and a.adequate
+    assert not skm.sample_adequacy(277, 1000).adequate
+    with pytest.raises(ValueError, match="population"):
+        skm.sample_adequacy(10, 0)

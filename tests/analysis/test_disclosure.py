@@ -154,3 +154,11 @@ def test_cycle_and_bad_counts_are_rejected():
         suppress(np.array([1, 0]), np.array([5, 5]), 5)
     with pytest.raises(ValueError, match="exceed"):
         suppress(np.array([-1]), np.array([5]), 5, np.array([[4, 4]]))
+
+
+def test_fails_safe_when_no_cell_can_be_chosen(monkeypatch):
+    import analysis.disclosure as disclosure_module
+
+    monkeypatch.setattr(disclosure_module, "_pick", lambda *a: None)
+    res = suppress(np.array([-1, 0, 0, 0, 0]), np.array([0, 8, 6, 7, 2]), 5)
+    assert not res.shown.any()

@@ -265,3 +265,12 @@ def test_chunks_and_threads_do_not_change_results(monkeypatch, waves, workers):
     np.testing.assert_allclose(got.trend.p, res.trend.p, atol=1e-10)
     assert got.reliability[0].alpha == pytest.approx(res.reliability[0].alpha, abs=1e-12)
     np.testing.assert_array_equal(got.shown_dimension, res.shown_dimension)
+
+
+@pytest.mark.parametrize(("kwargs", "needle"), [
+    ({"alpha": 0.0}, "alpha"), ({"alpha": 1.5}, "alpha"), ({"workers": 0}, "workers"),
+    ({"k": 2}, "k must")])
+def test_bad_call_arguments_are_rejected(waves, kwargs, needle):
+    now, _, _ = waves
+    with pytest.raises(ValueError, match=needle):
+        analyse_wave(now, **kwargs)

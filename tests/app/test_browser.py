@@ -4,9 +4,9 @@ code again. `LENTERA_UPDATE_SCREENSHOT=1` refreshes docs/screenshot-form.png for
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -62,7 +62,7 @@ def live_server(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _slip_url(app, tmp_path: Path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """Create and open a wave, issue codes with the CLI, read one slip line (CSV)."""
+    """Create and open a wave, print slips (PDF) with the CLI, read a code and the address."""
     with app.app_context():
         unit = Unit(code="PLJ", name="Kecamatan Plaju", headcount=3)
         db.session.add(unit)
@@ -73,12 +73,21 @@ def _slip_url(app, tmp_path: Path) -> tuple[str, str]:  # type: ignore[no-untype
                            cut="jabatan", actor="t")
         open_wave(wave, actor="t")
         db.session.commit()
-    out = tmp_path / "slips.csv"
+    out = tmp_path / "slips.pdf"
     result = app.test_cli_runner().invoke(args=["codes", "issue", "Budaya kerja 2026-Q1",
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
-    row = next(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
-    return row["code"], row["url"]
+    text = _pdf_text(out)
+    code = re.search(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}\b", text).group(0)
+    address = re.search(r"http://127\.0\.0\.1:\d+/isi", text).group(0)
+    return code, f"{address}#{code}"  # what the slip's QR code carries
+
+
+def _pdf_text(path: Path) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
 def _screenshot_path(tmp_path: Path) -> Path:

@@ -255,3 +255,52 @@ def test_training_events_per_unit(app, client, users):
         events = list(db.session.scalars(sa.select(TrainingEvent)))
     assert [(e.title, e.hours_jp) for e in events] == [("Pelayanan prima", 8.0)]
     assert "Pelayanan prima" in client.get(page).get_data(as_text=True)
+
+
+def test_unit_head_sees_counts_only_in_own_subtree_and_cannot_issue_codes(app, client, users):
+    from survey_app.services import create_wave, issue_codes, open_wave
+
+    from .conftest import CODE_KEY
+
+    with app.app_context():
+        wave = create_wave(name="W", period="2026-Q3", instrument_keys=["tready", "tlearn"],
+                           unit_ids=[users["KEL1"], users["DINAS"]],
+                           opens_on=dt.date(2026, 7, 1), closes_on=dt.date(2026, 7, 30), k=3,
+                           actor="t")
+        open_wave(wave, actor="t")
+        unit = db.session.get(Unit, users["DINAS"])
+        codes = [c.code for c in issue_codes(wave, unit, 4, key=CODE_KEY, actor="t")]
+        wave_id = wave.id
+        db.session.commit()
+    respondent = app.test_client()
+    for code in codes[:3]:
+        assert submit(respondent, code, FULL_ANSWERS).status_code == 200
+    login(client, "admin")
+    assert "Dinas Kesehatan</td><td>12</td><td>3</td>" in client.get(
+        f"/hr/gelombang/{wave_id}").get_data(as_text=True)
+    client.post("/hr/keluar", data={"csrf_token": csrf_token(
+        client.get("/hr/").get_data(as_text=True))})
+    login(client, "camat")
+    html = client.get(f"/hr/gelombang/{wave_id}").get_data(as_text=True)
+    assert "Kelurahan Plaju Ilir" in html and "Dinas Kesehatan" not in html
+    assert "Buat kode" not in html
+    r = post_form(client, f"/hr/gelombang/{wave_id}", f"/hr/gelombang/{wave_id}/kode",
+                  {"unit": "0", "count": "", "fmt": "csv"})
+    assert r.status_code == 403
+    r = post_form(client, f"/hr/gelombang/{wave_id}", f"/hr/gelombang/{wave_id}/tutup", {})
+    assert r.status_code == 403
+
+
+def test_codes_for_all_units_skip_units_without_staff(app, client, users):
+    login(client, "admin")
+    wave_url = _create_wave(client, users, units=[str(users["ROOT"]), str(users["KEC"])]) \
+        .headers["Location"]
+    wave_id = wave_url.rsplit("/", 1)[1]
+    r = post_form(client, wave_url, f"/hr/gelombang/{wave_id}/kode",
+                  {"unit": "0", "count": "", "fmt": "csv"})
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert r.status_code == 200 and {row["unit_code"] for row in rows} == {"KEC"}
+    assert len(rows) == 10
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["codes", "issue", wave_id, "--out", "/dev/null"])
+    assert result.exit_code == 0, result.output

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from survey_app.auth import create_user
 from survey_app.extensions import db
-from survey_app.models import Answer, Response, TrainingEvent, Wave
+from survey_app.models import Answer, Response, TrainingEvent, Unit, Wave
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
 from tests.reports.pdftext import pdf_text
 
@@ -165,3 +165,35 @@ def test_build_all_closed_waves_and_argument_errors(app, waves, tmp_path):
     assert folders == [f"wave-{waves['waves']['2026-Q3']}-2026-Q3",
                        f"wave-{waves['waves']['2026-Q4']}-2026-Q4"]
     assert (out / folders[0] / "id" / "organisation.pdf").is_file()
+
+
+def test_skm_report_of_the_same_year_with_sample_adequacy(app, waves, tmp_path):
+    rng = np.random.default_rng(9)
+    with app.app_context():
+        unit = db.session.get(Unit, waves["units"]["B"])
+        wave = create_wave(name="SKM 2026 Kelurahan Dua", period="2026", instrument_keys=["skm"],
+                           unit_ids=[unit.id], opens_on=dt.date(2026, 9, 1),
+                           closes_on=dt.date(2026, 9, 30), k=5, actor="test")
+        open_wave(wave, actor="test")
+        rows, answers = [], []
+        for _ in range(40):
+            rid = uuid.uuid4()
+            rows.append({"id": rid, "wave_id": wave.id, "unit_id": unit.id, "cut": None})
+            answers += [{"response_id": rid, "item_code": f"U{i}", "value":
+                         int(rng.integers(2, 5)), "points": 4} for i in range(1, 10)]
+        db.session.execute(sa.insert(Response), rows)
+        db.session.execute(sa.insert(Answer), answers)
+        close_wave(wave, actor="test")
+        db.session.commit()
+        skm_id = wave.id
+    out = tmp_path / "out"
+    result = app.test_cli_runner().invoke(args=[
+        "report", "build", "--wave", "2026-Q4", "--out", str(out), "--workers", "1",
+        "--population", "B=100"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text((out / f"skm-B-{skm_id}.pdf").read_bytes())
+    assert "Kelurahan Dua" in text and "Persyaratan" in text
+    assert "80" in text and "belum terpenuhi" in text  # Krejcie & Morgan: 100 -> 80 > 40
+    bad = app.test_cli_runner().invoke(args=["report", "build", "--wave", "2026-Q4",
+                                             "--population", "B=many"])
+    assert bad.exit_code != 0 and "UNIT_CODE=N" in bad.output

@@ -73,12 +73,16 @@ def test_progress_bar_counts_to_total():
 def test_batch_with_two_workers_writes_every_report(tmp_path):
     jobs = [RenderJob("unit-1.pdf", unit_context("Kelurahan Satu")),
             RenderJob("unit-2.pdf", unit_context("Kelurahan Dua", shown=False), "en"),
-            RenderJob("org.pdf", org_context()), RenderJob("skm.pdf", skm_context())]
+            RenderJob("org.pdf", org_context()), RenderJob("skm.pdf", skm_context()),
+            RenderJob("unit-3.pdf", unit_context("Kelurahan Tiga", shown=False))]
     seen = []
-    outcomes = render_batch(jobs, tmp_path, workers=2, progress=seen.append)
-    assert [o.error for o in outcomes] == [""] * 4
+    # one task per worker: three rounds of fresh workers (the recycling path)
+    outcomes = render_batch(jobs, tmp_path, workers=2, tasks_per_child=1, progress=seen.append)
+    assert [o.filename for o in outcomes] == [j.filename for j in jobs]
+    assert [o.error for o in outcomes] == [""] * 5
     assert sorted(seen) == sorted(j.filename for j in jobs)
-    assert sorted(os.listdir(tmp_path)) == ["org.pdf", "skm.pdf", "unit-1.pdf", "unit-2.pdf"]
+    assert sorted(os.listdir(tmp_path)) == ["org.pdf", "skm.pdf", "unit-1.pdf", "unit-2.pdf",
+                                            "unit-3.pdf"]
     assert "Kelurahan Satu" in pdf_text((tmp_path / "unit-1.pdf").read_bytes())
     assert "not reported" in pdf_text((tmp_path / "unit-2.pdf").read_bytes())
     assert all(0 < o.max_rss_mb < 1000 for o in outcomes)

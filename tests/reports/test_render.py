@@ -54,7 +54,7 @@ def test_unknown_language_is_refused():
     with pytest.raises(UnsupportedLanguageError, match="Bahasa"):
         render_html("base.html", "fr")
     with pytest.raises(UnsupportedLanguageError):
-        translate("slips.title", "de")
+        translate("doc.page", "de")
 
 
 def test_page_picture_is_not_blank(tmp_path):
@@ -63,3 +63,30 @@ def test_page_picture_is_not_blank(tmp_path):
                                   "Unit", "2026-Q4", "31-12-2026")])
     pixels = np.asarray(Image.open(page_picture(pdf, tmp_path)).convert("L"), dtype=float)
     assert pixels.var() > 50
+
+
+def test_every_text_key_used_in_templates_exists_in_both_languages():
+    import re
+
+    import reports.documents  # noqa: F401  (registers the report texts)
+    import reports.slips  # noqa: F401
+    from reports.i18n import MESSAGES
+    from reports.render import PACKAGE_DIR
+
+    used = set()
+    for template in (PACKAGE_DIR / "templates").glob("*.html"):
+        used |= set(re.findall(r"""\bt\(["']([a-z0-9_.]+)["']""", template.read_text()))
+    used = {key for key in used if not key.endswith(".")}  # "belowk." ~ reason is dynamic
+    assert len(used) > 60
+    assert sorted(used - set(MESSAGES)) == []
+    assert all(set(texts) == {"id", "en"} for texts in MESSAGES.values())
+
+
+def test_a_unit_report_page_picture_is_not_blank(tmp_path):
+    from reports.documents import render_unit_report
+    from tests.reports.factories import unit_context
+
+    pdf = render_unit_report(unit_context())
+    pixels = np.asarray(Image.open(page_picture(pdf, tmp_path, page=2)).convert("L"), float)
+    assert pixels.var() > 100  # text, tables and the orange warning box
+    assert (pixels < 128).mean() > 0.01  # some dark ink, not an empty page

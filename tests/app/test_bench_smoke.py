@@ -1,0 +1,20 @@
+"""bench/submit.py still runs end to end (a tiny run; speed itself is measured only in bench/)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import submit
+
+
+@pytest.mark.slow
+def test_submit_bench_runs_and_reports_no_errors(tmp_path):
+    out = tmp_path / "submit.md"
+    assert submit.main(["--seconds", "0.5", "--clients", "2", "--processes", "1",
+                        "--backends", "sqlite", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    row = re.search(r"\| sqlite \| submission \| (\d+) \| [\d.]+ \| [\d.]+ \| (\d+) \|", text)
+    assert row, text
+    assert int(row.group(1)) > 0 and int(row.group(2)) == 0
