@@ -59,8 +59,13 @@ def _read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise ImportRejected([RowError(0, "unreadable", "UTF-8")]) from exc
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return _as_dicts(list(reader))
+    # newline="" lets csv see every line ending itself (a lone CR); a malformed file
+    # (e.g. a NUL after a CR, found by tests/security/test_fuzz.py) is a row error, not a 500.
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportRejected([RowError(0, "unreadable", "CSV")]) from exc
+    return _as_dicts(rows)
 
 
 def _read_excel(data: bytes) -> list[tuple[int, dict[str, str]]]:
