@@ -37,22 +37,6 @@ class WaveDataset:
         """(n, items) raw answers 1..A, NaN where unanswered."""
         return self.data.values
 
-    @property
-    def unit(self) -> np.ndarray:
-        """(n,) index into `units` of each respondent's unit."""
-        return self.data.unit
-
-    @property
-    def unit_parent(self) -> np.ndarray:
-        """(units,) parent index in `units`, -1 for a root or a parent outside the wave."""
-        return self.data.unit_parent
-
-    @property
-    def cut(self) -> np.ndarray:
-        """(n,) object array of the cut value given ("struktural", ...) or None."""
-        codes = self.data.cut if self.data.cut is not None else np.full(len(self.unit), -1)
-        return np.array([self.cut_labels[c] if c >= 0 else None for c in codes], dtype=object)
-
 
 def wave_dataset(wave_id: int, instrument_key: str) -> WaveDataset:
     """Answers of `instrument_key` (`id` or `id@version`) in a wave, rows by random id."""
