@@ -14,10 +14,10 @@ export LENTERA_PUBLIC_URL="${LENTERA_PUBLIC_URL:-http://127.0.0.1:5000}"
 
 .venv/bin/flask db upgrade
 .venv/bin/flask demo
-# Reports of the closed demo waves (PDFs into reports-out/), once the reports CLI exists:
-if .venv/bin/flask report --help >/dev/null 2>&1; then
-  .venv/bin/flask report build --all --out reports-out
-fi
+# Reports of the latest quarter (with its trend over the three before) into reports-out/;
+# the other waves' reports: `flask report build --all --out reports-out` or the HR pages.
+rm -rf reports-out/wave-4-2026-Q4
+.venv/bin/flask report build --wave 2026-Q4 --out reports-out/wave-4-2026-Q4
 
 echo "Lentera demo: http://127.0.0.1:5000/isi (respondents), http://127.0.0.1:5000/hr/ (HR)"
 exec .venv/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 "survey_app:create_app()"

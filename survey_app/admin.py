@@ -178,7 +178,8 @@ def wave_codes(wave_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         flash(_("Permintaan kode tidak lengkap."))
         return redirect(url_for("admin.wave", wave_id=wave.id))
-    targets = wave.units if form.unit.data == 0 else [db.session.get(Unit, form.unit.data)]
+    targets = [db.session.get(Unit, form.unit.data)] if form.unit.data else [
+        u for u in wave.units if form.count.data or u.headcount > 0]  # empty units get none
     key = current_app.config["LENTERA_CODE_KEY"]
     try:
         issued = [c for u in targets

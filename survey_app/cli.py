@@ -159,6 +159,8 @@ def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) 
     units = [u for u in w.units if unit_code is None or u.code == unit_code]
     if not units:
         _fail(f"Unit tidak ada di gelombang / unit not in wave: {unit_code}")
+    if unit_code is None and count is None:  # every unit at its headcount; skip empty ones
+        units = [u for u in units if u.headcount > 0]
     key = current_app.config["LENTERA_CODE_KEY"]
     try:
         issued = [c for u in units

@@ -289,3 +289,18 @@ def test_unit_head_sees_counts_only_in_own_subtree_and_cannot_issue_codes(app, c
     assert r.status_code == 403
     r = post_form(client, f"/hr/gelombang/{wave_id}", f"/hr/gelombang/{wave_id}/tutup", {})
     assert r.status_code == 403
+
+
+def test_codes_for_all_units_skip_units_without_staff(app, client, users):
+    login(client, "admin")
+    wave_url = _create_wave(client, users, units=[str(users["ROOT"]), str(users["KEC"])]) \
+        .headers["Location"]
+    wave_id = wave_url.rsplit("/", 1)[1]
+    r = post_form(client, wave_url, f"/hr/gelombang/{wave_id}/kode",
+                  {"unit": "0", "count": "", "fmt": "csv"})
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert r.status_code == 200 and {row["unit_code"] for row in rows} == {"KEC"}
+    assert len(rows) == 10
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["codes", "issue", wave_id, "--out", "/dev/null"])
+    assert result.exit_code == 0, result.output
