@@ -285,8 +285,8 @@ def inprocess(url: str, workdir: Path, codes: list[str], answers: dict[str, str]
 
 
 NOTES = """Reading the figures: the server and the 32 clients share the same CPUs, so the
-loopback rates are bounded by CPU, not by the database; a submission costs about 3-4x the
-bare pair's CPU in-process (GET: CSRF token, session cookie, page; POST: form parsing, CSRF
+loopback rates are bounded by CPU, not by the database; a submission costs more CPU than
+the bare pair (GET: CSRF token, session cookie, page; POST: rate-limit read, form parsing, CSRF
 check, one joined SELECT, the conditional UPDATE, 1 + 50 inserts, commit, the 50-row receipt).
 PostgreSQL's bare pair is slow in-process because each single-row commit waits for the WAL
 flush; under load group commit hides that.
