@@ -82,7 +82,7 @@ def trend_chart(wave_labels: Sequence[str], series: Sequence[tuple[str, Sequence
         for (name, values), colour in zip(series, _cycle(len(series)), strict=True):
             y = np.array([np.nan if v is None else v for v in values], dtype=float)
             ax.plot(x, y, marker="o", markersize=3, linewidth=1.4, color=colour,
-                    label=_wrap_lines(name, 30))
+                    label=_wrap_lines(name, 30), clip_on=False)  # scores lie in 0..100
         # an event is drawn between the wave before it and the first wave after it
         marked = sorted({wave_labels.index(w) - 0.5 for w, _ in events if w in wave_labels})
         for position in marked:
@@ -93,6 +93,9 @@ def trend_chart(wave_labels: Sequence[str], series: Sequence[tuple[str, Sequence
         ax.set_xticks(x, list(wave_labels))
         ax.set_xlim(-0.6 if marked and marked[0] < 0 else -0.3, max(len(x) - 0.7, 0.3))
         ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100])
+        # no tick marks: every SVG element costs WeasyPrint time in every unit report
+        ax.tick_params(left=False, bottom=False)
         ax.set_ylabel(y_label)
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)
         ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=6.8)
@@ -132,8 +135,10 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
             right = left + data[:, j]
             verts = [((a, b - 0.36), (a, b + 0.36), (c, b + 0.36), (c, b - 0.36))
                      for a, b, c in zip(left, y, right, strict=True)]
+            # clip_on=False: the bars lie inside the axes anyway, and a clip path per bar
+            # costs WeasyPrint time
             ax.add_collection(PolyCollection(verts, facecolors=colours[j], edgecolors="white",
-                                             linewidths=0.4))
+                                             linewidths=0.4, clip_on=False))
             handles.append(Patch(facecolor=colours[j], label=option_labels[j]))
             left = right
         ax.set_ylim(-0.6, n_items - 0.4)
@@ -141,7 +146,7 @@ def diverging_bars(labels: Sequence[str], shares: Sequence[Sequence[float]],
         ax.set_yticks(y, labels, fontsize=6.3)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
-        ax.tick_params(axis="y", length=0)
+        ax.tick_params(left=False, bottom=False)  # fewer SVG elements to draw (see trend)
         ax.spines["left"].set_visible(False)
         # centred on the figure, not the axes: long item labels push the axes to the right
         fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=points,

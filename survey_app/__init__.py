@@ -23,30 +23,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(overrides)
     finish_config(app.config, app.instance_path)
 
-    from . import admin, auth, cli, database, i18n, instrument_store, logs, reporting, respond
+    from . import (
+        admin,
+        audit,
+        auth,
+        backup,
+        cli,
+        database,
+        i18n,
+        instrument_store,
+        logs,
+        ratelimit,
+        reporting,
+        request_guard,
+        respond,
+        security_headers,
+    )
     from .extensions import csrf
 
     csrf.init_app(app)
-    for module in (database, i18n, instrument_store, logs, auth, respond, admin, cli, reporting):
-        module.init_app(app)
-    from . import audit, backup, ratelimit, request_guard, security_headers  # issue 6
-
-    for module in (security_headers, request_guard, ratelimit, audit, backup):
+    for module in (database, i18n, instrument_store, logs, auth, respond, admin, cli, reporting,
+                   security_headers, request_guard, ratelimit, audit, backup):
         module.init_app(app)
     if app.config["LENTERA_BENCH"]:
         from . import bench_routes
 
         bench_routes.init_app(app)
-    app.after_request(_security_headers)
     return app
 
-
-def _security_headers(response):  # type: ignore[no-untyped-def]
-    """Same-origin only: no third-party script, font or image can learn a respondent's IP."""
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors 'none'; form-action 'self'")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    return response

@@ -8,7 +8,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from analysis.wave import WaveData
-from instruments.model import Dimension, Instrument, Item, Referent
+from instruments.model import Dimension, Instrument, Item
+from reports.build import instrument_layout
 
 from ..extensions import db
 from ..instrument_store import get_instrument
@@ -37,22 +38,6 @@ class WaveDataset:
         """(n, items) raw answers 1..A, NaN where unanswered."""
         return self.data.values
 
-    @property
-    def unit(self) -> np.ndarray:
-        """(n,) index into `units` of each respondent's unit."""
-        return self.data.unit
-
-    @property
-    def unit_parent(self) -> np.ndarray:
-        """(units,) parent index in `units`, -1 for a root or a parent outside the wave."""
-        return self.data.unit_parent
-
-    @property
-    def cut(self) -> np.ndarray:
-        """(n,) object array of the cut value given ("struktural", ...) or None."""
-        codes = self.data.cut if self.data.cut is not None else np.full(len(self.unit), -1)
-        return np.array([self.cut_labels[c] if c >= 0 else None for c in codes], dtype=object)
-
 
 def wave_dataset(wave_id: int, instrument_key: str) -> WaveDataset:
     """Answers of `instrument_key` (`id` or `id@version`) in a wave, rows by random id."""
@@ -69,13 +54,13 @@ def wave_dataset(wave_id: int, instrument_key: str) -> WaveDataset:
     data = WaveData(
         values=_values(wave.id, responses, instrument.items),
         unit=_unit_index(units, [uid for _, uid, _ in responses]),
-        **_layout(instrument),
+        **instrument_layout(instrument),
         unit_parent=_parents(units),
         cut=(np.array([cut_labels.index(c) if c else -1 for _, _, c in responses],
                       dtype=np.intp) if wave.cut else None),
         n_cut_categories=len(cut_labels),
     )
-    dimensions = tuple(d for s in instrument.scales for d in s.dimensions)
+    dimensions = instrument.dimensions
     return WaveDataset(data, units, instrument.items, dimensions, instrument, wave.k,
                        cut_labels)
 
@@ -115,20 +100,6 @@ def _parents(units: tuple[Unit, ...]) -> np.ndarray:
     index = {u.id: i for i, u in enumerate(units)}
     return np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units],
                     dtype=np.intp)
-
-
-def _layout(instrument: Instrument) -> dict[str, np.ndarray]:
-    """Item -> dimension index, reverse flags, A and referent per dimension."""
-    dims = [(d, s) for s in instrument.scales for d in s.dimensions]
-    dim_index = {d.code: i for i, (d, _) in enumerate(dims)}
-    return {
-        "item_dimension": np.array([dim_index[i.dimension] for i in instrument.items],
-                                   dtype=np.intp),
-        "item_reverse": np.array([i.reverse for i in instrument.items], dtype=np.bool_),
-        "dimension_points": np.array([s.points for _, s in dims], dtype=np.intp),
-        "dimension_collective": np.array([s.referent == Referent.COLLECTIVE for _, s in dims],
-                                         dtype=np.bool_),
-    }
 
 
 def closed_waves(instrument_id: str) -> list[Wave]:

@@ -59,8 +59,13 @@ def _read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise ImportRejected([RowError(0, "unreadable", "UTF-8")]) from exc
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return _as_dicts(list(reader))
+    # newline="" lets csv see every line ending itself (a lone CR); a malformed file
+    # (e.g. a NUL after a CR, found by tests/security/test_fuzz.py) is a row error, not a 500.
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportRejected([RowError(0, "unreadable", "CSV")]) from exc
+    return _as_dicts(rows)
 
 
 def _read_excel(data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -165,9 +170,14 @@ def import_units(filename: str, data: bytes) -> int:
         unit.name, unit.headcount = r.name, r.headcount
         stored[r.code] = unit
         db.session.add(unit)
+    db.session.flush()  # every unit of the file now has an id
+    # Set the foreign key column, not the relationship: swapping a parent and its child (a
+    # valid new tree) is a cycle for the ORM's unit of work, which then refuses to flush.
     for r in parsed:
-        stored[r.code].parent = stored[r.parent_code] if r.parent_code else None
+        stored[r.code].parent_id = stored[r.parent_code].id if r.parent_code else None
     db.session.flush()
+    for unit in stored.values():
+        db.session.expire(unit, ["parent", "children"])
     return len(parsed)
 
 

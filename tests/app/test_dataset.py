@@ -63,14 +63,3 @@ def test_wave_dataset_refuses_an_instrument_the_wave_does_not_have(app, open_wav
     with app.app_context(), pytest.raises(LookupError, match="no wave"):
         wave_dataset(999, "tready")
 
-
-def test_wave_dataset_keeps_the_plain_array_view(app, open_wave_codes):
-    client = app.test_client()
-    codes = open_wave_codes["codes"]
-    assert submit(client, codes["A"][0], FULL_ANSWERS, cut="fungsional").status_code == 200
-    assert submit(client, codes["B"][0], FULL_ANSWERS).status_code == 200
-    with app.app_context():
-        ds = wave_dataset(open_wave_codes["wave_id"], "tready")
-    assert sorted(ds.cut, key=str) == [None, "fungsional"]
-    assert ds.unit is ds.data.unit and ds.unit_parent is ds.data.unit_parent
-    assert {ds.units[i].code for i in ds.unit} == {"A", "B"}

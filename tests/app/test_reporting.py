@@ -197,3 +197,19 @@ def test_skm_report_of_the_same_year_with_sample_adequacy(app, waves, tmp_path):
     bad = app.test_cli_runner().invoke(args=["report", "build", "--wave", "2026-Q4",
                                              "--population", "B=many"])
     assert bad.exit_code != 0 and "UNIT_CODE=N" in bad.output
+
+
+def test_wave_page_links_the_reports_by_role(app, client, waves):
+    """A closed wave's page links every unit PDF; the organisation PDF and zip only for HR."""
+    closed, open_id, units = waves["waves"]["2026-Q4"], waves["waves"]["open"], waves["units"]
+    _login(client, "admin")
+    page = client.get(f"/hr/gelombang/{closed}").get_data(as_text=True)
+    assert f"/hr/laporan/{closed}/organisasi.pdf" in page
+    assert f"/hr/laporan/{closed}.zip" in page
+    assert f"/hr/laporan/{closed}/unit/{units['A']}.pdf" in page
+    assert "/hr/laporan/" not in client.get(f"/hr/gelombang/{open_id}").get_data(as_text=True)
+    head = app.test_client()
+    _login(head, "kepala.b")
+    page = head.get(f"/hr/gelombang/{closed}").get_data(as_text=True)
+    assert f"/hr/laporan/{closed}/unit/{units['B']}.pdf" in page
+    assert "organisasi.pdf" not in page and ".zip" not in page

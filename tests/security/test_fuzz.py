@@ -287,3 +287,26 @@ def test_payloads_print_as_text_in_slip_pdfs(name):
     visible = " ".join(name.split())
     if "<" in visible:  # markup must be printed as characters, not interpreted
         assert visible.replace(" ", "") in text.replace(" ", "").replace("\n", "")
+
+
+def test_import_can_swap_parent_and_child(fuzz_app, hr_client):
+    """Found by the full fuzz run: re-parenting ROOT under U2 and then U2 under ROOT (a valid
+    tree each time) made SQLAlchemy's unit of work see a cycle and crash with a 500."""
+    for rows in ([["U2", "Dua", "", "3"], ["ROOT", "Akar", "U2", "0"]],
+                 [["U2", "Dua", "ROOT", "3"], ["ROOT", "Akar", "", "0"]]):
+        token = csrf_token(hr_client.get("/hr/unit").get_data(as_text=True))
+        r = hr_client.post("/hr/unit", data={"csrf_token": token, "file": (
+            io.BytesIO(_csv_bytes(list(COLUMNS), rows)), "units.csv")})
+        assert r.status_code == 302
+    assert _units(fuzz_app) == {"ROOT": ("Akar", 0, None), "U2": ("Dua", 3, "ROOT")}
+
+
+@pytest.mark.parametrize("data", [b"\r\x00", b"code,name\r\x00x", b'"unterminated\r'])
+def test_malformed_csv_is_a_row_error(fuzz_app, hr_client, data):
+    """Found by the full fuzz run: csv.Error escaped as a 500."""
+    token = csrf_token(hr_client.get("/hr/unit").get_data(as_text=True))
+    before = _units(fuzz_app)
+    r = hr_client.post("/hr/unit", data={"csrf_token": token,
+                                         "file": (io.BytesIO(data), "units.csv")})
+    assert r.status_code == 422
+    assert _units(fuzz_app) == before
