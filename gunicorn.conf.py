@@ -12,7 +12,10 @@ from survey_app.gunicorn_logging import ACCESS_LOG_FORMAT, AnonymousAccessLogger
 bind = os.environ.get("LENTERA_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("LENTERA_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("LENTERA_THREADS", "4"))
+# 2 threads, not 4: the respond path is CPU-bound (GIL) and SQLite writers wait on one lock,
+# so more threads per worker lowered throughput and raised p95 (bench/submit.md); nginx in
+# front buffers slow clients, and the second thread still overlaps database waits.
+threads = int(os.environ.get("LENTERA_THREADS", "2"))
 logger_class = AnonymousAccessLogger
 access_log_format = ACCESS_LOG_FORMAT
 # LENTERA_ACCESS_LOG="" turns the access log off entirely.

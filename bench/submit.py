@@ -285,12 +285,22 @@ def inprocess(url: str, workdir: Path, codes: list[str], answers: dict[str, str]
 
 
 NOTES = """Reading the figures: the server and the 32 clients share the same CPUs, so the
-loopback rates are bounded by CPU, not by the database; a submission costs about 3-4x the
-bare pair's CPU in-process (GET: CSRF token, session cookie, page; POST: form parsing, CSRF
+loopback rates are bounded by CPU, not by the database; a submission costs more CPU than
+the bare pair (GET: CSRF token, session cookie, page; POST: rate-limit read, form parsing, CSRF
 check, one joined SELECT, the conditional UPDATE, 1 + 50 inserts, commit, the 50-row receipt).
-cProfile of the POST (SQLite): SQL statements and commit ~55 %, receipt template ~25 %,
-CSRF/session ~10 %, validation ~3 %. PostgreSQL's bare pair is slow in-process because each
-single-row commit waits for the WAL flush; under load group commit hides that."""
+PostgreSQL's bare pair is slow in-process because each single-row commit waits for the WAL
+flush; under load group commit hides that.
+
+Changes measured with `--quick` on this shared machine (load average 4-7, so single runs
+vary by +-20 %): the rate-limit peek joined the request's transaction (one BEGIN IMMEDIATE /
+COMMIT less per submission; SQLite ratio 0.34 -> 0.37); the code look-up and the
+exactly-once UPDATE are built once per process (0.37 -> 0.44). Threads per gthread worker
+(LENTERA_THREADS), quick runs, submissions/s (p95 ms): 4 threads sqlite 196-267 (224-357),
+postgres 152 (355); 2 threads sqlite 270-278 (224-228), postgres 177 (338); 1 thread sqlite
+241-302 (150-267), postgres 251 (163). The default is now 2: fewer threads contend less for
+the GIL and for SQLite's write lock, and 2 still overlap database waits. Tried and dropped:
+one multi-row INSERT ... VALUES for the 50 answers instead of executemany (slower on both
+databases: building a 200-parameter statement costs more than the executemany)."""
 
 
 # --- report --------------------------------------------------------------------------------

@@ -104,12 +104,18 @@ class DatabaseStore:
         db.session.commit()
         return int(count)
 
+    _PEEK = sa.select(rate_limit_table.c.hits, rate_limit_table.c.expires) \
+        .where(rate_limit_table.c.key == sa.bindparam("key"))
+
     def peek(self, key: str) -> tuple[int, int]:
-        """Read the counter; an expired one reads as zero."""
+        """Read the counter; an expired one reads as zero.
+
+        Core on the session's connection and no commit of its own: the read joins the
+        request's transaction (the respond views commit or roll back), which saves a
+        BEGIN/COMMIT pair (on SQLite a second BEGIN IMMEDIATE write lock) per submission.
+        """
         now = int(time.time())
-        row = db.session.execute(sa.select(rate_limit_table.c.hits, rate_limit_table.c.expires)
-                                 .where(rate_limit_table.c.key == key)).first()
-        db.session.commit()
+        row = db.session.connection().execute(self._PEEK, {"key": key}).first()
         if row is None or row.expires <= now:
             return 0, 0
         return int(row.hits), int(row.expires - now)
