@@ -90,8 +90,11 @@ def prepare(url: str, workdir: Path, n_codes: int) -> tuple[list[str], dict[str,
     from survey_app.models import Unit
     from survey_app.services import create_wave, issue_codes, open_wave
 
+    # LENTERA_BENCH creates the bare pair's scratch table here, once, before gunicorn's workers
+    # boot: two workers racing on CREATE TABLE IF NOT EXISTS fail on PostgreSQL (pg_type).
     app = create_app({"LENTERA_INSTANCE_PATH": str(workdir), "DATABASE_URL": url,
-                      "SECRET_KEY": "bench", "LENTERA_CODE_KEY": CODE_KEY})
+                      "SECRET_KEY": "bench", "LENTERA_CODE_KEY": CODE_KEY,
+                      "LENTERA_BENCH": True})
     upgrade_schema(app)
     with app.app_context():
         unit = Unit(code="BENCH", name="Unit bench", headcount=n_codes)
