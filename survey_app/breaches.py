@@ -1,40 +1,11 @@
-"""`flask audit`: inspect a live database for breaches of the anonymity rules."""
+"""Data checks for `flask audit` (survey_app.audit): breaches visible in stored rows."""
 
 from __future__ import annotations
 
-import click
 import sqlalchemy as sa
-from flask.cli import with_appcontext
 
 from .extensions import db
 from .models import K_MINIMUM, Answer, AuditEntry, Code, Response, Wave
-
-ALLOWED_COLUMNS = {
-    "response": {"id", "wave_id", "unit_id", "cut"},
-    "answer": {"response_id", "item_code", "value", "points"},
-    "code": {"hash", "wave_id", "unit_id", "used"},
-}
-TIME_TYPES = (sa.Date, sa.DateTime, sa.Time, sa.Interval)
-
-
-def schema_breaches() -> list[str]:
-    """Columns that could hold a code, an address, a user agent or a time; rowid tables."""
-    inspector = sa.inspect(db.engine)
-    found = []
-    for table, allowed in ALLOWED_COLUMNS.items():
-        columns = inspector.get_columns(table)
-        extra = sorted({c["name"] for c in columns} - allowed)
-        if extra:
-            found.append(f"{table}: unexpected columns {', '.join(extra)}")
-        found += [f"{table}.{c['name']}: a date/time column" for c in columns
-                  if isinstance(c["type"], TIME_TYPES)]
-    if db.engine.dialect.name == "sqlite":
-        for table in ("response", "answer"):
-            sql = db.session.scalar(sa.text("SELECT sql FROM sqlite_master WHERE name = :t"),
-                                    {"t": table}) or ""
-            if "WITHOUT ROWID" not in sql.upper():
-                found.append(f"{table}: has a rowid (insertion order is recoverable)")
-    return found
 
 
 def data_breaches() -> list[str]:
@@ -68,14 +39,3 @@ def _late_k_changes(names: dict[int, str]) -> list[str]:
     return [f"wave {names.get(w)}: k changed after opening" for w, i in late
             if w in opened and i > opened[w]]
 
-
-@click.command("audit")
-@with_appcontext
-def audit_command() -> None:
-    """Report any breach of the anonymity rules in the configured database."""
-    found = schema_breaches() + data_breaches()
-    for line in found:
-        click.echo(f"BREACH: {line}")
-    if found:
-        raise click.ClickException(f"{len(found)} breach(es) found")
-    click.echo("No breach of the anonymity rules found.")

@@ -1,5 +1,5 @@
-"""`flask` commands: create-admin, import-units, wave create/open/close, codes issue, demo,
-audit."""
+"""`flask` commands: create-admin, import-units, wave create/open/close, codes issue, demo
+(`flask audit` lives in survey_app.audit)."""
 
 from __future__ import annotations
 
@@ -179,9 +179,7 @@ def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) 
 
 def init_app(app: Flask) -> None:
     """Register the commands on `flask`."""
-    from .breaches import audit_command
     from .demo import demo_command
 
-    for command in (create_admin, import_units_command, wave_group, codes_group, demo_command,
-                    audit_command):
+    for command in (create_admin, import_units_command, wave_group, codes_group, demo_command):
         app.cli.add_command(command)

@@ -26,7 +26,6 @@ from flask.cli import AppGroup, with_appcontext
 from analysis.errors import AnalysisInputError
 from analysis.skm import krejcie_morgan, skm_index
 from analysis.wave import WaveData, analyse_wave
-from instruments.model import Instrument
 from reports.batch import ProgressBar, RenderJob, render_batch, render_job, write_atomic
 from reports.build import (
     InstrumentWave,
@@ -113,8 +112,7 @@ def report_units(wave: Wave) -> list[Unit]:
     return [u for u, _ in units_in_tree_order(ids)]
 
 
-def wave_data(wave: Wave, key: str, index: dict[int, int], parent: np.ndarray,
-              instrument: Instrument) -> WaveData:
+def wave_data(wave: Wave, key: str, index: dict[int, int], parent: np.ndarray) -> WaveData:
     """The answers of one instrument in one wave on the report units' layout."""
     dataset = wave_dataset(wave.id, key)
     data = dataset.data
@@ -145,8 +143,8 @@ def analyse_culture_wave(wave: Wave) -> WaveBundle:
     analysed = []
     for key in _culture_keys(wave):
         instrument = get_instrument(key)
-        current = wave_data(wave, key, index, parent, instrument)
-        past = {h.id: wave_data(h, key, index, parent, instrument) for h in history
+        current = wave_data(wave, key, index, parent)
+        past = {h.id: wave_data(h, key, index, parent) for h in history
                 if key in h.instrument_keys}
         previous = past.get(history[-1].id) if history else None
         result = analyse_wave(current, k=wave.k, previous=previous)
