@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from .database import begin_read_snapshot, end_read_snapshot
 from .extensions import db
 from .forms import CodeForm
 from .instrument_store import get_instrument
@@ -19,7 +20,8 @@ from .services import (
     CodeRefused,
     FormTampered,
     check_code,
-    submit_response,
+    store_response,
+    validate_answers,
     wave_instruments,
 )
 
@@ -44,6 +46,14 @@ def _no_store(response):  # type: ignore[no-untyped-def]
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.before_request
+def _read_first() -> None:
+    # Every respond POST reads (rate limit, code, wave) before it may write; see
+    # begin_read_snapshot for why the reads must not hold SQLite's write lock.
+    if request.method == "POST":
+        begin_read_snapshot()
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -76,7 +86,10 @@ def survey():
         code = check_code(form.code.data)
         if "answers" not in request.form:
             return _render_survey(form, code, {}, {})
-        receipt = submit_response(form.code.data, _answer_fields(), info=code)
+        answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
+                                        _answer_fields())
+        end_read_snapshot()  # SQLite: the write below holds the lock only to store
+        receipt = store_response(code, answers, cut)
         db.session.commit()
     except CodeRefused as exc:
         db.session.rollback()

@@ -213,14 +213,19 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
 
 def submit_response(code_text: str, form: Mapping[str, str],
                     info: CodeInfo | None = None) -> Receipt:
-    """Validate, mark the code used and store the response in the caller's transaction.
+    """Validate, mark the code used and store the response in the caller's transaction."""
+    info = info or check_code(code_text)
+    answers, cut = validate_answers(wave_instruments(info.wave), info.wave.cut, form)
+    return store_response(info, answers, cut)
+
+
+def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None) -> Receipt:
+    """Mark the code used and store validated answers in the caller's transaction.
 
     The conditional UPDATE is the exactly-once guard: of two concurrent submissions with the
     same code only one sees rowcount 1 (PostgreSQL re-checks the row after the other commits;
     SQLite serialises writers with BEGIN IMMEDIATE). The caller commits, or rolls back on error.
     """
-    info = info or check_code(code_text)
-    answers, cut = validate_answers(wave_instruments(info.wave), info.wave.cut, form)
     _mark_used(info.hash)
     response_id = uuid.uuid4()
     # Plain Core inserts on the session's connection (same transaction, no ORM unit of work).

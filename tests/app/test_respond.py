@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
@@ -149,3 +150,34 @@ def test_pages_allow_only_same_origin_resources(client):
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     html = client.get("/isi").get_data(as_text=True)
     assert "<script>" not in html and "style=" not in html  # nothing inline for CSP to block
+
+
+def test_code_entry_reads_without_waiting_for_the_sqlite_write_lock(app, client,
+                                                                    open_wave_codes, backend):
+    """A respond POST reads before it writes: another writer holding SQLite's lock (HR
+    issuing codes, a checkpoint) must not stall it. With BEGIN IMMEDIATE for the reads it
+    would wait out the 30 s busy timeout."""
+    if backend != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL writers do not share one lock")
+    import sqlite3
+    import threading
+
+    code = open_wave_codes["codes"]["A"][0]
+    form = token(client)
+    with app.app_context():
+        path = db.engine.url.database
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, held until the end of the test
+    result: dict[str, int] = {}
+    worker = threading.Thread(target=lambda: result.setdefault(
+        "status", client.post("/isi", data={"csrf_token": form, "code": code}).status_code))
+    try:
+        worker.start()
+        worker.join(timeout=5)
+        assert not worker.is_alive(), "code entry waited for the write lock"
+        assert result["status"] == 200
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        worker.join()
+    assert counts(app) == (0, 0, 0)
