@@ -1,4 +1,5 @@
-"""HR pages (blueprint `admin`): units, waves, codes, counts while open, audit log, training."""
+"""HR pages (blueprint `admin`): units, waves, codes, counts while open, audit log, training;
+the user management pages come from `users.py`."""
 
 from __future__ import annotations
 
@@ -43,8 +44,10 @@ from .services import (
     units_in_tree_order,
     update_draft,
 )
+from .users import register_user_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/hr")
+register_user_routes(bp)  # user management (admins only) lives in users.py
 HR = (Role.ADMIN, Role.ANALYST)
 
 
