@@ -33,6 +33,8 @@ CUT_CHOICES = [SelectChoice("", "-"), SelectChoice("jabatan", "jabatan")]
 FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("pdf", "PDF")]
 ROLE_CHOICES = [SelectChoice("admin", _l("Admin")), SelectChoice("analyst", _l("Analis")),
                 SelectChoice("unit_head", _l("Kepala unit"))]
+EXPORT_FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("xlsx", "Excel (.xlsx)"),
+                  SelectChoice("sav", "SPSS (.sav)")]
 
 
 class EmptyForm(FlaskForm):
@@ -156,3 +158,9 @@ class FlagForm(FlaskForm):
     value = HiddenField(validators=[AnyOf(["0", "1"])])
     submit = SubmitField(_l("Kirim"))
 
+
+class RespondentExportForm(FlaskForm):
+    """Download the respondent-level export (a POST: every download is audited)."""
+
+    fmt = SelectField(_l("Format"), choices=EXPORT_FORMATS, default="csv")
+    submit = SubmitField(_l("Unduh data per responden"))
