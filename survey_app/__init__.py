@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         backup,
         cli,
         database,
+        exports,
         i18n,
         instrument_store,
         logs,
@@ -43,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     for module in (database, i18n, instrument_store, logs, auth, respond, admin, cli, reporting,
-                   security_headers, request_guard, ratelimit, audit, backup):
+                   exports, security_headers, request_guard, ratelimit, audit, backup):
         module.init_app(app)
     if app.config["LENTERA_BENCH"]:
         from . import bench_routes

@@ -1,4 +1,5 @@
-"""HR pages (blueprint `admin`): units, waves, codes, counts while open, audit log, training."""
+"""HR pages (blueprint `admin`): units, waves, codes, counts while open, audit log, training;
+the user management pages come from `users.py`."""
 
 from __future__ import annotations
 
@@ -25,7 +26,15 @@ from wtforms.fields.choices import SelectChoice
 from . import slips
 from .auth import login_required
 from .extensions import db
-from .forms import EmptyForm, IssueCodesForm, TrainingForm, UnitImportForm, WaveDraftForm, WaveForm
+from .forms import (
+    EmptyForm,
+    IssueCodesForm,
+    RespondentExportForm,
+    TrainingForm,
+    UnitImportForm,
+    WaveDraftForm,
+    WaveForm,
+)
 from .messages import row_error_message, wave_rule_message
 from .models import AuditEntry, Role, TrainingEvent, Unit, Wave, WaveState
 from .services import (
@@ -43,8 +52,10 @@ from .services import (
     units_in_tree_order,
     update_draft,
 )
+from .users import register_user_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/hr")
+register_user_routes(bp)  # user management (admins only) lives in users.py
 HR = (Role.ADMIN, Role.ANALYST)
 
 
@@ -147,7 +158,7 @@ def wave(wave_id: int):  # type: ignore[no-untyped-def]
     units = [u for u in wave.units if visible is None or u.id in visible]
     return render_template("hr/wave.html", wave=wave, draft_form=draft_form, counts=counts,
                            units=units, codes_form=codes_form, state_form=EmptyForm(),
-                           is_hr=g.user.role in HR)
+                           export_form=RespondentExportForm(), is_hr=g.user.role in HR)
 
 
 @bp.route("/gelombang/<int:wave_id>/<action>", methods=["POST"])

@@ -9,26 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from .extensions import db
 from .forms import EmptyForm, LoginForm
 from .models import Role, User
+from .services.users import create_user
+
+__all__ = ["bp", "create_user", "init_app", "login_required"]
 
 bp = Blueprint("auth", __name__, url_prefix="/hr")
-
-
-def create_user(username: str, password: str, role: str, unit_id: int | None = None) -> User:
-    """A new HR user with a hashed password."""
-    if role not in set(Role):
-        raise ValueError(f"unknown role {role}; use admin, analyst or unit_head")
-    if len(password) < 10:
-        raise ValueError("password must have at least 10 characters")
-    user = User(username=username, password_hash=generate_password_hash(password), role=role,
-                unit_id=unit_id)
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def login_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -53,6 +43,9 @@ def load_user() -> None:
     """Put the logged-in HR user (if any) on `g`; the respond routes never set one."""
     user_id = session.get("user_id")
     g.user = db.session.get(User, user_id) if user_id is not None else None
+    if g.user is not None and not g.user.active:  # deactivated since logging in
+        session.pop("user_id", None)
+        g.user = None
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -62,10 +55,14 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.username == form.username.data))
         if user is not None and check_password_hash(user.password_hash, form.password.data):
-            session.clear()
-            session["user_id"] = user.id
-            return redirect(url_for("admin.index"))
-        flash(_("Nama pengguna atau kata sandi salah."))
+            if user.active:
+                session.clear()
+                session["user_id"] = user.id
+                return redirect(url_for("admin.index"))
+            # Said only after the right password, so it reveals nothing to a guesser.
+            flash(_("Akun ini dinonaktifkan. Hubungi admin untuk mengaktifkannya kembali."))
+        else:
+            flash(_("Nama pengguna atau kata sandi salah."))
     return render_template("hr/login.html", form=form)
 
 

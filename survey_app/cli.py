@@ -60,7 +60,7 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
             _fail(f"Unit tidak ditemukan / no such unit: {unit_code}")
         unit_id = unit.id  # type: ignore[union-attr]
     try:
-        create_user(username, password, role, unit_id)
+        create_user(username, password, role, unit_id, actor=ACTOR)
     except ValueError as exc:
         _fail(str(exc))
     db.session.commit()

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     FloatField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -16,12 +17,24 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from .models import K_DEFAULT, K_MINIMUM
 
 CUT_CHOICES = [SelectChoice("", "-"), SelectChoice("jabatan", "jabatan")]
 FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("pdf", "PDF")]
+ROLE_CHOICES = [SelectChoice("admin", _l("Admin")), SelectChoice("analyst", _l("Analis")),
+                SelectChoice("unit_head", _l("Kepala unit"))]
+EXPORT_FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("xlsx", "Excel (.xlsx)"),
+                  SelectChoice("sav", "SPSS (.sav)")]
 
 
 class EmptyForm(FlaskForm):
@@ -103,3 +116,51 @@ class TrainingForm(FlaskForm):
                           validators=[InputRequired(), NumberRange(min=0.5, max=1000)])
     provider = StringField(_l("Penyelenggara"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Simpan"))
+
+
+class _UnitChoice(FlaskForm):
+    """Role and unit; the unit is checked by the service (a clear message for an unknown one),
+    not by the select's choice list."""
+
+    role = SelectField(_l("Peran"), choices=ROLE_CHOICES)
+    unit = SelectField(_l("Unit (wajib untuk kepala unit)"), coerce=int, default=0,
+                       validate_choice=False)
+
+
+class UserCreateForm(_UnitChoice):
+    """Create an HR user; the password rule is the service's (shared with the CLI)."""
+
+    username = StringField(_l("Nama pengguna"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Kata sandi awal"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Ulangi kata sandi"), validators=[
+        EqualTo("password", message=_l("Kedua kata sandi tidak sama."))])
+    submit = SubmitField(_l("Buat pengguna"))
+
+
+class UserRoleForm(_UnitChoice):
+    """Change a user's role and unit."""
+
+    submit = SubmitField(_l("Simpan peran"))
+
+
+class PasswordResetForm(FlaskForm):
+    """Set a new password for a user."""
+
+    password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Ulangi kata sandi"), validators=[
+        EqualTo("password", message=_l("Kedua kata sandi tidak sama."))])
+    submit = SubmitField(_l("Ganti kata sandi"))
+
+
+class FlagForm(FlaskForm):
+    """Set a yes/no flag explicitly (1 or 0): a repeated click does not toggle it back."""
+
+    value = HiddenField(validators=[AnyOf(["0", "1"])])
+    submit = SubmitField(_l("Kirim"))
+
+
+class RespondentExportForm(FlaskForm):
+    """Download the respondent-level export (a POST: every download is audited)."""
+
+    fmt = SelectField(_l("Format"), choices=EXPORT_FORMATS, default="csv")
+    submit = SubmitField(_l("Unduh data per responden"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from .services import RowError, WaveRuleError
+from .services.users import UserRuleError
 
 
 def row_error_message(error: RowError) -> str:
@@ -44,5 +45,22 @@ def wave_rule_message(error: WaveRuleError) -> str:
         "bad_count": _("Jumlah kode tidak sah: %(d)s."),
         "empty_title": _("Judul pelatihan kosong."),
         "bad_hours": _("Jam pelajaran harus lebih dari nol (%(d)s)."),
+    }
+    return texts[error.reason] % {"d": error.detail}
+
+
+def user_rule_message(error: UserRuleError) -> str:
+    """A user-management action that breaks a rule."""
+    texts = {
+        "unknown_role": _("Peran tidak dikenal: %(d)s (pilih admin, analis atau kepala unit)."),
+        "weak_password": _("Kata sandi harus terdiri atas sedikitnya %(d)s karakter."),
+        "empty_username": _("Nama pengguna tidak boleh kosong."),
+        "duplicate_username": _("Nama pengguna %(d)s sudah dipakai."),
+        "unknown_unit": _("Unit tidak dikenal: %(d)s."),
+        "unit_required": _("Kepala unit harus memiliki unit; pilih unitnya."),
+        "self_deactivate": _("Anda tidak dapat menonaktifkan akun Anda sendiri."),
+        "self_demote": _("Anda tidak dapat mengubah peran akun Anda sendiri."),
+        "last_admin": _("%(d)s adalah admin aktif terakhir; tetapkan admin lain terlebih "
+                        "dahulu."),
     }
     return texts[error.reason] % {"d": error.detail}

@@ -62,6 +62,11 @@ class User(db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(16))
     unit_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("unit.id"))
+    # An inactive user cannot log in, and a live session of one ends on its next request.
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    # anonymity.md rule 7: the respondent-level export is a separate, audited permission.
+    can_export_respondents: so.Mapped[bool] = so.mapped_column(default=False,
+                                                               server_default=sa.false())
 
     unit: so.Mapped[Unit | None] = so.relationship()
 

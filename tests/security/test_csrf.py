@@ -48,6 +48,13 @@ def payload(endpoint: str, code: str, unit_id: int) -> dict:  # type: ignore[typ
         "admin.wave_codes": {"unit": "0", "count": "3", "fmt": "csv"},
         "admin.training": {"unit": str(unit_id), "held_on": "2026-03-01", "title": "Pelatihan",
                            "hours_jp": "8", "provider": "BPSDM"},
+        "admin.users": {"username": "baru", "role": "analyst", "unit": "0",
+                        "password": "a long password", "confirm": "a long password"},
+        "admin.user_role": {"role": "analyst", "unit": "0"},
+        "admin.user_password": {"password": "a long password", "confirm": "a long password"},
+        "admin.user_active": {"value": "0"},
+        "admin.user_export": {"value": "1"},
+        "exports.respondents": {"fmt": "csv"},
     }
     return data.get(endpoint, {"submit": "1"})
 
@@ -57,7 +64,8 @@ def state_changing_rules(app):  # type: ignore[no-untyped-def]
 
 
 def url_for_rule(rule, wave_id: int, unit_id: int = 1) -> str:  # type: ignore[no-untyped-def]
-    values = {"wave_id": wave_id, "action": "tutup", "unit_id": unit_id}
+    values = {"wave_id": wave_id, "action": "tutup", "unit_id": unit_id, "user_id": 1,
+              "fmt": "csv"}
     path = rule.rule
     for arg in rule.arguments:
         path = path.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>",

@@ -1,0 +1,157 @@
+"""HR user accounts: create, change role/unit, reset password, (de)activate, export permission.
+
+Every change is written to the audit log (actor, action, detail; never a password). The
+guards keep at least one active admin and stop an admin from locking themselves out.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from ..extensions import db
+from ..models import Role, Unit, User
+from .waves import audit
+
+#: The password strength rule shared by `flask create-admin` and the user management page.
+PASSWORD_MIN_LENGTH = 10
+
+
+class UserRuleError(ValueError):
+    """A user-management action breaks a rule; `reason` names it, `detail` gives the value."""
+
+    ENGLISH = {
+        "unknown_role": "unknown role {d}; use admin, analyst or unit_head",
+        "weak_password": f"password must have at least {PASSWORD_MIN_LENGTH} characters",
+        "empty_username": "username must not be empty",
+        "duplicate_username": "username {d} is already taken",
+        "unknown_unit": "no such unit: {d}",
+        "unit_required": "a unit head needs a unit",
+        "self_deactivate": "you cannot deactivate your own account",
+        "self_demote": "you cannot change your own role",
+        "last_admin": "{d} is the last active admin",
+    }
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(self.ENGLISH[reason].format(d=detail))
+        self.reason = reason
+        self.detail = detail
+
+
+def check_password(password: str) -> None:
+    """Raise UserRuleError("weak_password") unless the password is long enough."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise UserRuleError("weak_password", str(PASSWORD_MIN_LENGTH))
+
+
+def _check_role_unit(role: str, unit_id: int | None) -> Unit | None:
+    """The unit of a unit head (which must exist); None for the other roles."""
+    if role not in set(Role):
+        raise UserRuleError("unknown_role", role)
+    if role != Role.UNIT_HEAD:
+        return None  # a unit means nothing for admins and analysts: not stored
+    if unit_id is None:
+        raise UserRuleError("unit_required")
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise UserRuleError("unknown_unit", str(unit_id))
+    return unit
+
+
+def create_user(username: str, password: str, role: str, unit_id: int | None = None, *,
+                actor: str | None = None) -> User:
+    """A new active HR user with a hashed password; audited when `actor` is given."""
+    username = username.strip()
+    if not username:
+        raise UserRuleError("empty_username")
+    unit = _check_role_unit(role, unit_id)
+    check_password(password)
+    taken = db.session.scalar(sa.select(User.id).where(
+        sa.func.lower(User.username) == username.lower()))
+    if taken is not None:
+        raise UserRuleError("duplicate_username", username)
+    user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                unit_id=unit.id if unit else None, active=True, can_export_respondents=False)
+    db.session.add(user)
+    db.session.flush()
+    if actor is not None:
+        audit(actor, "user.create", None, f"{username}: {_describe(user)}")
+    return user
+
+
+def _describe(user: User) -> str:
+    unit = db.session.get(Unit, user.unit_id) if user.unit_id else None
+    return f"role={user.role}" + (f" unit={unit.code}" if unit else "")
+
+
+def _other_active_admins(user: User) -> int:
+    """Active admins other than `user`; the rows are locked so two concurrent demotions
+    cannot both pass (PostgreSQL; SQLite serialises writers at BEGIN IMMEDIATE)."""
+    ids = db.session.scalars(
+        sa.select(User.id).where(User.role == Role.ADMIN.value, User.active.is_(True),
+                                 User.id != user.id).with_for_update())
+    return len(list(ids))
+
+
+def _guard_admin_removal(user: User) -> None:
+    """Refuse to take away the last active admin."""
+    if user.role == Role.ADMIN and user.active and _other_active_admins(user) == 0:
+        raise UserRuleError("last_admin", user.username)
+
+
+def change_role(user: User, role: str, unit_id: int | None, *, actor: User) -> bool:
+    """Set a user's role and unit (unit heads only); False when nothing changed."""
+    unit = _check_role_unit(role, unit_id)
+    new_unit_id = unit.id if unit else None
+    if role == user.role and new_unit_id == user.unit_id:
+        return False
+    if role != user.role:
+        if user.id == actor.id:
+            raise UserRuleError("self_demote")
+        if user.role == Role.ADMIN:
+            _guard_admin_removal(user)
+    before = _describe(user)
+    user.role, user.unit_id = role, new_unit_id
+    db.session.flush()
+    db.session.expire(user, ["unit"])
+    audit(actor.username, "user.update", None, f"{user.username}: {before} -> {_describe(user)}")
+    return True
+
+
+def reset_password(user: User, password: str, *, actor: User) -> None:
+    """Give a user a new password (same strength rule as at creation)."""
+    check_password(password)
+    user.password_hash = generate_password_hash(password)
+    db.session.flush()
+    audit(actor.username, "user.password_reset", None, user.username)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> bool:
+    """Deactivate or reactivate a user; False when it already was."""
+    if user.active == active:
+        return False
+    if not active:
+        if user.id == actor.id:
+            raise UserRuleError("self_deactivate")
+        _guard_admin_removal(user)
+    user.active = active
+    db.session.flush()
+    audit(actor.username, "user.reactivate" if active else "user.deactivate", None,
+          user.username)
+    return True
+
+
+def set_export_permission(user: User, granted: bool, *, actor: User) -> bool:
+    """Grant or revoke the respondent-level export permission; False when unchanged."""
+    if user.can_export_respondents == granted:
+        return False
+    user.can_export_respondents = granted
+    db.session.flush()
+    audit(actor.username, "user.export_grant" if granted else "user.export_revoke", None,
+          user.username)
+    return True
+
+
+def list_users() -> list[User]:
+    """Every HR user, by username."""
+    return list(db.session.scalars(sa.select(User).order_by(User.username)))

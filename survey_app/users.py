@@ -1,0 +1,182 @@
+"""User management pages (admins only), registered on the HR blueprint `admin`.
+
+Every change goes through `services.users`, which audits it; each POST is a Flask-WTF form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from .auth import login_required
+from .extensions import db
+from .forms import FlagForm, PasswordResetForm, UserCreateForm, UserRoleForm
+from .messages import user_rule_message
+from .models import Role, User
+from .services import units_in_tree_order
+from .services.users import (
+    UserRuleError,
+    change_role,
+    create_user,
+    list_users,
+    reset_password,
+    set_active,
+    set_export_permission,
+)
+
+
+def _require_admin() -> None:
+    if g.user.role != Role.ADMIN:
+        abort(403, description=_("Hanya admin yang dapat mengelola pengguna. Minta admin "
+                                 "BKPSDM bila Anda memerlukan akses."))
+
+
+def _unit_choices(form: UserCreateForm | UserRoleForm) -> None:
+    form.unit.choices = [SelectChoice(0, "-")] + [
+        SelectChoice(u.id, f"{'— ' * d}{u.code} · {u.name}") for u, d in units_in_tree_order()]
+
+
+def _unit_id(form: UserCreateForm | UserRoleForm) -> int | None:
+    return form.unit.data or None
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@login_required()
+def users():  # type: ignore[no-untyped-def]
+    """Every HR user and a form to create one."""
+    _require_admin()
+    form = UserCreateForm()
+    _unit_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.username.data, form.password.data, form.role.data,
+                               _unit_id(form), actor=g.user.username)
+        except UserRuleError as exc:
+            db.session.rollback()
+            flash(user_rule_message(exc))
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Pengguna %(u)s dibuat.", u=user.username))
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("hr/users.html", users=list_users(), form=form), status
+
+
+def _user_page(user: User, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+    role_form = forms.get("role_form") or UserRoleForm(
+        formdata=None, role=user.role, unit=user.unit_id or 0)
+    _unit_choices(role_form)
+    return render_template(
+        "hr/user.html", user=user, role_form=role_form,
+        password_form=forms.get("password_form") or PasswordResetForm(formdata=None),
+        flag_form=FlagForm(formdata=None), is_self=user.id == g.user.id), status
+
+
+@login_required()
+def user(user_id: int):  # type: ignore[no-untyped-def]
+    """One user: role and unit, password, active, export permission."""
+    _require_admin()
+    return _user_page(_user_or_404(user_id))
+
+
+def _refused(user: User, exc: UserRuleError, **forms: Any):  # type: ignore[no-untyped-def]
+    """Roll back and show the user page with the rule that was broken (409)."""
+    db.session.rollback()
+    flash(user_rule_message(exc))
+    return _user_page(user, 409, **forms)
+
+
+@login_required()
+def user_role(user_id: int):  # type: ignore[no-untyped-def]
+    """Change a user's role and unit."""
+    _require_admin()
+    user = _user_or_404(user_id)
+    form = UserRoleForm()
+    _unit_choices(form)
+    if not form.validate_on_submit():
+        return _user_page(user, 422, role_form=form)
+    try:
+        changed = change_role(user, form.role.data, _unit_id(form), actor=g.user)
+    except UserRuleError as exc:
+        return _refused(user, exc, role_form=form)
+    db.session.commit()
+    flash(_("Peran %(u)s diubah.", u=user.username) if changed else _("Tidak ada perubahan."))
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@login_required()
+def user_password(user_id: int):  # type: ignore[no-untyped-def]
+    """Reset a user's password."""
+    _require_admin()
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        return _user_page(user, 422, password_form=form)
+    try:
+        reset_password(user, form.password.data, actor=g.user)
+    except UserRuleError as exc:
+        return _refused(user, exc, password_form=form)
+    db.session.commit()
+    flash(_("Kata sandi %(u)s diganti.", u=user.username))
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _flag(user_id: int) -> tuple[User, bool]:
+    """The target user and the posted 1/0 value (400 when the form is not valid)."""
+    _require_admin()
+    user = _user_or_404(user_id)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return user, form.value.data == "1"
+
+
+@login_required()
+def user_active(user_id: int):  # type: ignore[no-untyped-def]
+    """Deactivate (value 0) or reactivate (value 1) a user."""
+    user, active = _flag(user_id)
+    try:
+        changed = set_active(user, active, actor=g.user)
+    except UserRuleError as exc:
+        return _refused(user, exc)
+    db.session.commit()
+    if changed:
+        flash(_("%(u)s diaktifkan kembali.", u=user.username) if active
+              else _("%(u)s dinonaktifkan; sesinya berakhir pada permintaan berikutnya.",
+                     u=user.username))
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@login_required()
+def user_export(user_id: int):  # type: ignore[no-untyped-def]
+    """Grant (value 1) or revoke (value 0) the respondent-level export permission."""
+    user, granted = _flag(user_id)
+    set_export_permission(user, granted, actor=g.user)
+    db.session.commit()
+    flash(_("Izin ekspor data per responden diberikan kepada %(u)s.", u=user.username)
+          if granted else _("Izin ekspor data per responden dicabut dari %(u)s.",
+                            u=user.username))
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def register_user_routes(bp: Blueprint) -> None:
+    """Add the user pages to the HR blueprint (endpoints admin.users, admin.user, ...)."""
+    bp.add_url_rule("/pengguna", view_func=users, methods=["GET", "POST"])
+    bp.add_url_rule("/pengguna/<int:user_id>", view_func=user)
+    bp.add_url_rule("/pengguna/<int:user_id>/peran", view_func=user_role, methods=["POST"])
+    bp.add_url_rule("/pengguna/<int:user_id>/sandi", view_func=user_password, methods=["POST"])
+    bp.add_url_rule("/pengguna/<int:user_id>/status", view_func=user_active, methods=["POST"])
+    bp.add_url_rule("/pengguna/<int:user_id>/izin-ekspor", view_func=user_export,
+                    methods=["POST"])
