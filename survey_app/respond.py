@@ -6,8 +6,13 @@ only (a QR link carries it in the `#fragment`, which browsers never send).
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable, Hashable
+
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .database import begin_read_snapshot, end_read_snapshot
@@ -59,6 +64,8 @@ def _read_first() -> None:
 @bp.route("", methods=["GET", "POST"])
 def enter():
     """Ask for the code; a valid code leads to the page that states what is stored."""
+    if request.method == "GET":
+        return _enter_page()
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -104,9 +111,49 @@ def survey():
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
             fields=", ".join(exc.fields))), 400
     rows = _receipt_rows(code.wave.instrument_keys)
-    html = Markup("").join(rows[(a.item_code, a.value)] for a in receipt.answers)
-    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
-                           rows_html=html, k=code.wave.k)
+    before, after = page_shell(
+        ("receipt", _lang(), request.script_root, code.wave, code.unit, receipt.cut),
+        lambda marker: render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
+                                       rows_html=Markup(marker),  # noqa: S704 (hex marker)
+                                       k=code.wave.k))
+    return before + "".join(rows[(a.item_code, a.value)] for a in receipt.answers) + after
+
+
+def _lang() -> str:
+    return str(get_locale() or "id")
+
+
+def page_shell(key: Hashable, render: Callable[[str], str]) -> tuple[str, str]:
+    """A page as (before, after) the one part that differs between requests.
+
+    `render(marker)` renders the page with `marker` standing exactly once for that part.
+    Everything else depends only on `key`, so it is rendered once per process and key: the
+    respond pages are the hot path of a wave (bench/submit.md), and most of their cost was
+    rendering the same template again. Not cached when templates may change (debug).
+    """
+    cache: dict[Hashable, tuple[str, str]] = current_app.extensions.setdefault(
+        "lentera_page_shells", {})
+    if key in cache:
+        return cache[key]
+    marker = f"lentera-slot-{secrets.token_hex(16)}"
+    before, found, after = render(marker).partition(marker)
+    if not found or marker in after:
+        raise RuntimeError("page_shell: the marker must appear exactly once")
+    if not (current_app.debug or current_app.config.get("TEMPLATES_AUTO_RELOAD")):
+        cache[key] = (before, after)
+    return before, after
+
+
+def _enter_page() -> str:
+    """The code form: the same page for every respondent but for its CSRF token."""
+
+    def render(marker: str) -> str:
+        form = CodeForm()
+        html = render_template("respond/enter.html", form=form, error=None)
+        return html.replace(form.csrf_token.current_token, marker)
+
+    before, after = page_shell(("enter", _lang(), request.script_root), render)
+    return before + generate_csrf() + after
 
 
 def _answer_fields() -> dict[str, str]:
@@ -131,9 +178,7 @@ def _receipt_rows(keys: tuple[str, ...]) -> dict[tuple[str, int], Markup]:
     Cached per process (instrument versions never change), so a receipt is a few dict
     look-ups instead of a template loop over every answer.
     """
-    from flask_babel import get_locale
-
-    lang = str(get_locale() or "id")
+    lang = _lang()
     cache = current_app.extensions.setdefault("lentera_receipt_rows", {})
     if (keys, lang) not in cache:
         row = Markup("<tr><td>{}</td><td>{} · {}</td></tr>\n")
