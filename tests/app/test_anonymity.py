@@ -188,6 +188,8 @@ def test_closing_a_wave_leaves_no_per_submission_transaction_ids(app, backend,
 @pytest.mark.parametrize("statement", [
     "UPDATE answer SET value = 1",
     "DELETE FROM answer",
+    "INSERT INTO answer (response_id, item_code, value, points) SELECT id, 'XX1', 1, 5 "
+    "FROM response",
     "UPDATE response SET cut = NULL",
     "DELETE FROM response",
 ])
