@@ -154,38 +154,68 @@ def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
 
     Starts from the normal approximation nc = t - z_p sqrt(1 + t^2/(2 df)) and solves
     ``nctdtr(df, nc, t) = p`` by secant steps on the cells not yet converged (|step| <
-    1e-12); cells the secant cannot settle in 60 steps fall back to ``brentq``.
+    1e-12 with |residual| < 1e-10); cells the secant cannot settle in 60 steps, or where it
+    stalls on a flat tail or meets a NaN, fall back to ``brentq``.
+
+    |t| < 1e-100 is solved as t = 0, where the CDF is already equal to double precision:
+    scipy 1.17's ``nctdtr(1, nc, 6e-156)`` returns NaN, which sent the solver to a wrong
+    root (2.06 instead of 1.95996 for p = 0.025; found by the property test).
     """
+    t = np.where(np.abs(t) < 1e-100, 0.0, t)
     z = stats.norm.ppf(p)
     x0 = t - z * np.sqrt(1.0 + t * t / (2.0 * df))
     x1 = x0 + 0.1
     f0 = special.nctdtr(df, x0, t) - p
     live = np.ones(x0.shape, dtype=bool)
+    fallback = np.zeros(x0.shape, dtype=bool)
     for _ in range(60):
         idx = np.flatnonzero(live)
         if idx.size == 0:
-            return x1
+            break
         f1 = special.nctdtr(df[idx], x1[idx], t[idx]) - p
+        # nctdtr is NaN in places (far tails at df = 1): such a cell is not converged, it
+        # goes to the bracketing fallback instead of being taken as a root.
+        lost = ~np.isfinite(f1)
         denom = f1 - f0[idx]
         with np.errstate(invalid="ignore", divide="ignore"):
             step = np.where(denom != 0, f1 * (x1[idx] - x0[idx]) / denom, 0.0)
         step = np.clip(np.nan_to_num(step), -5.0, 5.0)  # keep a wild first step in range
         x0[idx], f0[idx] = x1[idx], f1
         x1[idx] -= step
-        live[idx[np.abs(step) < 1e-12]] = False
-    for i in np.flatnonzero(live):
+        still = np.abs(step) < 1e-12
+        # A step of 0 on a flat tail (f1 == f0, far from the root) is no convergence either.
+        stuck = lost | (still & ~(np.abs(f1) < 1e-10))
+        fallback[idx[stuck]] = True
+        live[idx[stuck | still]] = False
+    for i in np.flatnonzero(live | fallback):
         x1[i] = _ncp_brentq(p, float(df[i]), float(t[i]))
     return x1
 
 
 def _ncp_brentq(p: float, df: float, t: float) -> float:
-    """Bracketing fallback for :func:`_ncp_for` (nctdtr decreases in nc)."""
-    lo, hi = t - 10.0, t + 10.0
-    while special.nctdtr(df, lo, t) < p:
+    """Bracketing fallback for :func:`_ncp_for`; NaN when no root can be bracketed.
+
+    nctdtr decreases in nc. The bracket is found by unit steps upwards from below the root,
+    so it stays next to the root: a wide bracket let brentq step into the CDF's NaN pockets
+    (df = 1, t = -21: NaN at nc = 7.8 though the root is -1.6).
+    """
+    lo = t - 10.0
+    for _ in range(100):
+        if special.nctdtr(df, lo, t) >= p:
+            break
         lo -= 10.0
-    while special.nctdtr(df, hi, t) > p:
-        hi += 10.0
-    return optimize.brentq(lambda nc: special.nctdtr(df, nc, t) - p, lo, hi, xtol=1e-14)
+    hi = lo + 1.0
+    for _ in range(1000):
+        value = special.nctdtr(df, hi, t)
+        if value <= p:
+            break
+        if value > p:  # NaN neither raises lo nor ends the walk
+            lo = hi
+        hi += 1.0
+    try:
+        return optimize.brentq(lambda nc: special.nctdtr(df, nc, t) - p, lo, hi, xtol=1e-14)
+    except (ValueError, RuntimeError):  # no sign change, or NaN inside the bracket
+        return float("nan")
 
 
 def hedges_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: ArrayLike,

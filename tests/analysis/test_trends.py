@@ -153,4 +153,24 @@ def test_noncentrality_inversion_solves_the_cdf(df, t, p):
     from scipy import special
 
     nc = tr._ncp_for(p, np.array([df]), np.array([t]))
+    # Below 1e-100 the CDF is checked at t = 0 (scipy's nctdtr is NaN at df=1, t=6e-156).
+    assert abs(special.nctdtr(df, nc[0], t if abs(t) >= 1e-100 else 0.0) - p) < 1e-9
+
+
+@pytest.mark.parametrize("t", [0.0, 5.915315093340815e-156, -1e-200])
+@pytest.mark.parametrize("df", [1.0, 30.0])
+def test_noncentrality_at_t_zero_is_the_normal_quantile(df, t):
+    """P(T <= 0) = Phi(-nc) for every df (T < 0 iff Z < -nc), so nc = -Phi^-1(p)."""
+    nc = tr._ncp_for(0.025, np.array([df]), np.array([t]))
+    assert nc[0] == pytest.approx(1.959963984540054, abs=1e-9)
+
+
+@pytest.mark.parametrize(("df", "t", "p"), [(1.0, -20.0, 0.025), (1.0, -21.0, 0.025),
+                                            (1.0, -22.0, 0.025), (1.0, 21.0, 0.975)])
+def test_noncentrality_inversion_survives_nan_and_flat_tails(df, t, p):
+    """Cases hypothesis found: the secant met a NaN of nctdtr, or stalled on a flat tail, and
+    had returned a wrong root (12.9, NaN, 8.65)."""
+    from scipy import special
+
+    nc = tr._ncp_for(p, np.array([df]), np.array([t]))
     assert abs(special.nctdtr(df, nc[0], t) - p) < 1e-9
