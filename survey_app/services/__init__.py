@@ -9,7 +9,6 @@ from .responses import (
                         Receipt,
                         check_code,
                         store_response,
-                        submit_response,
                         validate_answers,
                         wave_instruments,
 )
@@ -31,7 +30,7 @@ __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
     "IssuedCode", "Receipt", "RowError", "WaveDataset", "WaveRuleError", "add_training", "audit",
     "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
-    "open_wave", "response_counts", "store_response", "submit_response", "subtree_ids",
+    "open_wave", "response_counts", "store_response", "subtree_ids",
     "training_log", "units_in_tree_order", "update_draft", "validate_answers", "wave_dataset",
     "wave_instruments",
 ]

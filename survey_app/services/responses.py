@@ -226,14 +226,6 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
     return given
 
 
-def submit_response(code_text: str, form: Mapping[str, str],
-                    info: CodeInfo | None = None) -> Receipt:
-    """Validate, mark the code used and store the response in the caller's transaction."""
-    info = info or check_code(code_text)
-    answers, cut = validate_answers(wave_instruments(info.wave), info.wave.cut, form)
-    return store_response(info, answers, cut)
-
-
 def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None) -> Receipt:
     """Mark the code used and store validated answers in the caller's transaction.
 
