@@ -111,8 +111,8 @@ class DatabaseStore:
         """Read the counter; an expired one reads as zero.
 
         Core on the session's connection and no commit of its own: the read joins the
-        request's transaction (the respond views commit or roll back), which saves a
-        BEGIN/COMMIT pair (on SQLite a second BEGIN IMMEDIATE write lock) per submission.
+        request's transaction (on SQLite the respond POST's read snapshot, which takes no
+        write lock; the respond views commit or roll back), saving a BEGIN/COMMIT pair.
         """
         now = int(time.time())
         row = db.session.connection().execute(self._PEEK, {"key": key}).first()
