@@ -322,7 +322,7 @@ def export_bytes(wave: Wave, fmt: str, *, respondents: bool, actor: str,
 # ---------------------------------------------------------------- routes
 
 def _download(data: bytes, filename: str, fmt: str) -> Response:
-    response = Response(data, mimetype=MIMETYPES[fmt])
+    response = Response(data, content_type=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -126,7 +126,7 @@ def whole_unit(rows: list[dict], unit: str, dim: str) -> dict:  # type: ignore[t
 def test_aggregated_csv_figures_match_numpy_on_the_raw_answers(client, survey):
     login(client, "analis")
     r = aggregated(client, survey["wave"], "csv")
-    assert r.mimetype == "text/csv"
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert r.headers["Content-Disposition"] == 'attachment; filename="lentera-2026-Q4-agregat.csv"'
     rows = read_csv(r.data)
     for unit, members in [("A1", {"A1"}), ("A", {"A", "A1"}), ("ROOT", {"A", "A1", "B", "C", "E"})]:
