@@ -21,8 +21,12 @@ __all__ = ["bp", "create_user", "init_app", "login_required"]
 bp = Blueprint("auth", __name__, url_prefix="/hr")
 
 
-def login_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Require a logged-in HR user, with one of `roles` when given."""
+def login_required(*roles: Role, refusal: str | None = None
+                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Require a logged-in HR user, with one of `roles` when given.
+
+    `refusal` (a lazy_gettext string) tells a user without the role why the page is closed.
+    """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -30,7 +34,7 @@ def login_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
             if g.get("user") is None:
                 return redirect(url_for("auth.login"))
             if roles and g.user.role not in roles:
-                abort(403)
+                abort(403, description=str(refusal) if refusal is not None else None)
             return view(*args, **kwargs)
 
         return wrapped

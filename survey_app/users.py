@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from .auth import login_required
@@ -27,11 +28,9 @@ from .services.users import (
     set_export_permission,
 )
 
-
-def _require_admin() -> None:
-    if g.user.role != Role.ADMIN:
-        abort(403, description=_("Hanya admin yang dapat mengelola pengguna. Minta admin "
-                                 "BKPSDM bila Anda memerlukan akses."))
+ADMIN_ONLY = _l("Hanya admin yang dapat mengelola pengguna. Minta admin BKPSDM bila Anda "
+                "memerlukan akses.")
+admin_required = login_required(Role.ADMIN, refusal=ADMIN_ONLY)
 
 
 def _unit_choices(form: UserCreateForm | UserRoleForm) -> None:
@@ -50,10 +49,9 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@login_required()
+@admin_required
 def users():  # type: ignore[no-untyped-def]
     """Every HR user and a form to create one."""
-    _require_admin()
     form = UserCreateForm()
     _unit_choices(form)
     status = 200
@@ -84,10 +82,9 @@ def _user_page(user: User, status: int = 200, **forms: Any):  # type: ignore[no-
         flag_form=FlagForm(formdata=None), is_self=user.id == g.user.id), status
 
 
-@login_required()
+@admin_required
 def user(user_id: int):  # type: ignore[no-untyped-def]
     """One user: role and unit, password, active, export permission."""
-    _require_admin()
     return _user_page(_user_or_404(user_id))
 
 
@@ -98,10 +95,9 @@ def _refused(user: User, exc: UserRuleError, **forms: Any):  # type: ignore[no-u
     return _user_page(user, 409, **forms)
 
 
-@login_required()
+@admin_required
 def user_role(user_id: int):  # type: ignore[no-untyped-def]
     """Change a user's role and unit."""
-    _require_admin()
     user = _user_or_404(user_id)
     form = UserRoleForm()
     _unit_choices(form)
@@ -116,10 +112,9 @@ def user_role(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@login_required()
+@admin_required
 def user_password(user_id: int):  # type: ignore[no-untyped-def]
     """Reset a user's password."""
-    _require_admin()
     user = _user_or_404(user_id)
     form = PasswordResetForm()
     if not form.validate_on_submit():
@@ -135,7 +130,6 @@ def user_password(user_id: int):  # type: ignore[no-untyped-def]
 
 def _flag(user_id: int) -> tuple[User, bool]:
     """The target user and the posted 1/0 value (400 when the form is not valid)."""
-    _require_admin()
     user = _user_or_404(user_id)
     form = FlagForm()
     if not form.validate_on_submit():
@@ -143,7 +137,7 @@ def _flag(user_id: int) -> tuple[User, bool]:
     return user, form.value.data == "1"
 
 
-@login_required()
+@admin_required
 def user_active(user_id: int):  # type: ignore[no-untyped-def]
     """Deactivate (value 0) or reactivate (value 1) a user."""
     user, active = _flag(user_id)
@@ -159,7 +153,7 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@login_required()
+@admin_required
 def user_export(user_id: int):  # type: ignore[no-untyped-def]
     """Grant (value 1) or revoke (value 0) the respondent-level export permission."""
     user, granted = _flag(user_id)
