@@ -7,6 +7,8 @@ Database (SQLAlchemy inspector, read only):
 - response / answer must not have an insertion order: SQLite `WITHOUT ROWID`, no
   autoincrement/sequence/identity default on PostgreSQL;
 - the named constraints that enforce the rules must exist (k >= 3, answer ranges);
+- the triggers that make a closed wave's responses and answers immutable must exist
+  (migrations 0002 and 0004);
 - every wave must have k >= 3 (a row written past the constraint is reported).
 Data: the checks of `survey_app.breaches` (used codes vs responses, answers in range, k
 changed after opening) run too, so this command replaces that module's `flask audit`.
@@ -52,6 +54,18 @@ REQUIRED_CONSTRAINTS = {
     "answer": {"ck_answer_value_range", "ck_answer_points_range"},
 }
 K_MINIMUM = 3
+# The closed-wave guards per dialect (migrations 0002_closed_wave_guard and, on PostgreSQL,
+# 0004_answer_guard_per_statement): without them a closed wave's answers could be changed.
+GUARD_TRIGGERS = {
+    "sqlite": {f"trg_{table}_{event}_closed" for table in ("response", "answer")
+               for event in ("insert", "update", "delete")},
+    "postgresql": {"trg_response_closed_wave"} | {
+        f"trg_answer_{event}_closed_wave" for event in ("insert", "update", "delete")},
+}
+TRIGGER_NAMES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+    "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+}
 _SYMBOL = f"[{ALPHABET}]"
 CODE_TOKEN = re.compile(
     rf"(?<![A-Za-z0-9])(?:{_SYMBOL}{{4}}[- ]?{_SYMBOL}{{4}}[- ]?{_SYMBOL}{{4}})(?![A-Za-z0-9])",
@@ -91,6 +105,8 @@ def audit_database(engine: Engine) -> list[Finding]:
         if table in tables:
             findings += _order_findings(engine, table, inspector.get_columns(table))
     findings += _constraint_findings(inspector, tables)
+    if {"response", "answer"} <= tables:
+        findings += _guard_findings(engine)
     if "wave" in tables:
         findings += _small_k_findings(engine)
     return findings
@@ -142,6 +158,18 @@ def _constraint_findings(inspector: sa.Inspector, tables: set[str]) -> list[Find
         for name in sorted(names - present):
             found.append(Finding("rule 4: constraints", table, f"constraint {name} missing"))
     return found
+
+
+def _guard_findings(engine: Engine) -> list[Finding]:
+    """The closed-wave guard triggers of this dialect that are missing."""
+    expected = GUARD_TRIGGERS.get(engine.dialect.name, set())
+    if not expected:
+        return []
+    with engine.connect() as conn:
+        present = set(conn.scalars(sa.text(TRIGGER_NAMES[engine.dialect.name])))
+    return [Finding("closed waves are immutable", name,
+                    "guard trigger missing: a closed wave's answers could be changed")
+            for name in sorted(expected - present)]
 
 
 def _small_k_findings(engine: Engine) -> list[Finding]:

@@ -104,7 +104,11 @@ def test_insertion_order_on_the_answer_table_is_reported(app, plant, backend):
                "CONSTRAINT ck_answer_value_range CHECK (value BETWEEN 1 AND points), "
                "CONSTRAINT ck_answer_points_range CHECK (points BETWEEN 2 AND 11), "
                "PRIMARY KEY (response_id, item_code))")
-        assert [(f.where, f.rule) for f in _findings(app)] == [("answer", "rule 2: no order")]
+        # Dropping the table dropped its closed-wave guards too, and the audit says so.
+        found = sorted((f.where, f.rule) for f in _findings(app))
+        assert found == [("answer", "rule 2: no order")] + [
+            (f"trg_answer_{event}_closed", "closed waves are immutable")
+            for event in ("delete", "insert", "update")]
     else:
         plant("ALTER TABLE answer ADD COLUMN n SERIAL",
               revert=("ALTER TABLE answer DROP COLUMN n",))
@@ -121,6 +125,19 @@ def test_missing_range_constraint_is_reported(app, plant, backend):
     found = _findings(app)
     assert [(f.where, f.detail) for f in found] == [
         ("answer", "constraint ck_answer_value_range missing")]
+
+
+def test_missing_closed_wave_guard_is_reported(app, plant, backend):
+    if backend == "sqlite":
+        plant("DROP TRIGGER trg_answer_update_closed")
+        name = "trg_answer_update_closed"
+    else:
+        plant("DROP TRIGGER trg_answer_update_closed_wave ON answer", revert=(
+            "CREATE TRIGGER trg_answer_update_closed_wave AFTER UPDATE ON answer REFERENCING "
+            "OLD TABLE AS changed_answers FOR EACH STATEMENT EXECUTE FUNCTION "
+            "lentera_closed_wave_guard_answers()",))
+        name = "trg_answer_update_closed_wave"
+    assert [(f.rule, f.where) for f in _findings(app)] == [("closed waves are immutable", name)]
 
 
 GOOD_LOG = [
