@@ -31,6 +31,9 @@ from .services import (
 )
 
 bp = Blueprint("respond", __name__, url_prefix="/isi")
+# Pages kept by page_shell per process: a receipt frame is ~2 KB, one per language, wave, unit
+# and cut value, so this bounds the cache to a few MB however many waves a worker serves.
+PAGE_SHELLS_MAX = 2048
 
 
 def refusal_message(reason: str) -> str:
@@ -140,6 +143,8 @@ def page_shell(key: Hashable, render: Callable[[str], str]) -> tuple[str, str]:
     if not found or marker in after:
         raise RuntimeError("page_shell: the marker must appear exactly once")
     if not (current_app.debug or current_app.config.get("TEMPLATES_AUTO_RELOAD")):
+        if len(cache) >= PAGE_SHELLS_MAX:  # a long-lived worker sees many waves and units
+            cache.pop(next(iter(cache)))  # oldest first
         cache[key] = (before, after)
     return before, after
 
