@@ -348,7 +348,9 @@ PostgreSQL, p95 200-240 ms -> about 150 ms.
   instead of an executemany.
 - The code page and the receipt's frame are rendered once per process and language (and wave,
   unit, cut for the receipt); each request fills in its CSRF token or answer rows. In-process
-  CPU on SQLite: GET /isi 0.79 -> 0.36 ms, POST 2.36 -> about 1.9 ms.
+  CPU on SQLite (three runs on a quiet machine): GET /isi 0.79 -> 0.36-0.39 ms, POST
+  2.36 -> 1.67-1.81 ms; PostgreSQL POST 3.77 -> 2.70-3.31 ms. The in-process table above is
+  measured right after the load phases, so it can read higher.
 - PostgreSQL: the closed-wave guard on answers runs once per statement (transition tables)
   instead of a PL/pgSQL call per row: database CPU per submission 1.6-2.0 -> 1.0-1.2 ms.
 
