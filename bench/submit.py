@@ -357,7 +357,10 @@ PostgreSQL, p95 200-240 ms -> about 150 ms.
 Tried and dropped (quick interleaved runs, +-10 %): sys.setswitchinterval 0.2-1 ms in the
 workers (no change); 4 threads per worker (worse: 262-340/s against 413/s with 2); gunicorn's
 sync worker (0.40-0.45 against 0.38-0.42, within the noise, and no keep-alive for slow
-phones); a multi-row INSERT ... VALUES (slower than executemany: 200 bound parameters).
+phones); a multi-row INSERT ... VALUES (slower than executemany: 200 bound parameters);
+SQLite writers queued in the kernel (flock beside the database plus a thread lock) instead of
+SQLite's polling busy handler: median ratios 0.49, 0.50, 0.42 against 0.46, 0.45, 0.45 without,
+within the noise, so not worth a lock file.
 
 Not reached: p95 <= 100 ms needs about 500 submissions/s with 32 clients (Little's law:
 32 / 0.1 s = 320/s is the mean-latency bound alone), and a ratio of 0.6 would need the
