@@ -339,8 +339,8 @@ commit and the receipt. In-process the submission pair costs about 4x the bare p
 narrow that to about 0.5.
 
 What moved the ratio (2026-11-30; earlier figures from the previous harness, one bare phase
-before and one after the submissions): 0.30-0.34 -> 0.48 on SQLite, 0.29-0.35 -> 0.48 on
-PostgreSQL, p95 200-240 ms -> about 150 ms.
+before and one after the submissions): 0.30-0.34 -> 0.41-0.48 on SQLite, 0.29-0.35 ->
+0.45-0.49 on PostgreSQL (three full runs), p95 200-240 ms -> 147-206 ms.
 - SQLite: respond POSTs read in a deferred transaction and take the write lock only for the
   UPDATE + INSERTs (the lock had been held through all the Python work of a submission, so
   every worker queued behind it; busy-handler sleeps drove the p95).
