@@ -17,11 +17,21 @@ class ConfigError(ValueError):
 
 
 def database_uri(url: str) -> str:
-    """Normalise a DATABASE_URL so that PostgreSQL uses psycopg 3."""
+    """Normalise a DATABASE_URL so that PostgreSQL uses psycopg 3; refuse other databases.
+
+    Lentera runs on SQLite and PostgreSQL only: its migrations, closed-wave guards and the
+    respondent hot path (services.responses) are written for those two.
+    """
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    if url.startswith(("sqlite:", "postgresql+psycopg:")):
+        return url
+    scheme = url.split(":", 1)[0]
+    raise ConfigError(
+        f"DATABASE_URL: Lentera hanya berjalan di SQLite atau PostgreSQL, bukan '{scheme}' "
+        f"(Lentera runs on SQLite or PostgreSQL only, not '{scheme}'). Contoh/example: "
+        "sqlite:////srv/lentera/lentera.db atau/or postgresql://lentera@localhost/lentera")
 
 
 def default_config(instance_path: str) -> dict[str, Any]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import stat
 
+import pytest
+
 from survey_app import create_app
-from survey_app.config import config_from_env, database_uri
+from survey_app.config import ConfigError, config_from_env, database_uri
 
 
 def test_code_key_is_generated_once_with_0600_and_a_log_line(tmp_path, monkeypatch, caplog):
@@ -39,6 +41,14 @@ def test_postgres_urls_use_psycopg3():
     assert database_uri("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_uri("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_uri("sqlite:///x.db") == "sqlite:///x.db"
+    assert database_uri("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "postgresql+psycopg2://u@h/db", "lentera.db"])
+def test_databases_other_than_sqlite_and_postgresql_are_refused_clearly(tmp_path, url):
+    with pytest.raises(ConfigError, match="SQLite atau PostgreSQL") as info:
+        create_app({"LENTERA_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
+    assert "SQLite or PostgreSQL only" in str(info.value)
     assert config_from_env({"LENTERA_INSTRUMENT_DIRS": "/a:/b"})["LENTERA_INSTRUMENT_DIRS"] \
         == ("/a", "/b")
 
