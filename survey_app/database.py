@@ -1,18 +1,25 @@
-"""Database wiring: SQLite pragmas and write locks, Flask-Migrate, and the `flask db` CLI."""
+"""Database wiring: SQLite pragmas and write locks, Flask-Migrate, the `flask db` CLI, and the
+DBAPI connection of the respondent hot path."""
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.pool import PoolProxiedConnection
 
 from .extensions import db, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Execution option that makes the next SQLite transaction a plain (deferred) BEGIN.
-DEFERRED = "lentera_sqlite_deferred"
+_DBAPI_KEY = "lentera_dbapi_connection"
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")  # a :name parameter, not a :: cast
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -22,8 +29,8 @@ def configure_sqlite(engine: Engine) -> None:
     is locked" without waiting; taking the write lock at BEGIN makes every writer queue on
     the busy timeout instead. Readers are not blocked in WAL mode.
 
-    A transaction started by `begin_read_snapshot` is the exception: it only reads, so it
-    takes no write lock and never waits for a writer; `end_read_snapshot` ends it.
+    The driver's own transaction handling is off (autocommit), so that SQLAlchemy's "begin"
+    hook below, and the respondent hot path (`dbapi_connection`), emit BEGIN themselves.
     """
 
     @event.listens_for(engine, "connect")
@@ -39,37 +46,82 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        deferred = connection.get_execution_options().get(DEFERRED, False)
-        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def begin_read_snapshot() -> None:
-    """Start the session's next transaction as a read that takes no SQLite write lock.
+def dbapi_connection() -> PoolProxiedConnection:
+    """This request's DBAPI connection for the respondent hot path, outside the ORM session.
 
-    The respond path reads (rate-limit counter, code, wave) and validates before it writes;
-    holding SQLite's single write lock through that Python work serialised every submission
-    of every worker behind it. The caller calls `end_read_snapshot` before writing, so the
-    write starts a fresh BEGIN IMMEDIATE transaction and never upgrades a stale snapshot.
-    Nothing to do on PostgreSQL, whose writers do not share one lock.
+    A respondent POST runs a few fixed statements (rate-limit counter, code, store). Through
+    the ORM session each statement and commit cost several times the database's own work
+    (bench/submit.md), so the hot path runs them on a pooled DBAPI connection checked out once
+    per request and returned as soon as its work is done (`release_dbapi_connection`, and at
+    teardown in any case). The connection is in autocommit mode:
+    - SQLite (see `configure_sqlite`): reads are short implicit transactions that never take
+      or wait for the write lock; a writer takes the lock with BEGIN IMMEDIATE and COMMITs.
+    - PostgreSQL: each statement is its own transaction, so the store is one statement and
+      one round trip; the mode is switched back before the connection returns to the pool.
     """
-    if db.engine.dialect.name == "sqlite":
-        db.session.commit()  # nothing is pending at this point; ends any transaction begun
-        db.session.connection(execution_options={DEFERRED: True})
+    conn = g.get(_DBAPI_KEY)
+    if conn is None:
+        conn = db.engine.raw_connection()
+        setattr(g, _DBAPI_KEY, conn)
+        if db.engine.dialect.name == "postgresql":
+            conn.driver_connection.autocommit = True  # type: ignore[union-attr]
+    return conn
 
 
-def end_read_snapshot() -> None:
-    """End the read begun by `begin_read_snapshot`, so that the next statement may write.
+@functools.cache
+def driver_sql(text: str, dialect: str) -> str:
+    """`text` written with :name parameters, in the driver's style: sqlite3 takes :name as it
+    is, psycopg takes %(name)s."""
+    return text if dialect == "sqlite" else _PARAM.sub(r"%(\1)s", text)
 
-    On PostgreSQL the reads and the write share one transaction: committing in between
-    would cost a round trip (and a pool pre-ping) for nothing.
+
+def dbapi_execute(cursor: DBAPICursor, text: str, params: Mapping[str, Any]) -> DBAPICursor:
+    """Execute `text` (:name parameters) on a `dbapi_connection` cursor."""
+    cursor.execute(driver_sql(text, db.engine.dialect.name), params)
+    return cursor
+
+
+def dbapi_query(text: str, params: Mapping[str, Any],
+                cursor: DBAPICursor | None = None) -> list[Any]:
+    """All rows of a query on the request's DBAPI connection (or on `cursor`).
+
+    Always read to the end: on SQLite a statement left unfinished keeps its implicit read
+    transaction, and so a stale snapshot, open into the next write.
     """
-    if db.engine.dialect.name == "sqlite":
-        db.session.commit()
+    own = cursor is None
+    cur = dbapi_connection().cursor() if own else cursor
+    try:
+        return list(dbapi_execute(cur, text, params).fetchall())
+    finally:
+        if own:
+            cur.close()
+
+
+def release_dbapi_connection() -> None:
+    """Give the request's DBAPI connection back to the pool now (also done at teardown).
+
+    The respond views call it as soon as their statements are done, so that a connection is
+    not held while the reply is written to a slow client (nor past an engine's disposal).
+    """
+    conn = g.pop(_DBAPI_KEY, None)
+    if conn is None:
+        return
+    try:
+        if db.engine.dialect.name == "postgresql":
+            conn.driver_connection.autocommit = False  # type: ignore[union-attr]
+    except Exception:  # a broken connection must not go back to the pool
+        conn.invalidate()
+    finally:
+        conn.close()  # the pool rolls back whatever a failed request left open
 
 
 def init_app(app: Flask) -> None:
     """Bind Flask-SQLAlchemy and Flask-Migrate; the schema comes only from migrations."""
     db.init_app(app)
+    app.teardown_appcontext(lambda _exc: release_dbapi_connection())
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -15,8 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from .database import begin_read_snapshot, end_read_snapshot
-from .extensions import db
+from .database import release_dbapi_connection
 from .forms import CodeForm
 from .instrument_store import get_instrument
 from .services import (
@@ -36,16 +35,11 @@ bp = Blueprint("respond", __name__, url_prefix="/isi")
 PAGE_SHELLS_MAX = 2048
 
 
-def refusal_message(reason: str) -> str:
-    """Plain-language reason why a code cannot be used."""
-    return {
-        "format": _("Kode tidak dikenali. Kode terdiri dari 12 huruf dan angka, "
-                    "misalnya ABCD-EFGH-JKMN. Periksa kembali kode pada slip Anda."),
-        "unknown": _("Kode tidak dikenali. Periksa kembali kode pada slip Anda."),
-        "used": _("Kode ini sudah dipakai. Setiap kode hanya dapat dipakai sekali; "
-                  "jawaban Anda yang pertama sudah tersimpan dan tidak ada yang disimpan lagi."),
-        "closed": _("Survei untuk kode ini tidak sedang dibuka. Tidak ada yang disimpan."),
-    }[reason]
+@bp.after_request
+def _release_connection(response):  # type: ignore[no-untyped-def]
+    # The database work of a respond request is done before its reply is sent.
+    release_dbapi_connection()
+    return response
 
 
 @bp.after_request
@@ -56,12 +50,16 @@ def _no_store(response):  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.before_request
-def _read_first() -> None:
-    # Every respond POST reads (rate limit, code, wave) before it may write; see
-    # begin_read_snapshot for why the reads must not hold SQLite's write lock.
-    if request.method == "POST":
-        begin_read_snapshot()
+def refusal_message(reason: str) -> str:
+    """Plain-language reason why a code cannot be used."""
+    return {
+        "format": _("Kode tidak dikenali. Kode terdiri dari 12 huruf dan angka, "
+                    "misalnya ABCD-EFGH-JKMN. Periksa kembali kode pada slip Anda."),
+        "unknown": _("Kode tidak dikenali. Periksa kembali kode pada slip Anda."),
+        "used": _("Kode ini sudah dipakai. Setiap kode hanya dapat dipakai sekali; "
+                  "jawaban Anda yang pertama sudah tersimpan dan tidak ada yang disimpan lagi."),
+        "closed": _("Survei untuk kode ini tidak sedang dibuka. Tidak ada yang disimpan."),
+    }[reason]
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -98,18 +96,13 @@ def survey():
             return _render_survey(form, code, {}, {})
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
                                         _answer_fields())
-        end_read_snapshot()  # SQLite: the write below holds the lock only to store
-        receipt = store_response(code, answers, cut)
-        db.session.commit()
+        receipt = store_response(code, answers, cut)  # commits, or stores nothing
     except CodeRefused as exc:
-        db.session.rollback()
         return render_template("respond/enter.html", form=CodeForm(formdata=None),
                                error=refusal_message(exc.reason)), 409
     except AnswersInvalid as exc:
-        db.session.rollback()
         return _render_survey(form, code, request.form, exc.errors), 422
     except FormTampered as exc:
-        db.session.rollback()
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
             fields=", ".join(exc.fields))), 400

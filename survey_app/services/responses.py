@@ -8,15 +8,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from instruments.model import Instrument
 
 from ..codes import CodeFormatError, hash_code, normalise_code
+from ..database import dbapi_connection, dbapi_execute, dbapi_query
 from ..extensions import db
 from ..instrument_store import get_instrument
-from ..models import Answer, Code, Response, Unit, Wave, WaveInstrument, WaveState
+from ..models import Wave, WaveState
 
 CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
 # Form fields that are not answers; anything else that is not an item code is tampering.
@@ -104,33 +105,40 @@ class CodeInfo:
     unit: UnitInfo
 
 
-# The hot path's statements are built once per process (bound parameters only); building
-# them per request cost more CPU than executing them.
-_CODE_INFO = (
-    sa.select(Code.used, Code.wave_id, Wave.name, Wave.state, Wave.k, Wave.cut, Code.unit_id,
-              Unit.name)
-    .join(Wave, Wave.id == Code.wave_id).join(Unit, Unit.id == Code.unit_id)
-    .where(Code.hash == sa.bindparam("digest"))
-)
-_MARK_USED = (
-    sa.update(Code)
-    .where(Code.hash == sa.bindparam("digest"), Code.used.is_(False),
-           Code.wave_id.in_(sa.select(Wave.id).where(Wave.state == WaveState.OPEN.value)))
-    .values(used=True)
-)
-# All of a response's answers in ONE statement (rows unpacked by the database) instead of an
-# executemany of ~50 rows: one round trip and one statement on PostgreSQL, one SQLite call,
-# and no per-row parameter processing in Python (bench/submit.md).
-_INSERT_ANSWERS = {
-    "postgresql": sa.text(
-        "INSERT INTO answer (response_id, item_code, value, points) "
-        "SELECT :rid, t.item_code, t.value, t.points FROM unnest("
-        "CAST(:item_codes AS VARCHAR[]), CAST(:vals AS SMALLINT[]), CAST(:points AS SMALLINT[])"
-        ") AS t(item_code, value, points)"),
-    "sqlite": sa.text(
+# The respondent hot path runs these statements on the request's DBAPI connection
+# (`dbapi_connection`): through the ORM session each one cost several times the database's
+# own work (bench/submit.md). Written with :name parameters (`driver_sql`).
+# A code may be marked used only once, and only while its wave is open: the exactly-once guard.
+_MARKABLE = "hash = :digest AND NOT used AND wave_id IN (SELECT id FROM wave WHERE state = 'open')"
+_STATEMENTS = {
+    "code_info": "SELECT code.used, code.wave_id, wave.name, wave.state, wave.k, wave.cut, "
+                 "code.unit_id, unit.name FROM code JOIN wave ON wave.id = code.wave_id "
+                 "JOIN unit ON unit.id = code.unit_id WHERE code.hash = :digest",
+    "wave_instruments": "SELECT instrument_key FROM wave_instrument WHERE wave_id = :wave_id "
+                        "ORDER BY position",
+    # PostgreSQL: mark, response and answers in ONE statement, which is its own transaction on
+    # the autocommit hot-path connection (one round trip instead of five with BEGIN and
+    # COMMIT). Every data-modifying WITH query runs; the answers' foreign keys and guard
+    # trigger see the response inserted beside them. Returns 1 if stored, 0 if not markable.
+    "store_postgresql":
+        f"WITH marked AS (UPDATE code SET used = TRUE WHERE {_MARKABLE} "  # noqa: S608 (constants)
+        "RETURNING wave_id, unit_id), "
+        "stored AS (INSERT INTO response (id, wave_id, unit_id, cut) "
+        "SELECT :rid, wave_id, unit_id, :cut FROM marked RETURNING id), "
+        "answered AS (INSERT INTO answer (response_id, item_code, value, points) "
+        "SELECT stored.id, t.item_code, t.value, t.points FROM stored CROSS JOIN unnest("
+        "CAST(:item_codes AS VARCHAR[]), CAST(:vals AS SMALLINT[]), "
+        "CAST(:points AS SMALLINT[])) AS t(item_code, value, points)) "
+        "SELECT count(*) FROM stored",
+    # SQLite: three statements between BEGIN IMMEDIATE and COMMIT; the answers as one JSON
+    # array unpacked by json_each, so ~50 rows are one INSERT.
+    "mark_used_sqlite": f"UPDATE code SET used = TRUE WHERE {_MARKABLE}",  # noqa: S608
+    "insert_response_sqlite": "INSERT INTO response (id, wave_id, unit_id, cut) "
+                              "VALUES (:id, :wave_id, :unit_id, :cut)",
+    "insert_answers_sqlite":
         "INSERT INTO answer (response_id, item_code, value, points) "
         "SELECT :rid, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
-        "json_extract(j.value, '$[2]') FROM json_each(:rows) AS j"),
+        "json_extract(j.value, '$[2]') FROM json_each(:rows) AS j",
 }
 
 
@@ -141,25 +149,23 @@ def check_code(text: str) -> CodeInfo:
     return info  # type: ignore[return-value]
 
 
-def _code_info(digest: bytes) -> CodeInfo | None:
+def _code_info(digest: bytes, cursor: DBAPICursor | None = None) -> CodeInfo | None:
     """One joined query: the code, its wave and its unit (None when unknown)."""
-    # Core on the session's connection: the hot path needs no ORM identity map.
-    row = db.session.connection().execute(_CODE_INFO, {"digest": digest}).one_or_none()
-    if row is None:
+    rows = dbapi_query(_STATEMENTS["code_info"], {"digest": digest}, cursor)
+    if not rows:
         return None
-    used, wave_id, wave_name, state, k, cut, unit_id, unit_name = row
-    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
-    return CodeInfo(digest, used, wave, UnitInfo(unit_id, unit_name))
+    (used, wave_id, wave_name, state, k, cut, unit_id, unit_name), = rows
+    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id, cursor))
+    return CodeInfo(digest, bool(used), wave, UnitInfo(unit_id, unit_name))
 
 
-def _instrument_keys(wave_id: int) -> tuple[str, ...]:
+def _instrument_keys(wave_id: int, cursor: DBAPICursor | None) -> tuple[str, ...]:
     """A wave's pinned instruments; cached per process because they never change."""
     cache: dict[int, tuple[str, ...]] = current_app.extensions.setdefault(
         "lentera_wave_instruments", {})
     if wave_id not in cache:
-        cache[wave_id] = tuple(db.session.scalars(
-            sa.select(WaveInstrument.instrument_key).where(WaveInstrument.wave_id == wave_id)
-            .order_by(WaveInstrument.position)))
+        rows = dbapi_query(_STATEMENTS["wave_instruments"], {"wave_id": wave_id}, cursor)
+        cache[wave_id] = tuple(key for (key,) in rows)
     return cache[wave_id]
 
 
@@ -227,46 +233,55 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
 
 
 def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None) -> Receipt:
-    """Mark the code used and store validated answers in the caller's transaction.
+    """Mark the code used and store validated answers, atomically and committed.
 
-    The conditional UPDATE is the exactly-once guard: of two concurrent submissions with the
-    same code only one sees rowcount 1 (PostgreSQL re-checks the row after the other commits;
-    SQLite serialises writers with BEGIN IMMEDIATE). The caller commits, or rolls back on error.
+    Marking is the exactly-once guard: of two concurrent submissions with the same code only
+    one marks it (PostgreSQL re-checks the row after the other commits; SQLite serialises
+    writers with BEGIN IMMEDIATE). A code that cannot be marked stores nothing and raises
+    CodeRefused saying why.
     """
-    _mark_used(info.hash)
     response_id = uuid.uuid4()
-    # Plain Core inserts on the session's connection (same transaction, no ORM unit of work).
-    conn = db.session.connection()
-    conn.execute(Response.__table__.insert(), [
-        {"id": response_id, "wave_id": info.wave.id, "unit_id": info.unit.id, "cut": cut}])
-    _insert_answers(conn, response_id, answers)
+    if db.engine.dialect.name == "postgresql":
+        stored = _store_postgresql(info, response_id, answers, cut)
+    else:
+        stored = _store_sqlite(info, response_id, answers, cut)
+    if not stored:
+        _raise_if_unusable(_code_info(info.hash))
+        raise CodeRefused("used")
     return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
 
 
-def _insert_answers(conn: sa.Connection, response_id: uuid.UUID,
-                    answers: list[StoredAnswer]) -> None:
-    """Insert every answer of one response with one statement where the dialect allows it."""
-    if not answers:
-        return
-    dialect = conn.dialect.name
-    rid = sa.bindparam("rid", response_id, type_=sa.Uuid)
-    if dialect == "postgresql":
-        conn.execute(_INSERT_ANSWERS[dialect].bindparams(rid), {
-            "item_codes": [a.item_code for a in answers], "vals": [a.value for a in answers],
-            "points": [a.points for a in answers]})
-    elif dialect == "sqlite":
-        rows = json.dumps([[a.item_code, a.value, a.points] for a in answers])
-        conn.execute(_INSERT_ANSWERS[dialect].bindparams(rid), {"rows": rows})
-    else:  # any other database: the portable executemany
-        conn.execute(Answer.__table__.insert(), [
-            {"response_id": response_id, "item_code": a.item_code, "value": a.value,
-             "points": a.points} for a in answers])
+def _store_postgresql(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
+                      cut: str | None) -> bool:
+    """One statement on the autocommit connection: it commits, or fails and stores nothing."""
+    rows = dbapi_query(_STATEMENTS["store_postgresql"], {
+        "digest": info.hash, "rid": response_id, "cut": cut,
+        "item_codes": [a.item_code for a in answers], "vals": [a.value for a in answers],
+        "points": [a.points for a in answers]})
+    return bool(rows[0][0])
 
 
-def _mark_used(code_hash_: bytes) -> None:
-    """UPDATE code SET used WHERE unused and wave open; anything but one row is a refusal."""
-    result = db.session.connection().execute(_MARK_USED, {"digest": code_hash_})
-    if result.rowcount != 1:
-        _raise_if_unusable(_code_info(code_hash_))
-        raise CodeRefused("used")
-
+def _store_sqlite(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
+                  cut: str | None) -> bool:
+    """BEGIN IMMEDIATE, mark, insert the response and its answers, COMMIT (or roll back)."""
+    rid = response_id.hex  # how SQLAlchemy's Uuid type stores it without a native type
+    conn = dbapi_connection()
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+        marked = dbapi_execute(cursor, _STATEMENTS["mark_used_sqlite"], {"digest": info.hash})
+        if marked.rowcount != 1:
+            conn.rollback()
+            return False
+        dbapi_execute(cursor, _STATEMENTS["insert_response_sqlite"], {
+            "id": rid, "wave_id": info.wave.id, "unit_id": info.unit.id, "cut": cut})
+        if answers:
+            rows = json.dumps([[a.item_code, a.value, a.points] for a in answers])
+            dbapi_execute(cursor, _STATEMENTS["insert_answers_sqlite"], {"rid": rid, "rows": rows})
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        cursor.close()
+    return True

@@ -198,3 +198,62 @@ def test_page_shells_are_reused_and_bounded(app, client, open_wave_codes, monkey
     shells = app.extensions["lentera_page_shells"]
     assert len(shells) == 2
     assert ("enter", "en", "") in shells and ("enter", "id", "") not in shells
+
+
+def test_a_store_that_fails_midway_stores_nothing_and_keeps_the_code(app, client,
+                                                                    open_wave_codes):
+    """The store is one transaction: an answer the database refuses (value above the scale's
+    A, past validation) undoes the mark and the response, and the code still works."""
+    from survey_app.services import check_code, store_response
+    from survey_app.services.responses import StoredAnswer
+
+    code = open_wave_codes["codes"]["A"][0]
+    with app.test_request_context("/isi/survei", method="POST"):
+        info = check_code(code)
+        with pytest.raises(Exception, match="(?i)constraint|value_range"):
+            store_response(info, [StoredAnswer("RD11", 3, 5), StoredAnswer("RD12", 9, 5)],
+                           None)
+    assert counts(app) == (0, 0, 0)
+    assert submit(client, code, FULL_ANSWERS).status_code == 200
+    assert counts(app) == (1, 7, 1)
+
+
+def test_respond_connections_go_back_to_the_pool_ready_for_transactions(app, open_wave_codes,
+                                                                       tmp_path):
+    """The respond views use a pooled DBAPI connection in autocommit mode. With a pool of one
+    connection, HR's ORM transactions after each kind of respond request run on that very
+    connection: a rollback must still undo their writes (it would not if autocommit stayed
+    on), and no request may wait for a second connection."""
+    from survey_app import create_app
+    from survey_app.models import Unit
+
+    from .conftest import app_config
+
+    one = create_app({**app_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "one"),
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0,
+                                                    "pool_timeout": 5}})
+    client = one.test_client()
+    codes = open_wave_codes["codes"]["A"]
+
+    def rollback_undoes_a_write() -> bool:
+        with one.app_context():
+            db.session.add(Unit(code="ROLLBACK", name="x", headcount=0))
+            db.session.flush()
+            db.session.rollback()
+            return db.session.scalar(sa.select(sa.func.count()).select_from(Unit)
+                                     .where(Unit.code == "ROLLBACK")) == 0
+
+    try:
+        assert submit(client, codes[0], FULL_ANSWERS).status_code == 200  # stored
+        assert rollback_undoes_a_write()
+        assert submit(client, codes[0], FULL_ANSWERS).status_code == 409  # refused, counted
+        assert rollback_undoes_a_write()
+        assert submit(client, codes[1], {"RD11": "9"}).status_code == 422  # invalid answers
+        assert rollback_undoes_a_write()
+        assert client.post("/isi/survei", data={"csrf_token": token(client),
+                                                "code": codes[1]}).status_code == 200  # survey
+        assert rollback_undoes_a_write()
+    finally:
+        with one.app_context():
+            db.engine.dispose()
+    assert counts(app) == (1, 7, 1)
