@@ -42,14 +42,6 @@ def _release_connection(response):  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.after_request
-def _no_store(response):  # type: ignore[no-untyped-def]
-    # Pages with a code in a hidden field must not stay in shared caches or the back button.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def refusal_message(reason: str) -> str:
     """Plain-language reason why a code cannot be used."""
     return {
@@ -86,14 +78,16 @@ def enter():
 @bp.route("/survei", methods=["POST"])
 def survey():
     """Show the survey (first time) or store the answers (when submitted)."""
-    form = CodeForm()
-    if not form.validate_on_submit():
-        return render_template("respond/enter.html", form=form, error=_(
+    # CSRFProtect has checked the token before any POST view runs, so this form only reads the
+    # code, without signing a new token; the pages that post again build a CodeForm with one.
+    form = CodeForm(meta={"csrf": False})
+    if not form.validate():
+        return render_template("respond/enter.html", form=CodeForm(), error=_(
             "Formulir kedaluwarsa atau tidak lengkap; silakan masukkan kode lagi.")), 400
     try:
         code = check_code(form.code.data)
         if "answers" not in request.form:
-            return _render_survey(form, code, {}, {})
+            return _render_survey(code, {}, {})
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
                                         _answer_fields())
         receipt = store_response(code, answers, cut)  # commits, or stores nothing
@@ -101,7 +95,7 @@ def survey():
         return render_template("respond/enter.html", form=CodeForm(formdata=None),
                                error=refusal_message(exc.reason)), 409
     except AnswersInvalid as exc:
-        return _render_survey(form, code, request.form, exc.errors), 422
+        return _render_survey(code, request.form, exc.errors), 422
     except FormTampered as exc:
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
@@ -159,7 +153,8 @@ def _answer_fields() -> dict[str, str]:
     return {k: v for k, v in request.form.items() if k != "answers"}
 
 
-def _render_survey(form: CodeForm, code, given, errors):  # type: ignore[no-untyped-def]
+def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
+    form = CodeForm()  # the posted code again, with a CSRF token for the next POST
     instruments = wave_instruments(code.wave)
     codes = [i.code for inst in instruments for i in inst.items] + [
         q.code for inst in instruments for q in inst.respondent_questions] + ["cut"]

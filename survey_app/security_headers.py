@@ -31,6 +31,7 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
+# /isi pages carry a code in a hidden field: no shared cache, no back-button copy.
 NO_STORE_PREFIXES = ("/hr", "/isi")
 
 
