@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -108,8 +109,9 @@ class CodeInfo:
 # The respondent hot path runs these statements on the request's DBAPI connection
 # (`dbapi_connection`): through the ORM session each one cost several times the database's
 # own work (bench/submit.md). Written with :name parameters (`driver_sql`).
-# A code may be marked used only once, and only while its wave is open: the exactly-once guard.
-_MARKABLE = "hash = :digest AND NOT used AND wave_id IN (SELECT id FROM wave WHERE state = 'open')"
+# The store marks the code used only if it is unused and its wave open (the exactly-once
+# guard); SQLite's store trigger (migration 0005) refuses an unmarkable code with this message.
+SQLITE_NOT_MARKABLE = "lentera: code not markable"
 _STATEMENTS = {
     "code_info": "SELECT code.used, code.wave_id, wave.name, wave.state, wave.k, wave.cut, "
                  "code.unit_id, unit.name FROM code JOIN wave ON wave.id = code.wave_id "
@@ -121,8 +123,8 @@ _STATEMENTS = {
     # COMMIT). Every data-modifying WITH query runs; the answers' foreign keys and guard
     # trigger see the response inserted beside them. Returns 1 if stored, 0 if not markable.
     "store_postgresql":
-        f"WITH marked AS (UPDATE code SET used = TRUE WHERE {_MARKABLE} "  # noqa: S608 (constants)
-        "RETURNING wave_id, unit_id), "
+        "WITH marked AS (UPDATE code SET used = TRUE WHERE hash = :digest AND NOT used "
+        "AND wave_id IN (SELECT id FROM wave WHERE state = 'open') RETURNING wave_id, unit_id), "
         "stored AS (INSERT INTO response (id, wave_id, unit_id, cut) "
         "SELECT :rid, wave_id, unit_id, :cut FROM marked RETURNING id), "
         "answered AS (INSERT INTO answer (response_id, item_code, value, points) "
@@ -130,15 +132,12 @@ _STATEMENTS = {
         "CAST(:item_codes AS VARCHAR[]), CAST(:vals AS SMALLINT[]), "
         "CAST(:points AS SMALLINT[])) AS t(item_code, value, points)) "
         "SELECT count(*) FROM stored",
-    # SQLite: three statements between BEGIN IMMEDIATE and COMMIT; the answers as one JSON
-    # array unpacked by json_each, so ~50 rows are one INSERT.
-    "mark_used_sqlite": f"UPDATE code SET used = TRUE WHERE {_MARKABLE}",  # noqa: S608
-    "insert_response_sqlite": "INSERT INTO response (id, wave_id, unit_id, cut) "
-                              "VALUES (:id, :wave_id, :unit_id, :cut)",
-    "insert_answers_sqlite":
-        "INSERT INTO answer (response_id, item_code, value, points) "
-        "SELECT :rid, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
-        "json_extract(j.value, '$[2]') FROM json_each(:rows) AS j",
+    # SQLite: one INSERT into a view whose INSTEAD OF trigger marks the code and stores the
+    # response and its answers (migration 0005), the answers as one JSON array for json_each.
+    # One statement is one SQLite call, atomic, and holds the write lock without needing the
+    # GIL in between (bench/submit.md).
+    "store_sqlite": "INSERT INTO respond_store (digest, response_id, cut, answers) "
+                    "VALUES (:digest, :rid, :cut, :answers)",
 }
 
 
@@ -236,8 +235,8 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None)
     """Mark the code used and store validated answers, atomically and committed.
 
     Marking is the exactly-once guard: of two concurrent submissions with the same code only
-    one marks it (PostgreSQL re-checks the row after the other commits; SQLite serialises
-    writers with BEGIN IMMEDIATE). A code that cannot be marked stores nothing and raises
+    one marks it (PostgreSQL re-checks the row after the other commits; SQLite runs one writer
+    at a time). Either way the store is one statement: all of it is stored, or nothing. A code that cannot be marked stores nothing and raises
     CodeRefused saying why.
     """
     response_id = uuid.uuid4()
@@ -263,24 +262,16 @@ def _store_postgresql(info: CodeInfo, response_id: uuid.UUID, answers: list[Stor
 
 def _store_sqlite(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
                   cut: str | None) -> bool:
-    """BEGIN IMMEDIATE, mark, insert the response and its answers, COMMIT (or roll back)."""
-    rid = response_id.hex  # how SQLAlchemy's Uuid type stores it without a native type
-    conn = dbapi_connection()
-    cursor = conn.cursor()
+    """One statement in autocommit mode: it commits, or fails and stores nothing."""
+    rows = json.dumps([[a.item_code, a.value, a.points] for a in answers])
+    cursor = dbapi_connection().cursor()
     try:
-        cursor.execute("BEGIN IMMEDIATE")
-        marked = dbapi_execute(cursor, _STATEMENTS["mark_used_sqlite"], {"digest": info.hash})
-        if marked.rowcount != 1:
-            conn.rollback()
+        dbapi_execute(cursor, _STATEMENTS["store_sqlite"], {
+            "digest": info.hash, "rid": response_id.hex,  # as SQLAlchemy's Uuid stores it
+            "cut": cut, "answers": rows})
+    except sqlite3.IntegrityError as exc:
+        if str(exc) == SQLITE_NOT_MARKABLE:
             return False
-        dbapi_execute(cursor, _STATEMENTS["insert_response_sqlite"], {
-            "id": rid, "wave_id": info.wave.id, "unit_id": info.unit.id, "cut": cut})
-        if answers:
-            rows = json.dumps([[a.item_code, a.value, a.points] for a in answers])
-            dbapi_execute(cursor, _STATEMENTS["insert_answers_sqlite"], {"rid": rid, "rows": rows})
-        conn.commit()
-    except BaseException:
-        conn.rollback()
         raise
     finally:
         cursor.close()
