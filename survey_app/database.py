@@ -12,7 +12,6 @@ from typing import Any
 from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.pool import PoolProxiedConnection
 
 from .extensions import db, migrate
@@ -78,26 +77,18 @@ def driver_sql(text: str, dialect: str) -> str:
     return text if dialect == "sqlite" else _PARAM.sub(r"%(\1)s", text)
 
 
-def dbapi_execute(cursor: DBAPICursor, text: str, params: Mapping[str, Any]) -> DBAPICursor:
-    """Execute `text` (:name parameters) on a `dbapi_connection` cursor."""
-    cursor.execute(driver_sql(text, db.engine.dialect.name), params)
-    return cursor
-
-
-def dbapi_query(text: str, params: Mapping[str, Any],
-                cursor: DBAPICursor | None = None) -> list[Any]:
-    """All rows of a query on the request's DBAPI connection (or on `cursor`).
+def dbapi_run(text: str, params: Mapping[str, Any]) -> list[Any]:
+    """Run `text` (:name parameters) on the request's DBAPI connection; all rows it returns.
 
     Always read to the end: on SQLite a statement left unfinished keeps its implicit read
     transaction, and so a stale snapshot, open into the next write.
     """
-    own = cursor is None
-    cur = dbapi_connection().cursor() if own else cursor
+    cursor = dbapi_connection().cursor()
     try:
-        return list(dbapi_execute(cur, text, params).fetchall())
+        cursor.execute(driver_sql(text, db.engine.dialect.name), params)
+        return list(cursor.fetchall()) if cursor.description else []
     finally:
-        if own:
-            cur.close()
+        cursor.close()
 
 
 def release_dbapi_connection() -> None:

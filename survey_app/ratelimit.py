@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, render_template, request
 from flask_babel import get_locale
 
-from .database import dbapi_query, release_dbapi_connection
+from .database import dbapi_run, release_dbapi_connection
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class DatabaseStore:
         SQLite it is a short implicit read transaction that takes no write lock.
         """
         now = int(time.time())
-        rows = dbapi_query(self._PEEK, {"key": key})
+        rows = dbapi_run(self._PEEK, {"key": key})
         if not rows or rows[0][1] <= now:
             return 0, 0
         hits, expires = rows[0]

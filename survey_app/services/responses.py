@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy.engine.interfaces import DBAPICursor
 
 from instruments.model import Instrument
 
 from ..codes import CodeFormatError, hash_code, normalise_code
-from ..database import dbapi_connection, dbapi_execute, dbapi_query
+from ..database import dbapi_run
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import Wave, WaveState
@@ -148,22 +147,22 @@ def check_code(text: str) -> CodeInfo:
     return info  # type: ignore[return-value]
 
 
-def _code_info(digest: bytes, cursor: DBAPICursor | None = None) -> CodeInfo | None:
+def _code_info(digest: bytes) -> CodeInfo | None:
     """One joined query: the code, its wave and its unit (None when unknown)."""
-    rows = dbapi_query(_STATEMENTS["code_info"], {"digest": digest}, cursor)
+    rows = dbapi_run(_STATEMENTS["code_info"], {"digest": digest})
     if not rows:
         return None
     (used, wave_id, wave_name, state, k, cut, unit_id, unit_name), = rows
-    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id, cursor))
+    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
     return CodeInfo(digest, bool(used), wave, UnitInfo(unit_id, unit_name))
 
 
-def _instrument_keys(wave_id: int, cursor: DBAPICursor | None) -> tuple[str, ...]:
+def _instrument_keys(wave_id: int) -> tuple[str, ...]:
     """A wave's pinned instruments; cached per process because they never change."""
     cache: dict[int, tuple[str, ...]] = current_app.extensions.setdefault(
         "lentera_wave_instruments", {})
     if wave_id not in cache:
-        rows = dbapi_query(_STATEMENTS["wave_instruments"], {"wave_id": wave_id}, cursor)
+        rows = dbapi_run(_STATEMENTS["wave_instruments"], {"wave_id": wave_id})
         cache[wave_id] = tuple(key for (key,) in rows)
     return cache[wave_id]
 
@@ -236,8 +235,8 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None)
 
     Marking is the exactly-once guard: of two concurrent submissions with the same code only
     one marks it (PostgreSQL re-checks the row after the other commits; SQLite runs one writer
-    at a time). Either way the store is one statement: all of it is stored, or nothing. A code that cannot be marked stores nothing and raises
-    CodeRefused saying why.
+    at a time). Either way the store is one statement: all of it is stored, or nothing. A code
+    that cannot be marked stores nothing and raises CodeRefused saying why.
     """
     response_id = uuid.uuid4()
     if db.engine.dialect.name == "postgresql":
@@ -253,7 +252,7 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None)
 def _store_postgresql(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
                       cut: str | None) -> bool:
     """One statement on the autocommit connection: it commits, or fails and stores nothing."""
-    rows = dbapi_query(_STATEMENTS["store_postgresql"], {
+    rows = dbapi_run(_STATEMENTS["store_postgresql"], {
         "digest": info.hash, "rid": response_id, "cut": cut,
         "item_codes": [a.item_code for a in answers], "vals": [a.value for a in answers],
         "points": [a.points for a in answers]})
@@ -264,15 +263,12 @@ def _store_sqlite(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAn
                   cut: str | None) -> bool:
     """One statement in autocommit mode: it commits, or fails and stores nothing."""
     rows = json.dumps([[a.item_code, a.value, a.points] for a in answers])
-    cursor = dbapi_connection().cursor()
     try:
-        dbapi_execute(cursor, _STATEMENTS["store_sqlite"], {
+        dbapi_run(_STATEMENTS["store_sqlite"], {
             "digest": info.hash, "rid": response_id.hex,  # as SQLAlchemy's Uuid stores it
             "cut": cut, "answers": rows})
     except sqlite3.IntegrityError as exc:
         if str(exc) == SQLITE_NOT_MARKABLE:
             return False
         raise
-    finally:
-        cursor.close()
     return True
