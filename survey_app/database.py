@@ -56,10 +56,11 @@ def dbapi_connection() -> PoolProxiedConnection:
     (bench/submit.md), so the hot path runs them on a pooled DBAPI connection checked out once
     per request and returned as soon as its work is done (`release_dbapi_connection`, and at
     teardown in any case). The connection is in autocommit mode:
+    - Each statement is its own transaction, so the store is one statement (services.responses).
     - SQLite (see `configure_sqlite`): reads are short implicit transactions that never take
-      or wait for the write lock; a writer takes the lock with BEGIN IMMEDIATE and COMMITs.
-    - PostgreSQL: each statement is its own transaction, so the store is one statement and
-      one round trip; the mode is switched back before the connection returns to the pool.
+      or wait for the write lock; the store statement holds the lock only while it runs.
+    - PostgreSQL: the store is one round trip; the mode is switched back before the
+      connection returns to the pool.
     """
     conn = g.get(_DBAPI_KEY)
     if conn is None:
