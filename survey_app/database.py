@@ -28,8 +28,9 @@ def configure_sqlite(engine: Engine) -> None:
     is locked" without waiting; taking the write lock at BEGIN makes every writer queue on
     the busy timeout instead. Readers are not blocked in WAL mode.
 
-    The driver's own transaction handling is off (autocommit), so that SQLAlchemy's "begin"
-    hook below, and the respondent hot path (`dbapi_connection`), emit BEGIN themselves.
+    The driver's own transaction handling is off (autocommit): SQLAlchemy's "begin" hook below
+    emits BEGIN IMMEDIATE for the ORM, and the respondent hot path (`dbapi_connection`) runs
+    each statement as its own transaction.
     """
 
     @event.listens_for(engine, "connect")
