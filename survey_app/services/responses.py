@@ -127,12 +127,12 @@ _STATEMENTS = {
         "stored AS (INSERT INTO response (id, wave_id, unit_id, cut) "
         "SELECT :rid, wave_id, unit_id, :cut FROM marked RETURNING id), "
         "answered AS (INSERT INTO answer (response_id, item_code, value, points) "
-        "SELECT stored.id, t.item_code, t.value, t.points FROM stored CROSS JOIN unnest("
-        "CAST(:item_codes AS VARCHAR[]), CAST(:vals AS SMALLINT[]), "
-        "CAST(:points AS SMALLINT[])) AS t(item_code, value, points)) "
+        "SELECT stored.id, a.key, CAST(a.value AS SMALLINT), CAST(s.key AS SMALLINT) "
+        "FROM stored CROSS JOIN jsonb_each(CAST(:answers AS JSONB)) AS s "
+        "CROSS JOIN LATERAL jsonb_each_text(s.value) AS a) "
         "SELECT count(*) FROM stored",
     # SQLite: one INSERT into a view whose INSTEAD OF trigger marks the code and stores the
-    # response and its answers (migration 0005), the answers as one JSON array for json_each.
+    # response and its answers (migrations 0005, 0006).
     # One statement is one SQLite call, atomic, and holds the write lock without needing the
     # GIL in between (bench/submit.md).
     "store_sqlite": "INSERT INTO respond_store (digest, response_id, cut, answers) "
@@ -249,24 +249,36 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None)
     return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
 
 
+def answers_json(answers: Iterable[StoredAnswer]) -> str:
+    """The answers as the store statements take them: grouped by scale length (points), e.g.
+    {"6": {"RC-RS1": 3, ...}, "5": {"RD-CM1": 4, ...}}.
+
+    Both databases read every item code and value straight out of their JSON table functions
+    (json_each, jsonb_each_text) with one parse of the document; a list of [code, value, points]
+    triples needed one more parse per answer (SQLite) or three array parameters whose quoting
+    psycopg does in Python (bench/submit.md).
+    """
+    grouped: dict[str, dict[str, int]] = {}
+    for answer in answers:
+        grouped.setdefault(str(answer.points), {})[answer.item_code] = answer.value
+    return json.dumps(grouped, separators=(",", ":"))
+
+
 def _store_postgresql(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
                       cut: str | None) -> bool:
     """One statement on the autocommit connection: it commits, or fails and stores nothing."""
     rows = dbapi_run(_STATEMENTS["store_postgresql"], {
-        "digest": info.hash, "rid": response_id, "cut": cut,
-        "item_codes": [a.item_code for a in answers], "vals": [a.value for a in answers],
-        "points": [a.points for a in answers]})
+        "digest": info.hash, "rid": response_id, "cut": cut, "answers": answers_json(answers)})
     return bool(rows[0][0])
 
 
 def _store_sqlite(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
                   cut: str | None) -> bool:
     """One statement in autocommit mode: it commits, or fails and stores nothing."""
-    rows = json.dumps([[a.item_code, a.value, a.points] for a in answers])
     try:
         dbapi_run(_STATEMENTS["store_sqlite"], {
             "digest": info.hash, "rid": response_id.hex,  # as SQLAlchemy's Uuid stores it
-            "cut": cut, "answers": rows})
+            "cut": cut, "answers": answers_json(answers)})
     except sqlite3.IntegrityError as exc:
         if str(exc) == SQLITE_NOT_MARKABLE:
             return False

@@ -37,8 +37,10 @@ def test_whole_flow_stores_one_response_and_shows_receipt(app, client, open_wave
         response = db.session.scalar(sa.select(Response))
         assert response.unit_id == open_wave_codes["unit_ids"]["A"]
         assert response.cut == "fungsional"
-        stored = dict(db.session.execute(sa.select(Answer.item_code, Answer.value)).all())
-    assert stored == {k: int(v) for k, v in FULL_ANSWERS.items()}
+        stored = {code: (value, points) for code, value, points in db.session.execute(
+            sa.select(Answer.item_code, Answer.value, Answer.points))}
+    # Two scale lengths (tready 5 points, tlearn 6): each answer keeps its own scale's A.
+    assert stored == {k: (int(v), 5 if k.startswith("RD") else 6) for k, v in FULL_ANSWERS.items()}
 
 
 def test_code_is_normalised_from_typed_text(app, client, open_wave_codes):
