@@ -181,6 +181,11 @@ def wave_instruments(wave: WaveInfo | Wave) -> list[Instrument]:
     return [get_instrument(key) for key in wave.instrument_keys]
 
 
+# Scale length A -> {"1": 1, ..., str(A): A}: the values a radio button of the scale sends,
+# looked up in one step; anything else goes through the full check below.
+_OPTION_VALUES = {points: {str(v): v for v in range(1, points + 1)} for points in range(2, 12)}
+
+
 def validate_answers(
     instruments: list[Instrument], cut: str | None, form: Mapping[str, str]
 ) -> tuple[list[StoredAnswer], str | None]:
@@ -192,18 +197,22 @@ def validate_answers(
     errors: dict[str, str] = {}
     answers = []
     for code, (points, required) in expected.items():
-        text = (form.get(code) or "").strip()
-        if not text:
-            if required:
-                errors[code] = "missing"
-            continue
-        # ASCII digits only, at most two (A <= 11): "²".isdigit() is True but int() fails,
-        # and int() of thousands of digits raises too (found by tests/security/test_fuzz.py).
-        if not (text.isascii() and text.isdigit() and len(text) <= 2) \
-                or not 1 <= int(text) <= points:
-            errors[code] = "range"
-            continue
-        answers.append(StoredAnswer(code, int(text), points))
+        text = form.get(code) or ""
+        value = _OPTION_VALUES.get(points, {}).get(text)  # what a radio button sends
+        if value is None:
+            text = text.strip()
+            if not text:
+                if required:
+                    errors[code] = "missing"
+                continue
+            # ASCII digits only, at most two (A <= 11): "²".isdigit() is True but int() fails,
+            # and int() of thousands of digits raises too (found by tests/security/test_fuzz.py).
+            if not (text.isascii() and text.isdigit() and len(text) <= 2) \
+                    or not 1 <= int(text) <= points:
+                errors[code] = "range"
+                continue
+            value = int(text)
+        answers.append(StoredAnswer(code, value, points))
     cut_value = _validate_cut(cut, form.get("cut"), errors)
     if errors:
         raise AnswersInvalid(errors)

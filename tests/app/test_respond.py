@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
+from survey_app.instrument_store import get_instrument
 from survey_app.models import Answer, Response, Wave
-from survey_app.services import close_wave
+from survey_app.services import AnswersInvalid, close_wave, validate_answers
 
 from .conftest import FULL_ANSWERS, csrf_token
 from .helpers import counts, submit, token
@@ -106,6 +107,23 @@ def test_missing_answers_are_named_and_nothing_stored(app, client, open_wave_cod
     assert '<a href="#q-RD21">3</a>, <a href="#q-LC12">6</a>' in html  # numbered links to them
     assert 'name="RD11" value="4" checked' in html
     assert counts(app) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("4", 4), (" 4 ", 4), ("04", 4), ("5", 5),  # what browsers send, and typed variants
+    ("6", None), ("0", None), ("-1", None), ("4.0", None), ("⁴", None), ("9" * 5000, None),
+])
+def test_answer_values_are_read_exactly(app, sent, stored):
+    with app.app_context():
+        instruments = [get_instrument("tready")]
+    form = {"RD11": sent, "RD12": "2", "RD21": "5", "RD22": "1"}
+    if stored is None:
+        with pytest.raises(AnswersInvalid) as refused:
+            validate_answers(instruments, None, form)
+        assert refused.value.errors == {"RD11": "range"}
+    else:
+        answers, _cut = validate_answers(instruments, None, form)
+        assert (answers[0].item_code, answers[0].value, answers[0].points) == ("RD11", stored, 5)
 
 
 def test_non_numeric_answer_is_an_error(app, client, open_wave_codes):
