@@ -6,6 +6,8 @@ it in text (psycopg raises DataError, which would be a 500). Found by tests/secu
 
 from __future__ import annotations
 
+from itertools import chain
+
 from flask import Flask, request
 from flask_babel import get_locale
 
@@ -22,8 +24,10 @@ def has_nul() -> bool:
     sources = [request.args]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sources.append(request.form)
-    return any("\x00" in key or any("\x00" in v for v in values)
-               for source in sources for key, values in source.lists())
+    # One join and one search per source: runs before every request, and a survey POST
+    # carries ~55 fields (a generator over each value cost 0.03 ms of it).
+    return any("\x00" in "".join(chain(source.keys(), chain.from_iterable(source.listvalues())))
+               for source in sources)
 
 
 def refuse_nul():  # type: ignore[no-untyped-def]
