@@ -34,7 +34,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,12 +48,14 @@ CODE_KEY = "bench-code-key"
 
 @dataclass(frozen=True)
 class Result:
-    """One load phase: completed pairs, their latencies (s), errors, wall time (s)."""
+    """One load phase: completed pairs, their latencies (s), errors, wall time (s), and the CPU
+    seconds each part of the machine spent in it (`cpu_used`; empty without Linux /proc)."""
 
     name: str
     latencies: list[float]
     errors: int
     seconds: float
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -126,8 +128,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int, worker_class: str) -> Iterator[int]:
-    """gunicorn with gunicorn.conf.py on a random loopback port; yields the port."""
+def gunicorn(url: str, workers: int, worker_class: str) -> Iterator[tuple[int, int]]:
+    """gunicorn with gunicorn.conf.py on a random loopback port; yields (port, master pid)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LENTERA_CODE_KEY": CODE_KEY,
            "LENTERA_SECRET_KEY": "bench", "LENTERA_BENCH": "1", "LENTERA_ACCESS_LOG": ""}
@@ -138,7 +140,7 @@ def gunicorn(url: str, workers: int, worker_class: str) -> Iterator[int]:
          "survey_app:create_app()"], cwd=ROOT, env=env)
     try:
         _wait_ready(port, proc)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         proc.wait(30)
@@ -162,6 +164,54 @@ def _wait_ready(port: int, proc: subprocess.Popen) -> None:
             conn.close()
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not start within 60 s")
+
+
+# --- CPU accounting (Linux /proc) ---------------------------------------------------------
+
+CPU_PARTS = ("server", "database", "clients", "other")
+
+
+def _proc_stats() -> Iterator[tuple[int, int, str, float]]:
+    """(pid, parent pid, command name, CPU seconds used) of every process we can read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(entry.path, "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        yield int(entry.name), int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master and workers), by the PostgreSQL server's
+    processes, and by the whole machine (busy time, /proc/stat); {} where /proc is missing."""
+    if not Path("/proc/stat").exists():
+        return {}
+    snap = {"server": 0.0, "database": 0.0}
+    for pid, ppid, name, used in _proc_stats():
+        if server_pid in (pid, ppid):
+            snap["server"] += used
+        elif name == "postgres":
+            snap["database"] += used
+    user, nice, system, _idle, _iowait, irq, softirq = (
+        int(x) for x in Path("/proc/stat").read_text().split()[1:8])
+    snap["machine"] = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    return snap
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], clients: float
+             ) -> dict[str, float]:
+    """CPU seconds of one phase by part; `other` is the machine's rest (kernel, other jobs)."""
+    if not before or not after:
+        return {}
+    used = {part: after[part] - before[part] for part in ("server", "database")}
+    used["clients"] = clients
+    used["other"] = max(0.0, after["machine"] - before["machine"] - sum(used.values()))
+    return used
 
 
 # --- clients -------------------------------------------------------------------------------
@@ -239,14 +289,18 @@ def _client_process(port: int, kind: str, threads: int, codes: list[str],
     workers = [threading.Thread(target=run, args=(c,)) for c in per_thread]
     for w in workers:
         w.start()
+    while time.time() < start:
+        time.sleep(0.001)
+    cpu_start = time.process_time()  # this process's CPU from the start of the clock on
     for w in workers:
         w.join()
-    out.put((latencies, errors[0]))
+    out.put((latencies, errors[0], time.process_time() - cpu_start))
 
 
 def load(port: int, kind: str, clients: int, processes: int, seconds: float,
-         codes: list[str], answers: dict[str, str]) -> Result:
-    """Run `clients` concurrent clients for `seconds`; collect every completed pair."""
+         codes: list[str], answers: dict[str, str], server_pid: int = 0) -> Result:
+    """Run `clients` concurrent clients for `seconds`; collect every completed pair, and the
+    CPU that server, database, clients and the rest of the machine spent meanwhile."""
     ctx = mp.get_context("spawn")
     out: mp.Queue = ctx.Queue()
     start = time.time() + 1.5  # let every process start before the clock runs
@@ -256,10 +310,15 @@ def load(port: int, kind: str, clients: int, processes: int, seconds: float,
         for i in range(processes)]
     for p in procs:
         p.start()
+    time.sleep(max(0.0, start - time.time()))
+    before = cpu_snapshot(server_pid)
+    time.sleep(max(0.0, start + seconds - time.time()))
+    after = cpu_snapshot(server_pid)
     parts = [out.get() for _ in procs]
     for p in procs:
         p.join()
-    return Result(kind, [x for lat, _ in parts for x in lat], sum(e for _, e in parts), seconds)
+    return Result(kind, [x for lat, _e, _c in parts for x in lat], sum(e for _l, e, _c in parts),
+                  seconds, cpu_used(before, after, sum(c for _l, _e, c in parts)))
 
 
 # --- in-process cost (no HTTP, no competing client processes) ------------------------------
@@ -389,17 +448,17 @@ def run_backend(backend: str, args: argparse.Namespace
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         codes, answers = prepare(url, Path(tmp), per_phase * args.rounds + 1600)
         rounds = []
-        with gunicorn(url, args.workers, args.worker_class) as port:
+        with gunicorn(url, args.workers, args.worker_class) as (port, pid):
             # Warm-up of both kinds, so that neither pays the first requests of a worker
             # (imports, page frames, the driver's prepared statements) in a measured phase.
             load(port, "bare", args.clients, args.processes, 1.0, [], answers)
             load(port, "submit", args.clients, args.processes, 1.0, codes[-1200:], answers)
             for r in range(args.rounds):
                 bare = load(port, "bare", args.clients, args.processes, args.seconds, [],
-                            answers)
+                            answers, pid)
                 mine = codes[r * per_phase:(r + 1) * per_phase]
                 real = load(port, "submit", args.clients, args.processes, args.seconds, mine,
-                            answers)
+                            answers, pid)
                 rounds.append((bare, real))
         cost = inprocess(url, Path(tmp), codes[-1600:-1200], answers,
                          n=300 if args.seconds >= 2 else 30)
@@ -408,8 +467,38 @@ def run_backend(backend: str, args: argparse.Namespace
 
 def pooled(results: list[Result], name: str) -> Result:
     """All phases of one kind as one result (rate over their summed time)."""
+    cpu = {part: sum(r.cpu[part] for r in results) for part in CPU_PARTS
+           if all(r.cpu for r in results)}
     return Result(name, [x for r in results for x in r.latencies],
-                  sum(r.errors for r in results), sum(r.seconds for r in results))
+                  sum(r.errors for r in results), sum(r.seconds for r in results), cpu)
+
+
+def cpu_table(summary: dict[str, tuple[Result, Result, float]]) -> list[str]:
+    """Markdown lines: CPU per completed pair by part, and the ratios of the pairs' CPU."""
+    if not all(bare.cpu and real.cpu for bare, real, _r in summary.values()):
+        return []
+    lines = ["", "CPU per completed pair, all rounds (from /proc: server = gunicorn's master and "
+             "workers; database = PostgreSQL's processes, SQLite runs inside the workers; "
+             "clients = the load processes while the clock ran; other = the rest of the "
+             "machine's busy time). The machine is CPU-bound, so the ratio of the pairs' CPU "
+             "is the steadier estimate of the rate ratio:", "",
+             "| database | pair | server ms | database ms | clients ms | other ms | total ms |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    ratios = []
+    for backend, (bare, real, _ratio) in summary.items():
+        per_pair = {}
+        for label, result in (("bare", bare), ("submission", real)):
+            per_pair[label] = {part: 1000 * result.cpu[part] / max(1, len(result.latencies))
+                               for part in CPU_PARTS}
+            lines.append(f"| {backend} | {label} | " + " | ".join(
+                f"{per_pair[label][part]:.2f}" for part in CPU_PARTS)
+                + f" | {sum(per_pair[label].values()):.2f} |")
+        total = {k: sum(v.values()) for k, v in per_pair.items()}
+        own = {k: v["server"] + v["database"] for k, v in per_pair.items()}
+        ratios.append(f"{backend} {total['bare'] / total['submission']:.2f} "
+                      f"(server and database only: {own['bare'] / own['submission']:.2f})")
+    lines += ["", "CPU ratio, bare pair / submission: " + "; ".join(ratios) + "."]
+    return lines
 
 
 def markdown(results: dict, args: argparse.Namespace) -> str:
@@ -454,6 +543,7 @@ def markdown(results: dict, args: argparse.Namespace) -> str:
                   ("0 errors", real.errors == 0), ("ratio >= 0.6", ratio >= 0.6)]
         lines.append(f"- {backend}: " + ", ".join(
             f"{name} {'met' if ok else 'NOT met'}" for name, ok in checks))
+    lines += cpu_table(summary)
     kinds = ["GET /isi", "POST /isi/survei", "GET bare", "POST bare"]
     lines += ["", "In-process CPU per request (the WSGI app called directly, one thread, no HTTP "
               "and no competing clients; 300 of each):", "",

@@ -23,3 +23,7 @@ def test_submit_bench_runs_and_reports_no_errors(tmp_path):
     assert row, text
     assert int(row.group(1)) > 0 and int(row.group(2)) == 0
     assert "| sqlite | " in text.split("In-process CPU per request")[1]
+    # CPU per pair from /proc: the server's share of both pairs is measured, not left at zero.
+    cpu = re.findall(r"^\| sqlite \| (bare|submission) \| ([\d.]+) \|", text, re.M)
+    assert [kind for kind, _ in cpu] == ["bare", "submission"], text
+    assert all(float(server_ms) > 0 for _, server_ms in cpu), text
