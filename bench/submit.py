@@ -394,49 +394,61 @@ without validation), while a submission pair carries the product: on the GET a C
 a signed session cookie; on the POST the NUL guard, session and CSRF check, rate-limit read,
 code HMAC and joined SELECT, validation of 50 answers, the store (code marked used, one
 response, 50 answers, under the closed-wave guards and foreign keys) and the receipt.
-In-process the submission pair still costs 2-2.6x the bare pair's CPU; through gunicorn
-the costs both pairs share (HTTP parsing, sockets, clients) narrow that to about 0.6.
+In-process the submission pair costs 1.6-2.4x the bare pair's CPU; through gunicorn the costs
+both pairs share (HTTP parsing, sockets, clients) narrow that to 0.55-0.75.
 
-Before and after, same machine, same day, this harness (6 interleaved rounds of 5 s): the app
-at 6445c8d (07:48 UTC) reached median ratios 0.40 on SQLite and 0.44 on PostgreSQL, p95 110 and
-142 ms; the app with the changes below 0.62 and 0.58, p95 77 and 90 ms (07:45 UTC), and 0.56
-and 0.56, p95 71 and 91 ms (07:51 UTC, the tables above, load average 4 before it). In-process
-POST CPU 1.44 -> 0.80 ms (SQLite) and 1.58 -> 0.96 ms (PostgreSQL). Single rounds spread widely
-on this shared 2-core machine (0.45-0.76 within one run), hence 6 rounds and the median; with 3
-rounds of 10 s the medians of the same code ranged 0.56-0.63 (SQLite) and 0.44-0.58
-(PostgreSQL) over three runs. So the ratio sits at the 0.6 goal on SQLite and below it on
-PostgreSQL. What changed:
-- The respondent hot path runs on one pooled DBAPI connection per request in autocommit mode
-  instead of the ORM session (survey_app/database.py, dbapi_connection): the three commits,
-  the read-snapshot BEGIN/COMMIT and the Core statements cost about three times SQLite's own
-  work for the same statements. Reads never take SQLite's write lock.
-- The store is ONE statement on both databases. PostgreSQL: a data-modifying WITH query (mark,
-  response, answers), its own transaction: 4 round trips per POST (pool ping, rate-limit read,
-  code read, store) instead of 8. SQLite: an INSERT into a row-less view whose INSTEAD OF
-  trigger does the same (migration 0005). As five calls between BEGIN IMMEDIATE and COMMIT,
-  the thread holding SQLite's write lock needed the GIL between calls while the other writers
-  slept in the busy handler (ad-hoc runs of 5 s rounds: 0.49-0.64 with five calls,
-  0.62-0.70 with one).
-- The survey POST reads the code with a CodeForm that signs no new CSRF token (CSRFProtect has
-  checked the token before the view runs).
-- The warm-up before the measured rounds now runs submissions too, not only the bare pair.
-Earlier (previous sessions): the code page and the receipt frame rendered once per process;
-the answers inserted with one statement (json_each, unnest); PostgreSQL's closed-wave guard on
-answers per statement (transition tables).
+Two machines. The runs of 2026-11-30 before 08:15 UTC (commits up to 0ca355d) were made on a
+machine that ran this code about 2.8x faster than the one after 08:45 (in-process GET /isi
+0.27 ms there, 0.62-0.78 ms here; the bare pair 700-1280 pairs/s there, 310-550 here). Rates,
+p95 and even the ratio move with the machine:
+- There, same harness: SQLite 676-794 submissions/s, p95 64-77 ms, median ratio 0.56-0.63;
+  PostgreSQL 475-599/s, p95 79-126 ms, 0.44-0.58 (five runs); 0 errors.
+- Here, same harness, four runs interleaved (app at 0ca355d, this app, 0ca355d, this app):
+  SQLite 313, 319, 315, 345 submissions/s, p95 189, 197, 174, 142 ms, median ratio 0.68,
+  0.63, 0.67, 0.74; PostgreSQL 239, 238, 208, 221/s, p95 250, 241, 293, 272 ms, 0.63, 0.64,
+  0.66, 0.62; 0 errors. Why the ratio is higher here, at 0ca355d too, I have not isolated.
+- p95 <= 100 ms cannot be reached here by any respondent path: 32 clients each wait for their
+  own pair, so the mean latency is 32 / rate, and even the bare pair (370-550 pairs/s) waits
+  58-86 ms on average; a submission at 0.6 of it waits about 100-140 ms.
+- The CPU per pair (table above) is the steadier comparison: the submission pair here took
+  5.89 and 5.96 ms of machine CPU at 0ca355d against 5.53 and 5.40 ms now on SQLite (-7 %),
+  and 7.69 and 8.50 against 7.60 and 8.13 ms on PostgreSQL (-3 %, within the spread of the
+  bare pair's 4.70-5.53 ms). CPU ratios here: SQLite 0.68, 0.63 -> 0.67, 0.70; PostgreSQL
+  0.61, 0.65 -> 0.62, 0.61. The clients take 0.8-1.0 ms of every pair.
+
+What changed since 0ca355d:
+- The answers reach the store as one JSON document grouped by scale length ({"6": {"RC-RS1":
+  3, ...}}; services/responses.py answers_json, migration 0006). SQLite's trigger took each
+  [code, value, points] triple apart with three json_extract calls, each parsing it again
+  (0.10-0.12 ms of a 0.5 ms store here; the grouped form costs 0.035 ms to read); psycopg quoted
+  three array parameters in Python (client 0.47 -> 0.25-0.31 ms per store, database unchanged).
+- The NUL guard joins each source's keys and values once (30 -> 5 us per survey POST); a radio
+  button's value is read with one dict look-up (validation 62 -> 50 us).
+Earlier (up to 0ca355d): the hot path on one pooled DBAPI connection per request in autocommit
+mode instead of the ORM session; the store as ONE statement on both databases (PostgreSQL: a
+data-modifying WITH query; SQLite: an INSERT into a row-less view whose INSTEAD OF trigger
+marks the code and inserts response and answers, so the write lock is held without needing
+the GIL between calls, migration 0005); the survey POST reading the code with a CodeForm that
+signs no new CSRF token; the code page and receipt frame rendered once per process; the
+answers inserted with one statement; PostgreSQL's closed-wave guard on answers per statement
+(transition tables); the warm-up running submissions too.
 
 Tried and dropped (quick interleaved runs, +-10 %): 4 threads per worker (PostgreSQL ratios
 0.50, 0.55, 0.61 against 0.58, 0.58, 0.59 with 2; on SQLite worse before too);
 sys.setswitchinterval 0.2-1 ms; gunicorn's sync worker; a multi-row INSERT ... VALUES; a flock
-write turn for SQLite writers. Measured per statement on PostgreSQL, not worth their cost: the
-answers as one JSON parameter (client -0.02 to -0.04 ms, database +0.02 to +0.03 ms); array
-literals built in Python (client -0.04 to -0.06 ms, database +0.01 ms, but hand-written
-quoting); item_code with the "C" collation, fillfactor 50 on `code` (no change).
+write turn for SQLite writers; SQLite's wal_autocheckpoint at 20000 pages and a 64 MB page
+cache (store CPU within its own spread of 0.27-0.5 ms); a raw-socket client instead of
+http.client (client CPU -33 %, but it shrinks a cost both pairs share, so the ratio does not
+gain, and it is hand-written HTTP). Measured per statement on PostgreSQL, not worth their cost:
+array literals built in Python (hand-written quoting); item_code with the "C" collation,
+fillfactor 50 on `code` (no change).
 
-Where PostgreSQL's remaining gap is: measured statement by statement on a quiet machine, the
-database spends 0.45 ms of CPU on a submission's store, against 0.14 ms for the bare pair's
-one-row INSERT and COMMIT; 0.12 ms of that is the 50 foreign-key checks of the answers, which
-we keep (dropping referential integrity for a benchmark is not a trade we make). SQLite
-does the same work inside the worker for about 0.2 ms."""
+Where PostgreSQL's remaining gap is (one connection, 1000 stores per variant, here): the
+database spends 0.86-0.96 ms of user CPU on a submission's store against 0.08-0.10 ms for the
+bare pair's one-row INSERT; without answers the store costs 0.24 ms, and 0.44 ms of the answers'
+share is their 50 foreign-key checks (measured by dropping the constraint in a scratch
+database). We keep them: dropping referential integrity for a benchmark is not a trade we make.
+SQLite does the same store inside the worker for 0.3-0.5 ms."""
 
 
 # --- report --------------------------------------------------------------------------------
