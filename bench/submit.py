@@ -544,10 +544,10 @@ def markdown(results: dict, args: argparse.Namespace) -> str:
         bare = pooled([b for b, _r in rounds], "bare")
         summary[backend] = (bare, real, float(np.median(ratios)))
     lines += ["", "| database | bare pairs/s | submissions/s | p95 ms (all rounds) | errors "
-              "| median ratio |", "|---|---:|---:|---:|---:|---:|"]
+              "| median ratio | bare pair's p95 ms |", "|---|---:|---:|---:|---:|---:|---:|"]
     for backend, (bare, real, ratio) in summary.items():
         lines.append(f"| {backend} | {bare.rate:.0f} | {real.rate:.0f} | {real.pct(95):.1f} | "
-                     f"{real.errors} | {ratio:.2f} |")
+                     f"{real.errors} | {ratio:.2f} | {bare.pct(95):.1f} |")
     lines += ["", "Goal: >= 300 submissions/s, p95 <= 100 ms, 0 errors, >= 0.6 of the bare pair.",
               ""]
     for backend, (_bare, real, ratio) in summary.items():
