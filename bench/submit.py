@@ -407,9 +407,12 @@ p95 and even the ratio move with the machine:
   SQLite 313, 319, 315, 345 submissions/s, p95 189, 197, 174, 142 ms, median ratio 0.68,
   0.63, 0.67, 0.74; PostgreSQL 239, 238, 208, 221/s, p95 250, 241, 293, 272 ms, 0.63, 0.64,
   0.66, 0.62; 0 errors. Why the ratio is higher here, at 0ca355d too, I have not isolated.
+- A fifth run of this code (the tables above, after the machine slowed further): SQLite 307/s,
+  p95 178 ms, 0.76; PostgreSQL 214/s, p95 279 ms, 0.63; 0 errors.
 - p95 <= 100 ms cannot be reached here by any respondent path: 32 clients each wait for their
-  own pair, so the mean latency is 32 / rate, and even the bare pair (370-550 pairs/s) waits
-  58-86 ms on average; a submission at 0.6 of it waits about 100-140 ms.
+  own pair, so the mean latency is 32 / rate, and even the bare pair (310-550 pairs/s) waits
+  58-103 ms on average; its own p95 in the run above was 152 ms (SQLite) and 162 ms
+  (PostgreSQL).
 - The CPU per pair (table above) is the steadier comparison: the submission pair here took
   5.89 and 5.96 ms of machine CPU at 0ca355d against 5.53 and 5.40 ms now on SQLite (-7 %),
   and 7.69 and 8.50 against 7.60 and 8.13 ms on PostgreSQL (-3 %, within the spread of the
