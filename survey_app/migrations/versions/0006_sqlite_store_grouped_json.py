@@ -2,7 +2,7 @@
 
 The answers reached `respond_store` as a JSON array of [item code, value, points] triples, and
 the trigger took each triple apart with three json_extract calls, each parsing the triple's
-text again: about 0.09 ms of a 0.45 ms store (bench/submit.md). Grouped by scale length, every
+text again: 0.10-0.12 ms of a 0.5 ms store (bench/submit.md). Grouped by scale length, every
 key and value comes straight out of json_each: one parse of the whole document. PostgreSQL's
 store statement takes the same document (services/responses.py); it has no schema object for it.
 
