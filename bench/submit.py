@@ -186,10 +186,11 @@ def _proc_stats() -> Iterator[tuple[int, int, str, float]]:
         yield int(entry.name), int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float]:
+def cpu_snapshot(server_pid: int | None) -> dict[str, float]:
     """CPU seconds used so far by gunicorn (master and workers), by the PostgreSQL server's
-    processes, and by the whole machine (busy time, /proc/stat); {} where /proc is missing."""
-    if not Path("/proc/stat").exists():
+    processes, and by the whole machine (busy time, /proc/stat); {} without a server pid or
+    where /proc is missing."""
+    if server_pid is None or not Path("/proc/stat").exists():
         return {}
     snap = {"server": 0.0, "database": 0.0}
     for pid, ppid, name, used in _proc_stats():
@@ -298,9 +299,9 @@ def _client_process(port: int, kind: str, threads: int, codes: list[str],
 
 
 def load(port: int, kind: str, clients: int, processes: int, seconds: float,
-         codes: list[str], answers: dict[str, str], server_pid: int = 0) -> Result:
-    """Run `clients` concurrent clients for `seconds`; collect every completed pair, and the
-    CPU that server, database, clients and the rest of the machine spent meanwhile."""
+         codes: list[str], answers: dict[str, str], server_pid: int | None = None) -> Result:
+    """Run `clients` concurrent clients for `seconds`; collect every completed pair, and (given
+    gunicorn's pid) the CPU that server, database, clients and the rest of the machine spent."""
     ctx = mp.get_context("spawn")
     out: mp.Queue = ctx.Queue()
     start = time.time() + 1.5  # let every process start before the clock runs
@@ -413,11 +414,12 @@ p95 and even the ratio move with the machine:
   own pair, so the mean latency is 32 / rate, and even the bare pair (310-550 pairs/s) waits
   58-103 ms on average; its own p95 in the run above was 152 ms (SQLite) and 162 ms
   (PostgreSQL).
-- The CPU per pair (table above) is the steadier comparison: the submission pair here took
-  5.89 and 5.96 ms of machine CPU at 0ca355d against 5.53 and 5.40 ms now on SQLite (-7 %),
-  and 7.69 and 8.50 against 7.60 and 8.13 ms on PostgreSQL (-3 %, within the spread of the
-  bare pair's 4.70-5.53 ms). CPU ratios here: SQLite 0.68, 0.63 -> 0.67, 0.70; PostgreSQL
-  0.61, 0.65 -> 0.62, 0.61. The clients take 0.8-1.0 ms of every pair.
+- The CPU per pair (the table above has the fifth run's) is the steadier comparison: in the
+  four runs the submission pair took 5.89 and 5.96 ms of machine CPU at 0ca355d against 5.53
+  and 5.40 ms now on SQLite (-7 %), and 7.69 and 8.50 against 7.60 and 8.13 ms on PostgreSQL
+  (-3 %, within the spread of the bare pair's 4.70-5.53 ms). CPU ratios here: SQLite 0.68,
+  0.63 -> 0.67, 0.70; PostgreSQL 0.61, 0.65 -> 0.62, 0.61. The clients take 0.8-1.0 ms of
+  every pair.
 
 What changed since 0ca355d:
 - The answers reach the store as one JSON document grouped by scale length ({"6": {"RC-RS1":
