@@ -109,7 +109,8 @@ class CodeInfo:
 # (`dbapi_connection`): through the ORM session each one cost several times the database's
 # own work (bench/submit.md). Written with :name parameters (`driver_sql`).
 # The store marks the code used only if it is unused and its wave open (the exactly-once
-# guard); SQLite's store trigger (migration 0005) refuses an unmarkable code with this message.
+# guard); SQLite's store trigger (migrations 0005, 0006) refuses an unmarkable code with
+# this message.
 SQLITE_NOT_MARKABLE = "lentera: code not markable"
 _STATEMENTS = {
     "code_info": "SELECT code.used, code.wave_id, wave.name, wave.state, wave.k, wave.cut, "

@@ -42,6 +42,8 @@ def test_postgres_urls_use_psycopg3():
     assert database_uri("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_uri("sqlite:///x.db") == "sqlite:///x.db"
     assert database_uri("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert config_from_env({"LENTERA_INSTRUMENT_DIRS": "/a:/b"})["LENTERA_INSTRUMENT_DIRS"] \
+        == ("/a", "/b")
 
 
 @pytest.mark.parametrize("url", ["mysql://u@h/db", "postgresql+psycopg2://u@h/db", "lentera.db"])
@@ -49,8 +51,6 @@ def test_databases_other_than_sqlite_and_postgresql_are_refused_clearly(tmp_path
     with pytest.raises(ConfigError, match="SQLite atau PostgreSQL") as info:
         create_app({"LENTERA_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
     assert "SQLite or PostgreSQL only" in str(info.value)
-    assert config_from_env({"LENTERA_INSTRUMENT_DIRS": "/a:/b"})["LENTERA_INSTRUMENT_DIRS"] \
-        == ("/a", "/b")
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
