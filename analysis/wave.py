@@ -83,6 +83,22 @@ class WaveData:
 
 
 @dataclass(frozen=True)
+class PublishedStats:
+    """A wave's figures as they were published, on another wave's unit layout (U, D).
+
+    n : respondents with a score; mean : on the 1..A scale; var : sample variance;
+    shown : the cell was published (everything else is ignored where it is False).
+    Used as the ``previous`` wave of a trend, so that an earlier wave enters a comparison
+    only as it was published under its own k and its own unit tree.
+    """
+
+    n: NDArray[np.int64]
+    mean: NDArray[np.float64]
+    var: NDArray[np.float64]
+    shown: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
 class WaveTrend:
     """Change from the previous wave per unit subtree × dimension (U, D); diff = now - previous.
 
@@ -486,7 +502,8 @@ def _mean_var(st: _Stats, points: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     return cm + (points + 1.0) / 2.0, np.maximum(var, 0.0), cm
 
 
-def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None,
+def analyse_wave(current: WaveData, k: int = 5,
+                 previous: WaveData | PublishedStats | None = None,
                  alpha: float = 0.05, workers: int = 1) -> WaveResult:
     """Analyse a whole wave: scores, reliability, agreement, comparison, trend, disclosure.
 
@@ -494,7 +511,9 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     ----------
     current : this wave.
     k : minimum group size for disclosure control (anonymity.md rule 4).
-    previous : the previous wave, same units and dimensions (respondents differ).
+    previous : the previous wave, same units and dimensions (respondents differ): its raw
+        data (disclosed with this call's k), or its published figures (`PublishedStats`,
+        disclosed as they were published).
     alpha : 1 - confidence of every CI, and the false discovery rate of the trend verdicts.
     workers : threads for the pass over the rows (1 = none; 2 uses both cores of a small
         server; keep 1 inside parallel report workers). Results do not depend on it beyond
@@ -542,7 +561,8 @@ def analyse_wave(current: WaveData, k: int = 5, previous: WaveData | None = None
     )
 
 
-def _validate_call(current: WaveData, previous: WaveData | None, k: int, alpha: float,
+def _validate_call(current: WaveData, previous: WaveData | PublishedStats | None, k: int,
+                   alpha: float,
                    workers: int) -> None:
     if int(k) != k or k < disclosure.MIN_K:
         raise AnalysisInputError(f"k must be an integer >= {disclosure.MIN_K} (anonymity rule 4)")
@@ -551,7 +571,12 @@ def _validate_call(current: WaveData, previous: WaveData | None, k: int, alpha: 
     if int(workers) != workers or workers < 1:
         raise AnalysisInputError("workers must be a whole number >= 1")
     validate_wave(current, check_values=False)  # answers are checked during the pass
-    if previous is not None:
+    if isinstance(previous, PublishedStats):
+        shape = (current.n_units, current.n_dimensions)
+        if any(np.shape(a) != shape for a in (previous.n, previous.mean, previous.var,
+                                               previous.shown)):
+            raise AnalysisInputError(f"previous published figures must have shape {shape}")
+    elif previous is not None:
         validate_wave(previous, check_values=False)
         _check_same_layout(current, previous)
 
@@ -660,11 +685,22 @@ def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: floa
                           percentile=pct, shown=shown)
 
 
-def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers) -> WaveTrend:
+def _published(previous: WaveData, k: int, points: NDArray, workers: int) -> PublishedStats:
+    """The figures of a previous wave given as raw data, disclosed with k."""
     pst = _wave_stats(previous, with_items=False, workers=workers, keep_scores=False)
     pmean, pvar, _ = _mean_var(pst, points)
     _, pshown, _ = _disclose(previous, pst, k)
-    args = (pst.n, pmean, pvar, st.n, mean, var)
+    return PublishedStats(pst.n, pmean, pvar, pshown)
+
+
+def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers) -> WaveTrend:
+    prev = (previous if isinstance(previous, PublishedStats)
+            else _published(previous, k, points, workers))
+    pshown = np.asarray(prev.shown, dtype=bool)
+    pn = np.where(pshown, np.asarray(prev.n), 0).astype(np.int64)
+    pmean = np.where(pshown, np.asarray(prev.mean, dtype=np.float64), np.nan)
+    pvar = np.where(pshown, np.asarray(prev.var, dtype=np.float64), np.nan)
+    args = (pn, pmean, pvar, st.n, mean, var)
     welch = trends.welch_from_stats(*args, confidence=1 - alpha)
     hedges = trends.hedges_from_stats(*args, confidence=1 - alpha)
     shown = shown_dim & pshown
@@ -672,9 +708,10 @@ def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, worker
     family_p = np.where(shown, welch.p, np.nan)
     q = np.column_stack([trends.benjamini_hochberg(family_p[:, j])
                          for j in range(family_p.shape[1])])
-    reason = np.where(~shown & (welch.reason == ""), REASON_SUPPRESSED, welch.reason)
+    reason = np.where(~pshown | (~shown & (welch.reason == "")), REASON_SUPPRESSED,
+                      welch.reason)
     return WaveTrend(
-        previous_n=pst.n, previous_mean=pmean, diff=welch.diff, t=welch.t, df=welch.df,
+        previous_n=pn, previous_mean=pmean, diff=welch.diff, t=welch.t, df=welch.df,
         p=welch.p, ci_low=welch.ci_low, ci_high=welch.ci_high, hedges_g=hedges.g,
         g_ci_low=hedges.g_ci_low, g_ci_high=hedges.g_ci_high, q=q,
         verdict=trends.change_verdict(welch.diff, q, alpha), reason=reason, shown=shown,

@@ -47,8 +47,8 @@ from .services import (
     import_units,
     issue_codes,
     open_wave,
-    response_counts,
     subtree_ids,
+    unit_counts,
     units_in_tree_order,
     update_draft,
 )
@@ -151,7 +151,7 @@ def wave(wave_id: int):  # type: ignore[no-untyped-def]
             flash(_("Perubahan dicatat di log audit: %(c)s", c="; ".join(changes) or "-"))
         return redirect(url_for("admin.wave", wave_id=wave.id))
     visible = visible_unit_ids()
-    counts = response_counts(wave, visible) if wave.state != WaveState.DRAFT else {}
+    counts = unit_counts(wave, visible)
     codes_form = IssueCodesForm()
     codes_form.unit.choices = [SelectChoice(0, _("Semua unit (sejumlah pegawai)"))] + [
         SelectChoice(u.id, u.name) for u in wave.units]

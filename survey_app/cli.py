@@ -16,16 +16,18 @@ from flask_babel import force_locale
 from .auth import create_user
 from .extensions import db
 from .messages import row_error_message, wave_rule_message
-from .models import Unit, Wave
+from .models import PublishedCell, Unit, Wave, WaveState
 from .services import (
     ImportRejected,
     WaveRuleError,
+    audit,
     close_wave,
     create_wave,
     import_units,
     issue_codes,
     open_wave,
 )
+from .services.publication import publish
 
 ACTOR = "cli"
 
@@ -127,6 +129,25 @@ def wave_open(wave: str) -> None:
 def wave_close(wave: str) -> None:
     """Close an open wave."""
     _change_state(wave, close_wave)
+
+
+@wave_group.command("publish")
+@click.argument("wave")
+def wave_publish(wave: str) -> None:
+    """Publish a closed wave that has no published results (a database from before 0007)."""
+    target = _wave(wave)
+    if target.state != WaveState.CLOSED.value:
+        _fail(f"Gelombang {target.name} belum ditutup; penutupan menerbitkannya. / "
+              f"Wave {target.name} is not closed; closing it publishes it.")
+    if db.session.scalar(sa.select(PublishedCell.wave_id)
+                         .where(PublishedCell.wave_id == target.id).limit(1)) is not None:
+        _fail(f"Gelombang {target.name} sudah diterbitkan; hasil terbit tidak dihitung ulang. "
+              f"/ Wave {target.name} is published already; published results are never "
+              f"recomputed.")
+    publish(target)
+    audit(ACTOR, "wave.publish", target.id)
+    db.session.commit()
+    click.echo(f"Wave {target.id} '{target.name}' published.")
 
 
 def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]

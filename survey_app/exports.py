@@ -3,8 +3,8 @@
 Two kinds (anonymity.md rules 4-7):
 
 * aggregated (any HR user; a unit head only for their subtree): one row per unit × dimension
-  and per unit × cut category × dimension, with the figures of `reporting.analyse_culture_wave`,
-  the same analysis and the same suppression as the PDF reports;
+  and per unit × cut category × dimension: the cells the wave published when it closed
+  (`services.publication`), from the analysis of the PDF reports and with its suppression;
 * respondent-level (only users an admin gave the permission; every download audited): one row
   per response with the unit code, the raw answers and the cut, for units whose own
   respondents are a group the reports already disclose.
@@ -15,29 +15,29 @@ Only closed waves are exported (rule 6). Routes: blueprint `exports` under /hr/e
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
-import numpy as np
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, g, has_request_context
 from flask.cli import with_appcontext
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from analysis.scoring import to_score100
-from instruments.model import Referent
+from instruments.model import Instrument
 from reports.build import instrument_dimensions
 
 from .auth import login_required
 from .extensions import db
 from .forms import RespondentExportForm
-from .models import Answer, Role, Wave, WaveState
+from .instrument_store import get_instrument
+from .models import Answer, PublishedCell, Role, Wave, WaveState, WaveUnit
 from .models import Response as ResponseRow
-from .reporting import ReportingError, WaveBundle, analyse_culture_wave, find_wave, safe_name
+from .reporting import ReportingError, find_wave, safe_name
 from .services import CUT_CHOICES, audit, subtree_ids
+from .services.publication import cells_of, culture_keys, layout
 from .tables import FORMATS, MIMETYPES, Column, Table, spss_name, write_table
 
 bp = Blueprint("exports", __name__, url_prefix="/hr/ekspor")
@@ -51,42 +51,53 @@ class ExportRefused(ValueError):
     """A wave cannot be exported (the message says why)."""
 
 
-# ---------------------------------------------------------------- what the reports show
+# ---------------------------------------------------------------- the published cells
 
-def unit_fully_shown(bundle: WaveBundle, u: int) -> bool:
-    """The reports show unit u's report with every dimension of every instrument.
+@dataclass
+class Publication:
+    """A closed wave as it was published: frozen layout, instruments, cells by key."""
 
-    The unit report itself needs the unit shown in every instrument (reports.build)."""
-    return all(bool(w.result.shown[u]) and bool(np.all(w.result.shown_dimension[u]))
-               for w in bundle.waves)
+    wave: Wave
+    units: list[WaveUnit]
+    instruments: list[Instrument]
+    cells: dict[tuple[int, str, str, str], PublishedCell]
+
+    def cell(self, u: int, key: str, dim: str, cut: str = "") -> PublishedCell | None:
+        """The published cell, None where the wave has none (e.g. no such cut)."""
+        return self.cells.get((u, key, dim, cut))
+
+    def fully_shown(self, u: int, cut: str = "") -> bool:
+        """Unit u (or its cut cell) is published for every dimension of every instrument."""
+        return all((c := self.cell(u, i.key, d.code, cut)) is not None and c.shown
+                   for i in self.instruments for _, d in instrument_dimensions(i))
 
 
-def cut_fully_shown(bundle: WaveBundle, u: int, c: int) -> bool:
-    """Unit u × cut category c is shown for the respondents and for every dimension."""
-    for w in bundle.waves:
-        r = w.result
-        if r.cut_shown is None or r.disclosure.cut_shown is None:
-            return False
-        if not (bool(r.disclosure.cut_shown[u, c]) and bool(np.all(r.cut_shown[u, c]))):
-            return False
-    return True
+def load_publication(wave: Wave) -> Publication:
+    """The published results of a closed culture wave (never recomputed)."""
+    if wave.state != WaveState.CLOSED:
+        raise ExportRefused(_("Gelombang %(w)s belum ditutup; hasil hanya dapat diekspor "
+                              "setelah gelombang ditutup.", w=wave.name))
+    keys = culture_keys(wave)
+    if not keys:
+        raise ExportRefused(f"Gelombang {wave.name} tidak memiliki instrumen budaya. / "
+                            f"Wave {wave.name} has no culture instrument.")
+    try:
+        rows = cells_of(wave)
+    except ReportingError as exc:
+        raise ExportRefused(str(exc)) from exc
+    cells = {(c.position, c.instrument_key, c.dimension, c.cut): c for c in rows}
+    return Publication(wave, layout(wave), [get_instrument(k) for k in keys], cells)
 
 
-def _children(bundle: WaveBundle) -> list[list[int]]:
-    parent = np.asarray(bundle.waves[0].data.unit_parent)
-    out: list[list[int]] = [[] for _ in bundle.units]
-    for v, p in enumerate(parent.tolist()):
-        if p >= 0:
-            out[p].append(v)
+def _children(pub: Publication) -> list[list[int]]:
+    out: list[list[int]] = [[] for _ in pub.units]
+    for v, unit in enumerate(pub.units):
+        if unit.parent_position is not None:
+            out[unit.parent_position].append(v)
     return out
 
 
 # ---------------------------------------------------------------- aggregated
-
-def _f(value: float) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
-
 
 def _aggregated_columns(has_cut: bool) -> tuple[Column, ...]:
     status_labels = {1: _("ditampilkan"), 0: _("disembunyikan (kelompok kecil)")}
@@ -126,74 +137,47 @@ def _aggregated_columns(has_cut: bool) -> tuple[Column, ...]:
     )
 
 
-def aggregated_table(bundle: WaveBundle, unit_ids: set[int] | None = None,
+FIGURES = ("n", "mean", "sd", "score100", "score100_ci_low", "score100_ci_high", "favourable",
+           "rwg_j", "agreement", "alpha_wave", "omega_wave", "icc1_wave", "icc2_wave")
+
+
+def aggregated_table(pub: Publication, unit_ids: set[int] | None = None,
                      lang: str = "id") -> Table:
-    """Unit × dimension (and unit × cut × dimension) figures of a closed wave.
+    """Unit × dimension (and unit × cut × dimension) cells as the wave published them.
 
     A suppressed cell is kept as a row with status ``suppressed`` and every figure empty
     (n too), not omitted: the file then lists every unit the PDFs list, the same way the
     PDFs say "not reported", and an analyst cannot mistake a suppressed unit for one that was
-    not surveyed. A cell is shown exactly when the reports show it: the unit is shown in
-    every instrument (the unit report's rule) and its dimension cell is shown
-    (`WaveResult.shown_dimension`); a cut cell also needs `WaveResult.cut_shown`. Cut rows
-    carry n, mean and score100 only (the analysis computes no other figure per cut cell).
-    Whole-wave reliability is given only when the analysis allows it
-    (`WaveResult.organisation_shown`).
+    not surveyed. Which cells are shown was decided once, when the wave closed
+    (`services.publication.published_cells`).
     """
-    has_cut = bundle.wave.cut is not None
-    columns = _aggregated_columns(has_cut)
+    has_cut = pub.wave.cut is not None
+    labels = CUT_CHOICES.get(pub.wave.cut or "", ())
     rows = []
-    for u, unit in enumerate(bundle.units):
-        if unit_ids is not None and unit.id not in unit_ids:
+    for u, unit in enumerate(pub.units):
+        if unit_ids is not None and unit.unit_id not in unit_ids:
             continue
-        unit_shown = all(bool(w.result.shown[u]) for w in bundle.waves)
-        for w in bundle.waves:
-            for j, (scale, dim) in enumerate(instrument_dimensions(w.instrument)):
-                head = (unit.code, unit.name, w.instrument.id, dim.code, dim.name.get(lang))
-                shown = unit_shown and bool(w.result.shown_dimension[u, j])
-                rows.append((*head, *((None,) if has_cut else ()),
-                             *_unit_figures(w, u, j, scale, shown)))
-                if has_cut:
-                    rows += [(*head, label, *_cut_figures(w, u, c, j, scale.points,
-                                                          shown and _cut_ok(w, u, c, j)))
-                             for c, label in enumerate(CUT_CHOICES[bundle.wave.cut or ""])]
-    return Table(columns, rows)
+        for instrument in pub.instruments:
+            for _scale, dim in instrument_dimensions(instrument):
+                head = (unit.code, unit.name, instrument.id, dim.code, dim.name.get(lang))
+                for cut in ("", *labels) if has_cut else ("",):
+                    tail = ((cut or None),) if has_cut else ()
+                    cell = pub.cell(u, instrument.key, dim.code, cut)
+                    rows.append((*head, *tail, *_figures(cell)))
+    return Table(_aggregated_columns(has_cut), rows)
 
 
-def _cut_ok(w, u: int, c: int, j: int) -> bool:  # type: ignore[no-untyped-def]
-    r = w.result
-    return (r.cut_shown is not None and bool(r.cut_shown[u, c, j])
-            and bool(r.disclosure.cut_shown[u, c]))
-
-
-def _unit_figures(w, u: int, j: int, scale, shown: bool) -> tuple:  # type: ignore[no-untyped-def]
-    """status, n, mean, sd, score100 and CI, favourable, rwg(j), verdict, wave reliability."""
-    if not shown:
-        return (SUPPRESSED, *([None] * 13))
-    r = w.result
-    collective = scale.referent == Referent.COLLECTIVE
-    rel = r.reliability[j]
-    wave_level = ((_f(rel.alpha), _f(rel.omega_total), _f(r.icc1[j]), _f(r.icc2[j]))
-                  if r.organisation_shown else (None,) * 4)
-    return (SHOWN, int(r.n[u, j]), _f(r.mean[u, j]), _f(r.sd[u, j]), _f(r.score100[u, j]),
-            _f(r.score100_ci_low[u, j]), _f(r.score100_ci_high[u, j]),
-            _f(r.favourable[u, j]), _f(r.rwg_j[u, j]) if collective else None,
-            str(r.rwg_verdict[u, j]) if collective else None, *wave_level)
-
-
-def _cut_figures(w, u: int, c: int, j: int, points: int, shown: bool) -> tuple:  # type: ignore[no-untyped-def]
-    if not shown:
-        return (SUPPRESSED, *([None] * 13))
-    r = w.result
-    mean = _f(r.cut_mean[u, c, j])
-    score = None if mean is None else float(to_score100(mean, points))
-    return (SHOWN, int(r.cut_n[u, c, j]), mean, None, score, *([None] * 9))
+def _figures(cell: PublishedCell | None) -> tuple:  # type: ignore[type-arg]
+    """status and the figures of a published cell (all empty where it is hidden)."""
+    if cell is None or not cell.shown:
+        return (SUPPRESSED, *([None] * len(FIGURES)))
+    return (SHOWN, *(getattr(cell, name) for name in FIGURES))
 
 
 # ---------------------------------------------------------------- respondent-level
 
-def exportable_units(bundle: WaveBundle, direct: Sequence[int]) -> set[int]:
-    """Report-unit indices whose own respondents may be exported.
+def exportable_units(pub: Publication, direct: Sequence[int]) -> set[int]:
+    """Layout positions whose own respondents may be exported.
 
     The rows of unit u are its direct respondents D_u, a group the reports never show as
     such. They may be exported only when the reports already disclose it: u is fully shown,
@@ -201,33 +185,32 @@ def exportable_units(bundle: WaveBundle, direct: Sequence[int]) -> set[int]:
     from the organisation report, and disclosure guarantees it is 0 or at least k), and
     D_u >= k. For a leaf unit this is just "u is fully shown".
     """
-    k = bundle.wave.k
-    children = _children(bundle)
-    return {u for u in range(len(bundle.units))
-            if direct[u] >= k and unit_fully_shown(bundle, u)
-            and all(unit_fully_shown(bundle, v) for v in children[u])}
+    k = pub.wave.k
+    children = _children(pub)
+    return {u for u in range(len(pub.units))
+            if direct[u] >= k and pub.fully_shown(u)
+            and all(pub.fully_shown(v) for v in children[u])}
 
 
-def visible_cuts(bundle: WaveBundle, u: int) -> set[int]:
+def visible_cuts(pub: Publication, u: int) -> set[str]:
     """Cut categories whose value may be shown on unit u's rows: the direct cell
     DC_uc = C_uc - sum over children C_vc must already be derivable, i.e. the cut cell is
     shown for u and for every child (stricter than "below k": a complementary-suppressed
     cut cell must not be recovered by counting rows either)."""
-    children = _children(bundle)
-    n_cut = len(CUT_CHOICES.get(bundle.wave.cut or "", ()))
-    return {c for c in range(n_cut)
-            if cut_fully_shown(bundle, u, c)
-            and all(cut_fully_shown(bundle, v, c) for v in children[u])}
+    children = _children(pub)
+    return {label for label in CUT_CHOICES.get(pub.wave.cut or "", ())
+            if pub.fully_shown(u, label)
+            and all(pub.fully_shown(v, label) for v in children[u])}
 
 
-def _item_columns(bundle: WaveBundle, lang: str) -> tuple[list[Column], list[str]]:
+def _item_columns(pub: Publication, lang: str) -> tuple[list[Column], list[str]]:
     """One column per item of every culture instrument (value labels from its scale)."""
     columns: list[Column] = []
     codes: list[str] = []
     taken = ["unit_code", "cut"]
-    for w in bundle.waves:
-        scale_of = {dim.code: scale for scale, dim in instrument_dimensions(w.instrument)}
-        for item in w.instrument.items:
+    for instrument in pub.instruments:
+        scale_of = {dim.code: scale for scale, dim in instrument_dimensions(instrument)}
+        for item in instrument.items:
             scale = scale_of[item.dimension]
             name = spss_name(item.code, taken)
             taken.append(name)
@@ -239,7 +222,7 @@ def _item_columns(bundle: WaveBundle, lang: str) -> tuple[list[Column], list[str
     return columns, codes
 
 
-def respondent_table(bundle: WaveBundle, unit_ids: set[int] | None = None,
+def respondent_table(pub: Publication, unit_ids: set[int] | None = None,
                      lang: str = "id") -> Table:
     """One row per response of an exportable unit: unit code, raw answers, cut.
 
@@ -248,21 +231,21 @@ def respondent_table(bundle: WaveBundle, unit_ids: set[int] | None = None,
     so the order can carry nothing about submission (a random shuffle would too, but a
     sorted file is the same at every download and easier to check).
     """
-    index = {unit.id: i for i, unit in enumerate(bundle.units)}
+    index = {unit.unit_id: i for i, unit in enumerate(pub.units)}
     responses = db.session.execute(
         sa.select(ResponseRow.id, ResponseRow.unit_id, ResponseRow.cut)
-        .where(ResponseRow.wave_id == bundle.wave.id)).all()
-    direct = [0] * len(bundle.units)
+        .where(ResponseRow.wave_id == pub.wave.id)).all()
+    direct = [0] * len(pub.units)
     for _rid, unit_id, _cut in responses:
         if unit_id in index:
             direct[index[unit_id]] += 1
-    allowed = exportable_units(bundle, direct)
+    allowed = exportable_units(pub, direct)
     if unit_ids is not None:
-        allowed = {u for u in allowed if bundle.units[u].id in unit_ids}
-    item_columns, item_codes = _item_columns(bundle, lang)
-    labels = CUT_CHOICES.get(bundle.wave.cut or "", ())
-    cuts = {u: {labels[c] for c in visible_cuts(bundle, u)} for u in allowed}
-    answers = _answers(bundle.wave.id, item_codes)
+        allowed = {u for u in allowed if pub.units[u].unit_id in unit_ids}
+    item_columns, item_codes = _item_columns(pub, lang)
+    labels = CUT_CHOICES.get(pub.wave.cut or "", ())
+    cuts = {u: visible_cuts(pub, u) for u in allowed}
+    answers = _answers(pub.wave.id, item_codes)
     rows = []
     for rid, unit_id, cut in responses:
         u = index.get(unit_id, -1)
@@ -271,7 +254,7 @@ def respondent_table(bundle: WaveBundle, unit_ids: set[int] | None = None,
         given = answers.get(rid, {})
         values = tuple(given.get(code) for code in item_codes)
         tail = ((cut if cut in cuts[u] else None),) if labels else ()
-        rows.append((bundle.units[u].code, *values, *tail))
+        rows.append((pub.units[u].code, *values, *tail))
     rows.sort(key=lambda row: tuple((v is not None, v) for v in row))
     cut_column = (Column("cut", _("Pemilahan (jabatan); kosong = tidak dijawab atau "
                                   "kelompok terlalu kecil"), "text",
@@ -302,15 +285,9 @@ def export_bytes(wave: Wave, fmt: str, *, respondents: bool, actor: str,
     commits)."""
     if fmt not in FORMATS:
         raise ExportRefused(_("Format tidak dikenal: %(f)s (pilih csv, xlsx atau sav).", f=fmt))
-    if wave.state != WaveState.CLOSED:
-        raise ExportRefused(_("Gelombang %(w)s belum ditutup; hasil hanya dapat diekspor "
-                              "setelah gelombang ditutup.", w=wave.name))
-    try:
-        bundle = analyse_culture_wave(wave)
-    except ReportingError as exc:
-        raise ExportRefused(str(exc)) from exc
+    pub = load_publication(wave)
     make = respondent_table if respondents else aggregated_table
-    table = make(bundle, unit_ids, lang)
+    table = make(pub, unit_ids, lang)
     data = write_table(table, fmt)
     kind = "responden" if respondents else "agregat"
     name = f"lentera-{safe_name(wave.period)}-{kind}.{EXTENSIONS[fmt]}"

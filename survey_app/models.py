@@ -122,6 +122,71 @@ class WaveInstrument(db.Model):
     position: so.Mapped[int]
 
 
+class WaveUnit(db.Model):
+    """A wave's unit tree as it was when the wave opened (anonymity.md rule 9).
+
+    One row per report unit (the wave's units and their ancestors) in report order. Every
+    figure of the wave is computed on this layout, so re-parenting or renaming a unit later
+    changes future waves only. `invited` (codes issued) and `respondents` (the published
+    subtree count, NULL where the reports hide it) are written when the wave closes.
+    """
+
+    __tablename__ = "wave_unit_frozen"
+    __table_args__ = (
+        sa.CheckConstraint("parent_position IS NULL OR parent_position < position",
+                           name="parent_before_child"),
+    )
+
+    wave_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    code: so.Mapped[str] = so.mapped_column(sa.String(32))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    parent_position: so.Mapped[int | None]
+    headcount: so.Mapped[int] = so.mapped_column(default=0)
+    surveyed: so.Mapped[bool] = so.mapped_column(default=True)  # a wave unit, not an ancestor
+    invited: so.Mapped[int | None]
+    respondents: so.Mapped[int | None]
+
+
+class PublishedCell(db.Model):
+    """One published figure set of a closed wave: unit x instrument dimension (x cut).
+
+    Written once when the wave closes, by the same analysis as the PDF reports and with its
+    suppression: a hidden cell has `shown` false and every figure NULL. `cut` is '' for the
+    whole unit. Exports, web pages and later waves' history read these rows only.
+    """
+
+    __tablename__ = "published_cell"
+    __table_args__ = (
+        sa.CheckConstraint("shown OR n IS NULL", name="hidden_has_no_figures"),
+        sa.ForeignKeyConstraint(["wave_id", "position"],
+                                ["wave_unit_frozen.wave_id", "wave_unit_frozen.position"],
+                                ondelete="CASCADE"),
+    )
+
+    wave_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instrument_key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    dimension: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    cut: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True, default="")
+    shown: so.Mapped[bool]
+    n: so.Mapped[int | None]
+    mean: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    sd: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    score100: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    score100_ci_low: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    score100_ci_high: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    favourable: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    rwg_j: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    agreement: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    alpha_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    omega_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    icc1_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    icc2_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
+
+
 class Code(db.Model):
     """A participation code, stored only as HMAC-SHA256(LENTERA_CODE_KEY, code). No time."""
 

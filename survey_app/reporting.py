@@ -7,14 +7,12 @@ suppression come from `analysis.analyse_wave`; the PDFs come from `reports`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import re
 import sys
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -25,25 +23,29 @@ from flask.cli import AppGroup, with_appcontext
 
 from analysis.errors import AnalysisInputError
 from analysis.skm import krejcie_morgan, skm_index
-from analysis.wave import WaveData, analyse_wave
 from reports.batch import ProgressBar, RenderJob, render_batch, render_job, write_atomic
 from reports.build import (
-    InstrumentWave,
-    WaveInfo,
     build_org_context,
     build_unit_context,
     instrument_dimensions,
-    shown_scores100,
 )
-from reports.context import SkmReportContext, SkmUnsur, TrainingEvent
+from reports.context import SkmReportContext, SkmUnsur
 from reports.i18n import check_lang
 
 from .auth import login_required
 from .extensions import db
 from .instrument_store import get_instrument
-from .models import Code, Role, Unit, Wave, WaveState
-from .models import TrainingEvent as TrainingRow
-from .services import subtree_ids, units_in_tree_order, wave_dataset
+from .models import Role, Unit, Wave, WaveState, WaveUnit
+from .services import subtree_ids, wave_dataset
+from .services.publication import (
+    ReportingError,
+    WaveBundle,
+    analyse_culture_wave,
+    culture_keys,
+    is_skm,
+    layout,
+    org_name,
+)
 
 HR = (Role.ADMIN, Role.ANALYST)
 ORG_FILE = "organisation.pdf"
@@ -51,165 +53,16 @@ ORG_FILE = "organisation.pdf"
 bp = Blueprint("reports", __name__, url_prefix="/hr/laporan")
 
 
-class ReportingError(ValueError):
-    """A wave cannot be reported (the message says why, Bahasa Indonesia / English)."""
-
-
-# ---------------------------------------------------------------- database -> arrays
-
-@dataclass
-class WaveBundle:
-    """Everything the reports of one culture wave need, already analysed."""
-
-    wave: Wave
-    units: list[Unit]  # report units: the wave's units and their ancestors, tree order
-    waves: list[InstrumentWave]
-    info: WaveInfo
-    invited: list[int | None]
-    events: dict[int, list[TrainingEvent]] = field(default_factory=dict)  # by unit index
-
-    @property
-    def names(self) -> list[str]:
-        """Unit names in report order."""
-        return [u.name for u in self.units]
-
-
 def find_wave(ident: str) -> Wave:
     """A wave by id, name or period label (e.g. 2026-Q4; culture waves first)."""
     query = sa.select(Wave).where(sa.or_(Wave.name == ident, Wave.period == ident))
     if ident.isdigit():
         query = sa.select(Wave).where(sa.or_(Wave.id == int(ident), Wave.name == ident))
-    found = [w for w in db.session.scalars(query.order_by(Wave.opens_on)) if not _is_skm(w)] \
+    found = [w for w in db.session.scalars(query.order_by(Wave.opens_on)) if not is_skm(w)] \
         or list(db.session.scalars(query))
     if not found:
         raise ReportingError(f"Gelombang tidak ditemukan / no such wave: {ident}")
     return found[-1]
-
-
-def _is_skm(wave: Wave) -> bool:
-    return all(get_instrument(k).kind == "skm" for k in wave.instrument_keys)
-
-
-def _culture_keys(wave: Wave) -> list[str]:
-    return [k for k in wave.instrument_keys if get_instrument(k).kind != "skm"]
-
-
-def _require_closed(wave: Wave) -> None:
-    if wave.state != WaveState.CLOSED:
-        raise ReportingError(
-            f"Gelombang {wave.name} belum ditutup; laporan hanya dibuat setelah ditutup. / "
-            f"Wave {wave.name} is not closed; reports exist only after a wave closes.")
-
-
-def report_units(wave: Wave) -> list[Unit]:
-    """The wave's units plus their ancestors (so parents roll up), depth-first."""
-    ids: set[int] = set()
-    for unit in wave.units:
-        node: Unit | None = unit
-        while node is not None and node.id not in ids:
-            ids.add(node.id)
-            node = node.parent
-    return [u for u, _ in units_in_tree_order(ids)]
-
-
-def wave_data(wave: Wave, key: str, index: dict[int, int], parent: np.ndarray) -> WaveData:
-    """The answers of one instrument in one wave on the report units' layout."""
-    dataset = wave_dataset(wave.id, key)
-    data = dataset.data
-    local = np.array([index.get(u.id, -1) for u in dataset.units], dtype=np.intp)
-    unit = local[data.unit] if data.unit.size else np.zeros(0, dtype=np.intp)
-    keep = unit >= 0  # a respondent of a unit outside this report's tree is left out
-    return dataclasses.replace(
-        data, values=data.values[keep], unit=unit[keep], unit_parent=parent,
-        cut=None if data.cut is None else data.cut[keep])
-
-
-def earlier_waves(wave: Wave) -> list[Wave]:
-    """Closed culture waves that opened before `wave`, oldest first."""
-    query = sa.select(Wave).where(Wave.opens_on < wave.opens_on,
-                                  Wave.state == WaveState.CLOSED.value).order_by(Wave.opens_on)
-    keys = set(_culture_keys(wave))
-    return [w for w in db.session.scalars(query) if keys & set(w.instrument_keys)]
-
-
-def analyse_culture_wave(wave: Wave) -> WaveBundle:
-    """Analyse every culture instrument of a closed wave, with trends and history."""
-    _require_closed(wave)
-    units = report_units(wave)
-    index = {u.id: i for i, u in enumerate(units)}
-    parent = np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units],
-                      dtype=np.intp)
-    history = earlier_waves(wave)
-    analysed = []
-    for key in _culture_keys(wave):
-        instrument = get_instrument(key)
-        current = wave_data(wave, key, index, parent)
-        past = {h.id: wave_data(h, key, index, parent) for h in history
-                if key in h.instrument_keys}
-        previous = past.get(history[-1].id) if history else None
-        result = analyse_wave(current, k=wave.k, previous=previous)
-        blank = np.full(result.score100.shape, np.nan)
-        scores = tuple(shown_scores100(analyse_wave(past[h.id], k=h.k)) if h.id in past
-                       else blank for h in history)
-        analysed.append(InstrumentWave(instrument, current, result, scores))
-    if not analysed:
-        raise ReportingError(f"Gelombang {wave.name} tidak memiliki instrumen budaya. / "
-                             f"Wave {wave.name} has no culture instrument.")
-    labels = tuple(w.period for w in [*history, wave])
-    info = WaveInfo(org_name=_org_name(units), wave_label=wave.period,
-                    period=f"{wave.opens_on:%d-%m-%Y} – {wave.closes_on:%d-%m-%Y}",
-                    wave_labels=labels,
-                    previous_wave_label=history[-1].period if history else None,
-                    generated_on=dt.date.today().isoformat())
-    return WaveBundle(wave, units, analysed, info, _invited(wave, units, parent),
-                      _events(units, [*history, wave]))
-
-
-def _org_name(units: Sequence[Unit]) -> str:
-    configured = current_app.config.get("LENTERA_ORG_NAME")
-    return configured or (units[0].name if units else "")
-
-
-def _invited(wave: Wave, units: list[Unit], parent: np.ndarray) -> list[int | None]:
-    """Codes issued per report unit, summed over each subtree."""
-    rows = db.session.execute(sa.select(Code.unit_id, sa.func.count())
-                              .where(Code.wave_id == wave.id).group_by(Code.unit_id))
-    direct = dict(rows.all())
-    members = [subtree_members_ids(u, units, parent) for u in range(len(units))]
-    return [sum(direct.get(units[v].id, 0) for v in m) or None for m in members]
-
-
-def subtree_members_ids(u: int, units: list[Unit], parent: np.ndarray) -> list[int]:
-    """Indices of unit u and its descendants among the report units."""
-    out, stack = [], [u]
-    children: dict[int, list[int]] = {}
-    for v, p in enumerate(parent.tolist()):
-        children.setdefault(p, []).append(v)
-    while stack:
-        v = stack.pop()
-        out.append(v)
-        stack.extend(children.get(v, []))
-    return out
-
-
-def _events(units: list[Unit], waves: list[Wave]) -> dict[int, list[TrainingEvent]]:
-    """Training events per report unit (its whole subtree), placed before the first wave that
-    opened after them; events after the current wave opened are left out."""
-    index = {u.id: i for i, u in enumerate(units)}
-    rows = db.session.scalars(sa.select(TrainingRow).where(TrainingRow.unit_id.in_(index))
-                              .order_by(TrainingRow.held_on))
-    out: dict[int, list[TrainingEvent]] = {}
-    for row in rows:
-        after = next((w for w in waves if w.opens_on > row.held_on), None)
-        if after is None:
-            continue
-        event = TrainingEvent(after.period, f"{row.title} ({row.hours_jp:g} JP)",
-                              f"{row.held_on:%d-%m-%Y}")
-        unit: Unit | None = row.unit
-        while unit is not None and unit.id in index:  # the unit and every ancestor
-            out.setdefault(index[unit.id], []).append(event)
-            unit = unit.parent
-    return out
 
 
 # ---------------------------------------------------------------- jobs
@@ -219,7 +72,7 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
 
 
-def unit_filename(unit: Unit) -> str:
+def unit_filename(unit: Unit | WaveUnit) -> str:
     """The PDF file name of a unit's report."""
     return f"unit-{safe_name(unit.code)}.pdf"
 
@@ -238,7 +91,7 @@ def skm_waves(year: str) -> list[Wave]:
     """Closed SKM waves whose period starts with `year`."""
     query = sa.select(Wave).where(Wave.state == WaveState.CLOSED.value,
                                   Wave.period.startswith(year)).order_by(Wave.id)
-    return [w for w in db.session.scalars(query) if _is_skm(w)]
+    return [w for w in db.session.scalars(query) if is_skm(w)]
 
 
 def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
@@ -250,7 +103,7 @@ def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
     values = np.asarray(arrays.values, dtype=np.float64)
     n = int(values.shape[0])
     unit = wave.units[0]
-    base = {"org_name": _org_name(report_units(wave)), "service_unit": unit.name,
+    base = {"org_name": org_name(layout(wave) or [unit]), "service_unit": unit.name,
             "period": wave.period, "n_respondents": n, "k": wave.k,
             "generated_on": dt.date.today().isoformat(), "population": population,
             "required_sample": krejcie_morgan(population) if population else None}
@@ -333,7 +186,7 @@ def build_command(ident: str | None, all_waves: bool, lang: str, out: Path | Non
 def closed_culture_waves() -> list[Wave]:
     """Every closed wave with a culture instrument, oldest first."""
     query = sa.select(Wave).where(Wave.state == WaveState.CLOSED.value).order_by(Wave.opens_on)
-    return [w for w in db.session.scalars(query) if _culture_keys(w)]
+    return [w for w in db.session.scalars(query) if culture_keys(w)]
 
 
 def _build_wave(wave: Wave, lang: str, target: Path, workers: int, time_limit: int, skm: bool,
@@ -423,7 +276,7 @@ def unit_pdf(wave_id: int, unit_id: int):  # type: ignore[no-untyped-def]
 
     def job() -> RenderJob:
         bundle = analyse_culture_wave(wave)
-        ids = [u.id for u in bundle.units]
+        ids = [u.unit_id for u in bundle.units]
         if unit.id not in ids:
             abort(404)
         i = ids.index(unit.id)

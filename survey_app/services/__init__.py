@@ -1,6 +1,7 @@
 """Service layer: plain functions that change the session and flush; the caller commits once."""
 
 from .dataset import WaveDataset, closed_waves, training_log, wave_dataset
+from .publication import ReportingError, UnitCount, unit_counts
 from .responses import (
                         CUT_CHOICES,
                         AnswersInvalid,
@@ -22,15 +23,15 @@ from .waves import (
                         create_wave,
                         issue_codes,
                         open_wave,
-                        response_counts,
                         update_draft,
 )
 
 __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
-    "IssuedCode", "Receipt", "RowError", "WaveDataset", "WaveRuleError", "add_training", "audit",
+    "IssuedCode", "Receipt", "ReportingError", "RowError", "UnitCount", "WaveDataset",
+    "WaveRuleError", "add_training", "audit",
     "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
-    "open_wave", "response_counts", "store_response", "subtree_ids",
-    "training_log", "units_in_tree_order", "update_draft", "validate_answers", "wave_dataset",
-    "wave_instruments",
+    "open_wave", "store_response", "subtree_ids",
+    "training_log", "unit_counts", "units_in_tree_order", "update_draft", "validate_answers",
+    "wave_dataset", "wave_instruments",
 ]

@@ -24,6 +24,7 @@ from ..models import (
     WaveInstrument,
     WaveState,
 )
+from .publication import freeze_layout, publish
 from .responses import CUT_CHOICES
 
 
@@ -113,6 +114,7 @@ def open_wave(wave: Wave, *, actor: str) -> None:
     if wave.state != WaveState.DRAFT:
         raise WaveRuleError("not_draft", wave.state)
     wave.state = WaveState.OPEN.value
+    freeze_layout(wave)
     audit(actor, "wave.open", wave.id, f"k={wave.k}")
     db.session.flush()
 
@@ -121,6 +123,7 @@ def close_wave(wave: Wave, *, actor: str) -> None:
     """open -> closed; after this nothing about the wave's answers can change."""
     if wave.state != WaveState.OPEN:
         raise WaveRuleError("not_open", wave.state)
+    publish(wave)  # reads the code rows, so before they go
     # Rewrite first: once the state is closed, the database refuses any change to the rows.
     _rewrite_row_versions(wave.id)
     wave.state = WaveState.CLOSED.value
@@ -166,18 +169,6 @@ def issue_codes(wave: Wave, unit: Unit, count: int, *, key: str, actor: str) -> 
     db.session.execute(sa.insert(Code), rows)
     audit(actor, "codes.issue", wave.id, f"{unit.code}: {count}")
     return issued
-
-
-def response_counts(wave: Wave, unit_ids: set[int] | None = None) -> dict[int, int | None]:
-    """Responses per unit; None where fewer than k (never shown, rule 4)."""
-    rows = db.session.execute(
-        sa.select(Response.unit_id, sa.func.count()).where(Response.wave_id == wave.id)
-        .group_by(Response.unit_id)
-    )
-    counts = {uid: n for uid, n in rows}
-    units = [u.id for u in wave.units if unit_ids is None or u.id in unit_ids]
-    return {uid: (counts.get(uid, 0) if counts.get(uid, 0) >= wave.k else None)
-            for uid in units}
 
 
 def add_training(*, unit: Unit, held_on: dt.date, title: str, hours_jp: float, provider: str,

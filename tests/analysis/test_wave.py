@@ -6,7 +6,7 @@ from scipy import stats
 
 from analysis import agreement, disclosure, reliability, trends
 from analysis.scoring import reverse_key, scale_scores, subtree_members
-from analysis.wave import WaveData, analyse_wave
+from analysis.wave import PublishedStats, WaveData, analyse_wave
 from tests.analysis.synth import synthetic_wave
 
 TOL = 1e-10
@@ -248,8 +248,32 @@ def test_suppressed_cells_are_left_out_of_the_bh_family():
     tr_ = analyse_wave(now, k=5, previous=prev).trend
     assert not tr_.shown.all()
     assert np.isnan(tr_.q[~tr_.shown]).all()
-    assert set(tr_.reason[~tr_.shown & np.isfinite(tr_.p)]) == {"suppressed"}
+    assert "suppressed" in set(tr_.reason[~tr_.shown])
+    assert (tr_.reason[~tr_.shown] != "").all()
     assert (tr_.verdict[~tr_.shown] == trends.NOT_COMPUTABLE).all()
+
+
+def test_a_previous_wave_enters_only_as_published():
+    """Raw previous data and its published figures give the same trend; a cell the previous
+    wave hid contributes nothing, whatever its raw figures were."""
+    rng = np.random.default_rng(13)
+    now = synthetic_wave(rng, 120, 12)
+    prev = synthetic_wave(rng, 120, 12, parent=now.unit_parent)
+    pres = analyse_wave(prev, k=9)
+    published = PublishedStats(pres.n, pres.mean, pres.sd ** 2, pres.shown_dimension)
+    raw = analyse_wave(now, k=9, previous=prev).trend
+    pub = analyse_wave(now, k=9, previous=published).trend
+    np.testing.assert_array_equal(raw.shown, pub.shown)
+    np.testing.assert_allclose(raw.p[raw.shown], pub.p[pub.shown], rtol=1e-12)
+    np.testing.assert_array_equal(raw.verdict, pub.verdict)
+    assert not pres.shown_dimension.all()
+    poisoned = PublishedStats(np.where(pres.shown_dimension, pres.n, 999),
+                              np.where(pres.shown_dimension, pres.mean, 1.0),
+                              np.where(pres.shown_dimension, pres.sd ** 2, 0.0),
+                              pres.shown_dimension)
+    again = analyse_wave(now, k=9, previous=poisoned).trend
+    np.testing.assert_array_equal(again.verdict, pub.verdict)
+    assert np.isnan(again.previous_mean[~pres.shown_dimension]).all()
 
 
 @pytest.mark.parametrize("workers", [2, 3])

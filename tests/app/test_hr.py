@@ -276,8 +276,9 @@ def test_unit_head_sees_counts_only_in_own_subtree_and_cannot_issue_codes(app, c
     for code in codes[:3]:
         assert submit(respondent, code, FULL_ANSWERS).status_code == 200
     login(client, "admin")
-    assert "Dinas Kesehatan</td><td>12</td><td>3</td>" in client.get(
-        f"/hr/gelombang/{wave_id}").get_data(as_text=True)
+    # open: the subtree count as a band of width k (3 responses, k = 3), of 4 codes issued
+    assert "Dinas Kesehatan</td><td>12</td><td>4</td><td>3–5</td><td>75–100%</td>" in \
+        client.get(f"/hr/gelombang/{wave_id}").get_data(as_text=True)
     client.post("/hr/keluar", data={"csrf_token": csrf_token(
         client.get("/hr/").get_data(as_text=True))})
     login(client, "camat")
