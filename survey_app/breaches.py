@@ -5,7 +5,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import K_MINIMUM, Answer, AuditEntry, Code, Response, Wave
+from .models import (
+    K_MINIMUM,
+    Answer,
+    AuditEntry,
+    Code,
+    PublishedCell,
+    Response,
+    Wave,
+    WaveState,
+    WaveUnit,
+)
 
 
 def data_breaches() -> list[str]:
@@ -26,6 +36,7 @@ def data_breaches() -> list[str]:
     if bad:
         found.append(f"{bad} answers outside their scale")
     found += _late_k_changes(names)
+    found += _unfrozen_waves()
     return found
 
 
@@ -39,3 +50,22 @@ def _late_k_changes(names: dict[int, str]) -> list[str]:
     return [f"wave {names.get(w)}: k changed after opening" for w, i in late
             if w in opened and i > opened[w]]
 
+
+
+def _unfrozen_waves() -> list[str]:
+    """An opened wave without its frozen layout, a closed culture wave never published."""
+    from .services.publication import culture_keys
+
+    frozen = set(db.session.scalars(sa.select(WaveUnit.wave_id).distinct()))
+    published = set(db.session.scalars(sa.select(PublishedCell.wave_id).distinct()))
+    found = []
+    for wave in db.session.scalars(sa.select(Wave).where(Wave.state != WaveState.DRAFT.value)
+                                   .order_by(Wave.id)):
+        if wave.id not in frozen:
+            found.append(f"wave {wave.name}: no frozen unit layout (anything computed for it "
+                         f"would follow today's tree)")
+        elif (wave.state == WaveState.CLOSED.value and wave.id not in published
+              and culture_keys(wave)):
+            found.append(f"wave {wave.name}: closed but not published; run: flask wave "
+                         f"publish {wave.id}")
+    return found

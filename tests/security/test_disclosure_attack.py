@@ -290,3 +290,40 @@ def test_an_open_wave_polled_after_every_submission_then_closed_pins_no_small_gr
     looks = attack.snapshots[:-1]
     assert len(looks) == 8 and any(lo < hi for s in looks for lo, hi in s.bands.values())
     assert attack.leaks(np.array(truth), 5) == []
+
+
+def test_audit_names_unpublished_and_unfrozen_waves_and_publish_runs_once(app, tree):
+    from survey_app.audit import run_audit
+    from survey_app.models import PublishedCell, WaveUnit
+
+    def cells():  # type: ignore[no-untyped-def]
+        with app.app_context():
+            return [(c.position, c.dimension, c.n, c.mean) for c in db.session.scalars(
+                sa.select(PublishedCell).order_by(PublishedCell.position,
+                                                  PublishedCell.dimension))]
+
+    def delete(*models) -> None:  # type: ignore[no-untyped-def]
+        with app.app_context():
+            for model in models:
+                db.session.execute(sa.delete(model))
+            db.session.commit()
+
+    def about_w1() -> list[str]:  # responses were inserted without codes: only these checks
+        return [str(f) for f in run_audit(app)
+                if "W1" in str(f) and ("publish" in str(f) or "layout" in str(f))]
+
+    with app.app_context():
+        wave_id = _closed_wave("W1", "2026-Q1", tree, DESIGN, 5, dt.date(2026, 1, 5),
+                               np.random.default_rng(5))
+    before = cells()
+    assert about_w1() == []
+    delete(PublishedCell)  # a database from before migration 0007
+    assert any("W1: closed but not published" in f for f in about_w1())
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["wave", "publish", str(wave_id)])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["wave", "publish", str(wave_id)])
+    assert again.exit_code != 0 and "never recomputed" in again.output
+    assert cells() == before and about_w1() == []
+    delete(PublishedCell, WaveUnit)
+    assert any("W1: no frozen unit layout" in f for f in about_w1())
