@@ -26,6 +26,7 @@ from .services import (
     issue_codes,
     open_wave,
 )
+from .services.storage import compact_storage
 
 ACTOR = "cli"
 
@@ -127,6 +128,7 @@ def wave_open(wave: str) -> None:
 def wave_close(wave: str) -> None:
     """Close an open wave."""
     _change_state(wave, close_wave)
+    compact_storage()  # after the commit: rewrite the files without submission order
 
 
 def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
