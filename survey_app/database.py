@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 import re
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,19 @@ def configure_sqlite(engine: Engine) -> None:
                 log.warning("cannot set mode 0600 on the database file / tidak bisa "
                             "mengatur mode berkas basis data")
         cursor = dbapi_connection.cursor()
-        for name, value in SQLITE_PRAGMAS.items():
-            cursor.execute(f"PRAGMA {name}={value}")
+        # First, before the busy timeout is set: leaving WAL needs every other connection
+        # closed, and a connection must not wait 30 s for that and then fail.
+        try:
+            cursor.execute(f"PRAGMA journal_mode={SQLITE_PRAGMAS['journal_mode']}")
+        except sqlite3.OperationalError:
+            pass
         (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
         if on_disk and mode.upper() != SQLITE_PRAGMAS["journal_mode"]:
-            # Leaving WAL needs the only connection; another process still holds one.
-            log.warning("SQLite journal_mode is %s, not DELETE (another connection is open); "
-                        "`flask audit` reports it", mode)
+            log.warning("SQLite journal_mode is %s, not DELETE (another connection in WAL mode "
+                        "is open); `flask audit` reports it", mode)
+        for name, value in SQLITE_PRAGMAS.items():
+            if name != "journal_mode":
+                cursor.execute(f"PRAGMA {name}={value}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
