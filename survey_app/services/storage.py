@@ -67,7 +67,12 @@ def compact_storage() -> None:
     order (random uuid, keyed hash) without dead row versions, then `ANALYZE`. CLUSTER keeps
     row versions that a concurrent older snapshot may still need, so it is run when no long
     transaction (e.g. a running pg_dump) is open; `flask audit` reports what it left.
+
+    The caller has committed. Whatever its session began since (a lazy load after the
+    commit opens a transaction, and on SQLite BEGIN IMMEDIATE takes the write lock) is rolled
+    back first, so that no connection of this process blocks the rewrite.
     """
+    db.session.rollback()
     engine = db.engine
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
