@@ -268,6 +268,10 @@ def test_sqlite_live_copy_links_no_code_to_its_response(app, backend, wave, tmp_
     links = replay_links(copies, tmp_path)
     assert len(links & set(truth)) == 0, f"{len(links & set(truth))}/{N} submissions linked"
     assert set(copies) == {""}, "a -wal or -journal file lies beside the database"
+    # A code is marked used in place: where used codes sit says nothing of when.
+    used = {h for h, _rid in truth}
+    stored = [h for h in physical_order(current_file(copies, tmp_path), "code") if h in used]
+    assert abs(rho([h for h, _rid in truth], stored)) <= RHO_LIMIT
 
 
 @pytest.mark.parametrize("backend", SQLITE)
