@@ -52,6 +52,7 @@ from .services import (
     units_in_tree_order,
     update_draft,
 )
+from .services.storage import compact_storage
 from .users import register_user_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/hr")
@@ -175,6 +176,8 @@ def wave_state(wave_id: int, action: str):  # type: ignore[no-untyped-def]
         flash(wave_rule_message(exc))
     else:
         db.session.commit()
+        if action == "tutup":
+            compact_storage()  # after the commit: rewrite the files without submission order
     return redirect(url_for("admin.wave", wave_id=wave.id))
 
 

@@ -9,7 +9,12 @@ Database (SQLAlchemy inspector, read only):
 - the named constraints that enforce the rules must exist (k >= 3, answer ranges);
 - the triggers that make a closed wave's responses and answers immutable must exist
   (migrations 0002 and 0004);
-- every wave must have k >= 3 (a row written past the constraint is reported).
+- every wave must have k >= 3 (a row written past the constraint is reported);
+- storage traces (rule 11, `storage_findings`): SQLite in WAL mode or a leftover `-wal` file
+  with frames, a rowid `code` table, secure_delete off, synchronous below FULL, database or
+  journal files readable by group or others; on both databases code rows of closed waves; on
+  PostgreSQL a closed wave's responses and answers with more than one xmin, and fsync or
+  synchronous_commit off.
 Data: the checks of `survey_app.breaches` (used codes vs responses, answers in range, k
 changed after opening) run too, so this command replaces that module's `flask audit`.
 Logs (`LENTERA_AUDIT_LOGS`, paths separated by the OS path separator): any line with a
@@ -101,7 +106,7 @@ def audit_database(engine: Engine) -> list[Finding]:
             findings.append(Finding("schema", table, "table missing (is the schema migrated?)"))
             continue
         findings += _column_findings(table, inspector.get_columns(table))
-    for table in ("response", "answer"):
+    for table in ("response", "answer", "code"):
         if table in tables:
             findings += _order_findings(engine, table, inspector.get_columns(table))
     findings += _constraint_findings(inspector, tables)
@@ -109,6 +114,7 @@ def audit_database(engine: Engine) -> list[Finding]:
         findings += _guard_findings(engine)
     if "wave" in tables:
         findings += _small_k_findings(engine)
+    findings += storage_findings(engine, tables)
     return findings
 
 
@@ -178,6 +184,106 @@ def _small_k_findings(engine: Engine) -> list[Finding]:
         rows = conn.execute(sa.text("SELECT id, name, k FROM wave WHERE k < :k"),
                             {"k": K_MINIMUM}).all()
     return [Finding("rule 4: k >= 3", f"wave {r.id} ({r.name})", f"k = {r.k}") for r in rows]
+
+
+# --- storage traces (design/anonymity.md rule 11) -----------------------------------------
+
+STORAGE = "rule 11: storage trace"
+DURABILITY = "durability"
+WAL_HEADER = 32  # bytes; a -wal file longer than its header holds frames (pages of commits)
+
+
+def storage_findings(engine: Engine, tables: set[str]) -> list[Finding]:
+    """Traces in the files that could link a code to its response or order submissions, and
+    settings that could lose an acknowledged submission."""
+    found: list[Finding] = []
+    if {"code", "wave"} <= tables:
+        found += _closed_wave_code_findings(engine)
+    if engine.dialect.name == "sqlite":
+        found += _sqlite_storage_findings(engine)
+    elif engine.dialect.name == "postgresql":
+        if {"response", "answer", "wave"} <= tables:
+            found += _xmin_findings(engine)
+        with engine.connect() as conn:
+            settings = {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
+                        for name in ("fsync", "synchronous_commit")}
+        found += durability_findings(settings)
+    return found
+
+
+def _closed_wave_code_findings(engine: Engine) -> list[Finding]:
+    """Code rows of a closed wave: its codes are no longer needed and their rows (in heap or
+    page order, with their row versions) are what links codes to responses."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT wave.id, wave.name, count(*) AS n FROM code JOIN wave ON wave.id = "
+            "code.wave_id WHERE wave.state = 'closed' GROUP BY wave.id, wave.name "
+            "ORDER BY wave.id")).all()
+    return [Finding(STORAGE, f"wave {r.id} ({r.name})",
+                    f"{r.n} code rows left after close (close the wave with the app)")
+            for r in rows]
+
+
+def _xmin_findings(engine: Engine) -> list[Finding]:
+    """PostgreSQL: a closed wave's responses and answers must share one row version (xmin);
+    several mean per-submission transaction ids survived the close."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT w.id, w.name, count(DISTINCT x.xid) AS n FROM wave w JOIN ("
+            "SELECT r.wave_id, r.xmin::text AS xid FROM response r UNION ALL "
+            "SELECT r.wave_id, a.xmin::text FROM answer a JOIN response r "
+            "ON r.id = a.response_id) x ON x.wave_id = w.id WHERE w.state = 'closed' "
+            "GROUP BY w.id, w.name HAVING count(DISTINCT x.xid) > 1 ORDER BY w.id")).all()
+    return [Finding(STORAGE, f"wave {r.id} ({r.name})",
+                    f"responses and answers carry {r.n} transaction ids (xmin) after close")
+            for r in rows]
+
+
+def durability_findings(settings: dict[str, str]) -> list[Finding]:
+    """PostgreSQL settings under which a commit can be acknowledged and then lost."""
+    found = []
+    if str(settings.get("fsync", "on")).lower() == "off":
+        found.append(Finding(DURABILITY, "fsync", "off: a power cut can lose or corrupt "
+                             "acknowledged submissions"))
+    if str(settings.get("synchronous_commit", "on")).lower() == "off":
+        found.append(Finding(DURABILITY, "synchronous_commit", "off: a crash can lose "
+                             "submissions that were already acknowledged"))
+    return found
+
+
+def _sqlite_storage_findings(engine: Engine) -> list[Finding]:
+    with engine.connect() as conn:
+        mode = str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
+        secure = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+        sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    found = []
+    if mode == "wal":
+        found.append(Finding(STORAGE, "journal_mode", "WAL: the -wal file keeps the pages of "
+                             "every commit in commit order (links codes to responses)"))
+    if not secure:
+        found.append(Finding(STORAGE, "secure_delete", "off: deleted rows and freed pages "
+                             "stay readable in the file"))
+    if sync is None or sync < 2:
+        found.append(Finding(DURABILITY, "synchronous", f"{sync} (below FULL): a power cut "
+                             "can lose acknowledged submissions"))
+    path = engine.url.database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        found += sqlite_file_findings(Path(path))
+    return found
+
+
+def sqlite_file_findings(path: Path) -> list[Finding]:
+    """A leftover -wal with frames, and database files readable by group or others."""
+    found = []
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file() and wal.stat().st_size > WAL_HEADER:
+        found.append(Finding(STORAGE, str(wal), f"{wal.stat().st_size} bytes of WAL frames "
+                             "(pages of past commits, in commit order)"))
+    for file in (path, wal, path.with_name(path.name + "-journal")):
+        if file.is_file() and file.stat().st_mode & 0o077:
+            found.append(Finding(STORAGE, str(file), f"mode {file.stat().st_mode & 0o777:o}: "
+                                 "readable beyond its owner (use 0600)"))
+    return found
 
 
 # --- logs ----------------------------------------------------------------------------------

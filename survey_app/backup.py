@@ -1,11 +1,12 @@
 """`flask backup FILE` and `flask restore FILE`: online, consistent copies of the database.
 
-SQLite: the sqlite3 online backup API copies a consistent snapshot while the app keeps
-serving (WAL readers and writers are not stopped); the copy is checked with
-`PRAGMA integrity_check`. PostgreSQL: `pg_dump --format=custom` (a consistent snapshot in one
-transaction), restored with `pg_restore`. Restore refuses to overwrite a database that already
-holds tables unless `--force` is given. The participation-code key (`LENTERA_CODE_KEY` or
-`<instance>/code_key`) is NOT in the backup: keep it apart (see SECURITY.md).
+SQLite: `VACUUM INTO` writes a consistent snapshot while the app keeps serving (writers wait
+for its one read transaction), rebuilt in key order so that it keeps no insertion order; the
+copy is checked with `PRAGMA integrity_check`. PostgreSQL: `pg_dump --format=custom` (a
+consistent snapshot in one transaction), restored with `pg_restore`. Restore refuses to
+overwrite a database that already holds tables unless `--force` is given. The
+participation-code key (`LENTERA_CODE_KEY` or `<instance>/code_key`) is NOT in the backup:
+keep it apart (see SECURITY.md). Backup files are created with mode 0600.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, Engine
 
+from .database import restrict_file
 from .extensions import db
 
 
@@ -47,37 +49,47 @@ def _tool(name: str) -> str:
 
 
 def backup_database(engine: Engine, target: Path) -> None:
-    """Write a consistent copy of the live database to `target` (overwritten if present)."""
+    """Write a consistent copy of the live database to `target` (overwritten if present).
+
+    The copy is written to `<target>.partial`, created with mode 0600 (owner only) before any
+    byte of data goes in, and renamed into place when complete."""
     url = engine.url
-    if url.get_backend_name() == "sqlite":
-        _backup_sqlite(_sqlite_path(url), target)
-    elif url.get_backend_name() == "postgresql":
-        # Fixed argv without a shell; the only inputs are our own config and the operator's path.
-        argv = [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target),
-                "--dbname", _pg_url(url)]
-        subprocess.run(argv, check=True, capture_output=True)  # noqa: S603
-    else:
-        raise BackupError(f"unsupported database {url.get_backend_name()}")
-
-
-def _backup_sqlite(source: str, target: Path) -> None:
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
+    restrict_file(tmp)
+    try:
+        if url.get_backend_name() == "sqlite":
+            _backup_sqlite(_sqlite_path(url), tmp)
+        elif url.get_backend_name() == "postgresql":
+            # Fixed argv without a shell; the inputs are our own config and the operator's path.
+            argv = [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp),
+                    "--dbname", _pg_url(url)]
+            subprocess.run(argv, check=True, capture_output=True)  # noqa: S603
+        else:
+            raise BackupError(f"unsupported database {url.get_backend_name()}")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(target)  # atomic: a crash never leaves a half-written FILE
+
+
+def _backup_sqlite(source: str, tmp: Path) -> None:
+    """`VACUUM INTO` the empty file `tmp`: one read transaction gives a consistent copy, and
+    the copy is built afresh in key order, so it carries no page or cell in insertion order,
+    no free page and no journal (design/anonymity.md rule 11)."""
     src = sqlite3.connect(source, timeout=30)
+    try:
+        src.execute("PRAGMA temp_store=MEMORY")
+        src.execute("VACUUM INTO ?", (str(tmp),))
+    finally:
+        src.close()
     dst = sqlite3.connect(tmp)
     try:
-        with dst:
-            src.backup(dst)
         status = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        # The copy is a standalone file: no WAL sidecar needed to read it.
-        dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
-        src.close()
     if status != "ok":
-        tmp.unlink(missing_ok=True)
         raise BackupError(f"integrity check of the copy failed: {status}")
-    tmp.replace(target)  # atomic: a crash never leaves a half-written FILE
 
 
 def is_empty(engine: Engine) -> bool:

@@ -22,9 +22,14 @@ def data_breaches() -> list[str]:
     """Small k, used codes that do not match responses, answers out of range, k changed late."""
     found = [f"wave {name}: k={k} is below {K_MINIMUM}" for name, k in db.session.execute(
         sa.select(Wave.name, Wave.k).where(Wave.k < K_MINIMUM))]
+    # A closed wave has no code rows left (services/storage.py); its count is not checkable
+    # here, and leftover code rows of it are a storage finding of survey_app.audit.
+    open_waves = sa.select(Wave.id).where(Wave.state != WaveState.CLOSED.value)
     used = dict(db.session.execute(sa.select(Code.wave_id, sa.func.count())
-                                   .where(Code.used.is_(True)).group_by(Code.wave_id)).all())
+                                   .where(Code.used.is_(True), Code.wave_id.in_(open_waves))
+                                   .group_by(Code.wave_id)).all())
     stored = dict(db.session.execute(sa.select(Response.wave_id, sa.func.count())
+                                     .where(Response.wave_id.in_(open_waves))
                                      .group_by(Response.wave_id)).all())
     names = dict(db.session.execute(sa.select(Wave.id, Wave.name)).all())
     for wave_id in sorted(set(used) | set(stored)):

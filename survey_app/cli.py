@@ -28,6 +28,7 @@ from .services import (
     open_wave,
 )
 from .services.publication import publish
+from .services.storage import compact_storage, delete_wave_codes
 
 ACTOR = "cli"
 
@@ -129,6 +130,7 @@ def wave_open(wave: str) -> None:
 def wave_close(wave: str) -> None:
     """Close an open wave."""
     _change_state(wave, close_wave)
+    compact_storage()  # after the commit: rewrite the files without submission order
 
 
 @wave_group.command("publish")
@@ -145,8 +147,10 @@ def wave_publish(wave: str) -> None:
               f"/ Wave {target.name} is published already; published results are never "
               f"recomputed.")
     publish(target)
+    delete_wave_codes(target.id)  # its invited counts are frozen now
     audit(ACTOR, "wave.publish", target.id)
     db.session.commit()
+    compact_storage()
     click.echo(f"Wave {target.id} '{target.name}' published.")
 
 

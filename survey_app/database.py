@@ -4,7 +4,10 @@ DBAPI connection of the respondent hot path."""
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import re
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,29 +22,78 @@ from .extensions import db, migrate
 MIGRATIONS = Path(__file__).parent / "migrations"
 _DBAPI_KEY = "lentera_dbapi_connection"
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")  # a :name parameter, not a :: cast
+log = logging.getLogger(__name__)
+
+
+# Per-connection settings of every SQLite connection (design/anonymity.md rule 11, SECURITY.md):
+# - rollback journal, not WAL: a WAL file keeps every commit's pages, in commit order, until
+#   it is checkpointed and overwritten, so a copy of it pairs each used code with its response;
+#   the rollback journal holds one transaction's before-images and is deleted at its commit;
+# - secure_delete: freed pages and deleted cells are overwritten with zeros;
+# - synchronous=FULL: in rollback-journal mode the only level at which a committed transaction
+#   survives a power cut (NORMAL can lose or corrupt the last commits);
+# - a 30 s busy timeout, so concurrent writers wait instead of failing.
+SQLITE_PRAGMAS = {
+    "journal_mode": "DELETE",
+    "secure_delete": "ON",
+    "synchronous": "FULL",
+    "busy_timeout": "30000",
+    "foreign_keys": "ON",
+}
+FILE_MODE = 0o600  # database files and backups: owner only
+
+
+def restrict_file(path: str | Path) -> None:
+    """Create `path` if missing and make it readable and writable by its owner only.
+
+    SQLite creates a database's journal with the permissions of the database file, so the
+    main file's mode covers the journal too."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, a 30 s busy timeout and BEGIN IMMEDIATE, so concurrent writers wait, never fail.
+    """The pragmas above, file mode 0600, and BEGIN IMMEDIATE, so concurrent writers wait.
 
     A deferred SQLite transaction that reads first and writes later can fail with "database
     is locked" without waiting; taking the write lock at BEGIN makes every writer queue on
-    the busy timeout instead. Readers are not blocked in WAL mode.
+    the busy timeout instead. In rollback-journal mode a writer also waits for readers to
+    finish their (short) read transactions before it commits.
 
     The driver's own transaction handling is off (autocommit): SQLAlchemy's "begin" hook below
     emits BEGIN IMMEDIATE for the ORM, and the respondent hot path (`dbapi_connection`) runs
     each statement as its own transaction.
     """
+    path = engine.url.database
+    on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's "begin" hook below emit BEGIN itself.
         dbapi_connection.isolation_level = None
+        if on_disk:
+            try:
+                restrict_file(path)  # type: ignore[arg-type]
+            except PermissionError:  # not the owner: `flask audit` reports the file mode
+                log.warning("cannot set mode 0600 on the database file / tidak bisa "
+                            "mengatur mode berkas basis data")
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # First, before the busy timeout is set: leaving WAL needs every other connection
+        # closed, and a connection must not wait 30 s for that and then fail.
+        try:
+            cursor.execute(f"PRAGMA journal_mode={SQLITE_PRAGMAS['journal_mode']}")
+        except sqlite3.OperationalError:
+            pass
+        (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+        if on_disk and mode.upper() != SQLITE_PRAGMAS["journal_mode"]:
+            log.warning("SQLite journal_mode is %s, not DELETE (another connection in WAL mode "
+                        "is open); `flask audit` reports it", mode)
+        for name, value in SQLITE_PRAGMAS.items():
+            if name != "journal_mode":
+                cursor.execute(f"PRAGMA {name}={value}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -59,7 +111,8 @@ def dbapi_connection() -> PoolProxiedConnection:
     teardown in any case). The connection is in autocommit mode:
     - Each statement is its own transaction, so the store is one statement (services.responses).
     - SQLite (see `configure_sqlite`): reads are short implicit transactions that never take
-      or wait for the write lock; the store statement holds the lock only while it runs.
+      the write lock (they wait, on the busy timeout, only while a writer commits); the store
+      statement holds the lock only while it runs.
     - PostgreSQL: the store is one round trip; the mode is switched back before the
       connection returns to the pool.
     """

@@ -24,6 +24,7 @@ from .extensions import db
 from .instrument_store import get_instrument
 from .models import Answer, Code, Response, TrainingEvent, Unit, Wave
 from .services import audit, close_wave, create_wave, issue_codes, open_wave
+from .services.storage import compact_storage
 
 ACTOR = "demo"
 SEED = 20260101
@@ -252,6 +253,7 @@ def demo_command(keys: str, skm: bool, codes_out: Path | None) -> None:
     create_user("admin", password, "admin")
     create_user("camat.plaju", password, "unit_head", units["PLJ"].id)
     db.session.commit()
+    compact_storage()  # the closed waves' files, rewritten without submission order
     click.echo(f"Demo: {len(units)} units, 4 culture waves ({n_culture} responses), "
                f"{len(SKM_UNITS) if skm else 0} SKM periods ({n_skm} responses), "
                f"{len(TRAINING)} training events.")

@@ -188,9 +188,13 @@ class PublishedCell(db.Model):
 
 
 class Code(db.Model):
-    """A participation code, stored only as HMAC-SHA256(LENTERA_CODE_KEY, code). No time."""
+    """A participation code, stored only as HMAC-SHA256(LENTERA_CODE_KEY, code). No time.
+
+    SQLite stores it WITHOUT ROWID, keyed by the hash: no row number in issue (print) order.
+    """
 
     __tablename__ = "code"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     hash: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary(32), primary_key=True)
     wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id"), index=True)

@@ -14,10 +14,7 @@ from ..instrument_store import UnknownInstrument, get_instrument
 from ..models import (
     K_DEFAULT,
     K_MINIMUM,
-    Answer,
     AuditEntry,
-    Code,
-    Response,
     TrainingEvent,
     Unit,
     Wave,
@@ -26,6 +23,7 @@ from ..models import (
 )
 from .publication import freeze_layout, publish
 from .responses import CUT_CHOICES
+from .storage import insert_codes, scrub_wave_codes
 
 
 class WaveRuleError(ValueError):
@@ -125,26 +123,10 @@ def close_wave(wave: Wave, *, actor: str) -> None:
         raise WaveRuleError("not_open", wave.state)
     publish(wave)  # reads the code rows, so before they go
     # Rewrite first: once the state is closed, the database refuses any change to the rows.
-    _rewrite_row_versions(wave.id)
+    scrub_wave_codes(wave.id)
     wave.state = WaveState.CLOSED.value
     audit(actor, "wave.close", wave.id)
     db.session.flush()
-
-
-def _rewrite_row_versions(wave_id: int) -> None:
-    """PostgreSQL stamps each row with the id of the transaction that wrote it (xmin): the
-    code marked used and the response stored by one submission share it, and xmin order is
-    submission order. Rewriting the wave's rows in one transaction gives them all the same
-    xmin; VACUUM afterwards removes the old row versions (docs/deploy.md)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return  # SQLite keeps no per-row transaction ids
-    for statement in (
-        sa.update(Code).where(Code.wave_id == wave_id).values(used=Code.used),
-        sa.update(Response).where(Response.wave_id == wave_id).values(cut=Response.cut),
-        sa.update(Answer).where(Answer.response_id.in_(
-            sa.select(Response.id).where(Response.wave_id == wave_id))).values(value=Answer.value),
-    ):
-        db.session.execute(statement.execution_options(synchronize_session=False))
 
 
 def issue_codes(wave: Wave, unit: Unit, count: int, *, key: str, actor: str) -> list[IssuedCode]:
@@ -166,7 +148,7 @@ def issue_codes(wave: Wave, unit: Unit, count: int, *, key: str, actor: str) -> 
         hashes.add(digest)
         rows.append({"hash": digest, "wave_id": wave.id, "unit_id": unit.id, "used": False})
         issued.append(IssuedCode(code, unit.code, unit.name))
-    db.session.execute(sa.insert(Code), rows)
+    insert_codes(rows)
     audit(actor, "codes.issue", wave.id, f"{unit.code}: {count}")
     return issued
 

@@ -38,7 +38,8 @@ def test_cli_runs_a_wave_end_to_end(app, tmp_path):
     with app.app_context():
         assert db.session.scalar(sa.select(Wave.state)) == "closed"
         assert db.session.scalar(sa.select(User.role)) == "admin"
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Code)) == 7
+        # `wave close` deleted the wave's 7 code rows (services/storage.py).
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Code)) == 0
 
 
 def test_cli_import_reports_row_errors_in_both_languages_and_stores_nothing(app, tmp_path):

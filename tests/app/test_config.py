@@ -53,13 +53,15 @@ def test_databases_other_than_sqlite_and_postgresql_are_refused_clearly(tmp_path
     assert "SQLite or PostgreSQL only" in str(info.value)
 
 
-def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
+def test_sqlite_runs_with_a_rollback_journal_secure_delete_and_full_sync(tmp_path):
     from survey_app.extensions import db
 
     app = create_app({"LENTERA_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
                       "LENTERA_CODE_KEY": "k", "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
     with app.app_context(), db.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()

@@ -78,7 +78,8 @@ def test_closed_wave_refuses_and_stores_nothing(app, client, open_wave_codes):
         db.session.commit()
     r = submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS)
     assert r.status_code == 409
-    assert "tidak sedang dibuka" in r.get_data(as_text=True)
+    # Closing deleted the wave's code rows (services/storage.py): its codes are unknown now.
+    assert "Kode tidak dikenali" in r.get_data(as_text=True)
     assert counts(app) == (0, 0, 0)
 
 

@@ -3,11 +3,30 @@ design/anonymity.md is reported and makes the command exit with status 1."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
-from survey_app.audit import audit_database, audit_log_lines, audit_logs, mask
+from survey_app import database
+from survey_app.audit import (
+    DURABILITY,
+    STORAGE,
+    audit_database,
+    audit_log_lines,
+    audit_logs,
+    durability_findings,
+    mask,
+    sqlite_file_findings,
+)
+from survey_app.database import SQLITE_PRAGMAS
 from survey_app.extensions import db
+from survey_app.models import Wave
+from survey_app.services import close_wave
+from survey_app.services.storage import compact_storage
 from tests.app.helpers import submit
 
 from .conftest import FULL_ANSWERS
@@ -228,3 +247,126 @@ def test_demo_database_passes_the_audit(app, tmp_path):
     audit = _audit_cli(app)
     assert audit.exit_code == 0, audit.output
     assert "No breach" in audit.output
+
+
+# --- storage traces (design/anonymity.md rule 11) -------------------------------------------
+
+
+def _storage(app):  # type: ignore[no-untyped-def]
+    return [(f.rule, f.where) for f in _findings(app) if f.rule in (STORAGE, DURABILITY)]
+
+
+def _sqlite_path(app) -> Path:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return Path(db.engine.url.database)  # type: ignore[arg-type]
+
+
+def test_clean_closed_wave_reports_no_storage_trace(app, open_wave_codes):
+    for code in open_wave_codes["codes"]["A"][:3]:
+        assert submit(app.test_client(), code, FULL_ANSWERS).status_code == 200
+    with app.app_context():
+        close_wave(db.session.get(Wave, open_wave_codes["wave_id"]), actor="t")
+        db.session.commit()
+        compact_storage()
+    assert _findings(app) == []
+
+
+def test_code_rows_left_by_a_closed_wave_are_reported(app, open_wave_codes):
+    assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS
+                  ).status_code == 200
+    _plant(app, "UPDATE wave SET state = 'closed'")  # closed without the app: codes stay
+    wave = open_wave_codes["wave_id"]
+    assert (STORAGE, f"wave {wave} (Budaya 2026-Q1)") in _storage(app)
+    assert any("12 code rows left" in f.detail for f in _findings(app))
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_closed_wave_rows_with_several_xmin_are_reported(app, backend, open_wave_codes):
+    for code in open_wave_codes["codes"]["A"][:3]:
+        assert submit(app.test_client(), code, FULL_ANSWERS).status_code == 200
+    _plant(app, "DELETE FROM code", "UPDATE wave SET state = 'closed'")  # no same-xmin rewrite
+    found = [f for f in _findings(app) if f.rule == STORAGE]
+    assert [f.detail for f in found] == [
+        "responses and answers carry 3 transaction ids (xmin) after close"]
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_synchronous_commit_off_is_reported(app, backend, plant):
+    with app.app_context():
+        name = db.engine.url.database
+    plant(f'ALTER DATABASE "{name}" SET synchronous_commit = off',
+          revert=(f'ALTER DATABASE "{name}" RESET synchronous_commit',))
+    assert _storage(app) == [(DURABILITY, "synchronous_commit")]
+
+
+def test_fsync_off_is_reported():
+    assert [f.where for f in durability_findings({"fsync": "off", "synchronous_commit": "on"})
+            ] == ["fsync"]
+    assert durability_findings({"fsync": "on", "synchronous_commit": "local"}) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_wal_mode_is_reported(app, backend):
+    path = _sqlite_path(app)
+    with app.app_context():
+        db.engine.dispose()
+    other = sqlite3.connect(path, isolation_level=None)  # an old process that runs WAL
+    try:
+        other.execute("PRAGMA journal_mode=WAL")
+        other.execute("PRAGMA user_version = 7")  # one commit: a frame in the -wal
+        found = _storage(app)
+    finally:
+        other.close()
+    assert (STORAGE, "journal_mode") in found
+    assert (STORAGE, f"{path}-wal") in found  # its frames, while it runs
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_leftover_wal_file_with_frames_is_reported(app, backend, tmp_path):
+    """A -wal left beside a copy of the files (a crash, a file copy): the app's own connection
+    replays and deletes such a file when it opens the database, so the check reads the files."""
+    path = _sqlite_path(app)
+    with app.app_context():
+        db.engine.dispose()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("PRAGMA user_version = 7")
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(path, copy)
+    shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+    other.close()
+    for file in (copy, Path(f"{copy}-wal")):
+        file.chmod(0o600)
+    assert [(f.rule, f.where) for f in sqlite_file_findings(copy)] == [(STORAGE, f"{copy}-wal")]
+    Path(f"{copy}-wal").write_bytes(b"\0" * 32)  # a header without frames is no trace
+    assert sqlite_file_findings(copy) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_rowid_code_table_is_reported(app, backend):
+    _plant(app, "DROP TABLE code", "CREATE TABLE code (hash BLOB NOT NULL PRIMARY KEY, "
+           "wave_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, used BOOLEAN NOT NULL)")
+    assert [(f.rule, f.where) for f in _findings(app)] == [("rule 2: no order", "code")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(("pragma", "value", "finding"), [
+    ("secure_delete", "OFF", (STORAGE, "secure_delete")),
+    ("synchronous", "NORMAL", (DURABILITY, "synchronous")),
+])
+def test_sqlite_unsafe_pragma_is_reported(app, backend, monkeypatch, pragma, value, finding):
+    monkeypatch.setitem(SQLITE_PRAGMAS, pragma, value)
+    with app.app_context():
+        db.engine.dispose()  # new connections get the changed setting
+    assert _storage(app) == [finding]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_readable_database_file_is_reported(app, backend, monkeypatch):
+    path = _sqlite_path(app)
+    # The app sets 0600 at every connection; a file it does not own keeps its mode.
+    monkeypatch.setattr(database, "restrict_file", lambda _path: None)
+    with app.app_context():
+        db.engine.dispose()
+    os.chmod(path, 0o644)
+    assert _storage(app) == [(STORAGE, str(path))]
