@@ -173,6 +173,31 @@ def test_two_downloads_around_a_tree_change_subtract_to_nothing(app, client, tre
     assert not any(r["unit_code"] == "KEL2" and r["status"] == "shown" for r in after)
 
 
+def test_the_pdfs_of_a_closed_wave_do_not_follow_a_tree_change(app, client, tree):
+    """The organisation and parent reports rendered after the small unit moved (the cache of
+    built PDFs removed first) say what they said before."""
+    import shutil
+    from pathlib import Path
+
+    from tests.reports.pdftext import pdf_text
+
+    with app.app_context():
+        wave_id = _closed_wave("W1", "2026-Q1", tree, DESIGN, 5, dt.date(2026, 1, 5),
+                               np.random.default_rng(6))
+    _login(client, "admin")
+    urls = [f"/hr/laporan/{wave_id}/organisasi.pdf",
+            f"/hr/laporan/{wave_id}/unit/{tree['KEC']}.pdf"]
+
+    def texts() -> list[str]:
+        shutil.rmtree(Path(app.instance_path) / "reports", ignore_errors=True)
+        return [pdf_text(client.get(url).data) for url in urls]
+
+    before = texts()
+    _move(app, "KEL2", "")
+    assert texts() == before
+    assert "Kelurahan Dua" in before[0]
+
+
 def _bundle(app, wave_id: int):  # type: ignore[no-untyped-def]
     from survey_app.reporting import analyse_culture_wave
 
