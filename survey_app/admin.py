@@ -3,9 +3,6 @@ the user management pages come from `users.py`."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -52,6 +49,7 @@ from .services import (
     units_in_tree_order,
     update_draft,
 )
+from .tables import csv_text
 from .users import register_user_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/hr")
@@ -218,13 +216,9 @@ def wave_codes(wave_id: int):  # type: ignore[no-untyped-def]
 
 def codes_csv(wave: Wave, issued: list[IssuedCode]) -> str:
     """CSV of freshly issued codes with their QR/link URL (the code in the #fragment)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", "url", "unit_code", "unit_name", "wave", "closes_on"])
-    for c in issued:
-        writer.writerow([c.code, slips.code_url(c.code), c.unit_code, c.unit_name, wave.name,
-                         wave.closes_on.isoformat()])
-    return out.getvalue()
+    header = ("code", "url", "unit_code", "unit_name", "wave", "closes_on")
+    return csv_text([header] + [(c.code, slips.code_url(c.code), c.unit_code, c.unit_name,
+                                 wave.name, wave.closes_on.isoformat()) for c in issued])
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
