@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import secrets
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .forms import EmptyForm, LoginForm
@@ -19,6 +21,19 @@ from .services.users import create_user
 __all__ = ["bp", "create_user", "init_app", "login_required"]
 
 bp = Blueprint("auth", __name__, url_prefix="/hr")
+# A hash of a random password nobody knows, made with the same (default) method as the users'
+# hashes; checked against for an unknown username so that it answers as slowly as a real one.
+_dummy_hash: list[str] = []
+_dummy_lock = threading.Lock()
+
+
+def spend_password_check(password: str) -> None:
+    """Take as long as checking a real user's password (the answer is always no)."""
+    with _dummy_lock:
+        if not _dummy_hash:  # making the hash costs what checking one costs
+            _dummy_hash.append(generate_password_hash(secrets.token_hex(16)))
+            return
+    check_password_hash(_dummy_hash[0], password)
 
 
 def login_required(*roles: Role, refusal: str | None = None
@@ -58,6 +73,8 @@ def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.username == form.username.data))
+        if user is None:
+            spend_password_check(form.password.data)
         if user is not None and check_password_hash(user.password_hash, form.password.data):
             if user.active:
                 session.clear()
