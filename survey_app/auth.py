@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .forms import EmptyForm, LoginForm
 from .models import Role, User
-from .services.users import create_user
+from .services.users import create_user, end_sessions
 
 __all__ = ["bp", "create_user", "init_app", "login_required"]
 
@@ -57,13 +57,26 @@ def login_required(*roles: Role, refusal: str | None = None
     return decorator
 
 
+def start_session(user: User) -> None:
+    """Log `user` in on this session, bound to their current session version."""
+    session["user_id"] = user.id
+    session["session_version"] = user.session_version
+
+
 @bp.before_app_request
 def load_user() -> None:
-    """Put the logged-in HR user (if any) on `g`; the respond routes never set one."""
+    """Put the logged-in HR user (if any) on `g`; the respond routes never set one.
+
+    The session cookie is signed but kept by the browser, so a copy of it would outlive a
+    logout; the session version stored in it must still be the user's (logout, a password
+    reset and deactivation raise it), and the user must be active.
+    """
     user_id = session.get("user_id")
     g.user = db.session.get(User, user_id) if user_id is not None else None
-    if g.user is not None and not g.user.active:  # deactivated since logging in
+    if g.user is not None and (not g.user.active
+                               or session.get("session_version") != g.user.session_version):
         session.pop("user_id", None)
+        session.pop("session_version", None)
         g.user = None
 
 
@@ -78,7 +91,7 @@ def login():  # type: ignore[no-untyped-def]
         if user is not None and check_password_hash(user.password_hash, form.password.data):
             if user.active:
                 session.clear()
-                session["user_id"] = user.id
+                start_session(user)
                 return redirect(url_for("admin.index"))
             # Said only after the right password, so it reveals nothing to a guesser.
             flash(_("Akun ini dinonaktifkan. Hubungi admin untuk mengaktifkannya kembali."))
@@ -89,9 +102,13 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/keluar", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
-    """Log out (a CSRF-protected POST)."""
+    """Log out (a CSRF-protected POST): ends every session of the user, copies included."""
     if EmptyForm().validate_on_submit():
+        if g.get("user") is not None:
+            end_sessions(g.user)
+            db.session.commit()
         session.pop("user_id", None)
+        session.pop("session_version", None)
     return redirect(url_for("auth.login"))
 
 

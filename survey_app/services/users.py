@@ -131,16 +131,23 @@ def change_role(user: User, role: str, unit_id: int | None, *, actor: User) -> b
     return True
 
 
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every device and every copy of its cookie."""
+    user.session_version = User.session_version + 1  # one UPDATE: concurrent ends both count
+    db.session.flush()
+    db.session.refresh(user, ["session_version"])
+
+
 def reset_password(user: User, password: str, *, actor: User) -> None:
-    """Give a user a new password (same strength rule as at creation)."""
+    """Give a user a new password (same strength rule as at creation); ends their sessions."""
     check_password(password, user.username)
     user.password_hash = generate_password_hash(password)
-    db.session.flush()
+    end_sessions(user)
     audit(actor.username, "user.password_reset", None, user.username)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> bool:
-    """Deactivate or reactivate a user; False when it already was."""
+    """Deactivate (ending their sessions) or reactivate a user; False when it already was."""
     if user.active == active:
         return False
     if not active:
@@ -148,6 +155,8 @@ def set_active(user: User, active: bool, *, actor: User) -> bool:
             raise UserRuleError("self_deactivate")
         _guard_admin_removal(user)
     user.active = active
+    if not active:
+        end_sessions(user)
     db.session.flush()
     audit(actor.username, "user.reactivate" if active else "user.deactivate", None,
           user.username)
