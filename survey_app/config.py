@@ -34,6 +34,17 @@ def database_uri(url: str) -> str:
         "sqlite:////srv/lentera/lentera.db atau/or postgresql://lentera@localhost/lentera")
 
 
+def proxy_hops(value: object) -> int:
+    """LENTERA_PROXY_HOPS as a count of trusted proxies (0, 1 or 2); refuse anything else."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and int(text) <= 2):
+        raise ConfigError(
+            f"LENTERA_PROXY_HOPS: {text!r} bukan 0, 1 atau 2 (jumlah proxy di depan Lentera "
+            "yang menimpa X-Forwarded-For) / is not 0, 1 or 2 (the number of proxies in front "
+            "of Lentera that overwrite X-Forwarded-For)")
+    return int(text)
+
+
 def default_config(instance_path: str) -> dict[str, Any]:
     """Settings that work on one machine with SQLite in the instance folder."""
     return {
@@ -49,6 +60,10 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "LENTERA_INSTRUMENT_DIRS": (),
         "LENTERA_PUBLIC_URL": "http://127.0.0.1:5000",
         "LENTERA_BENCH": False,
+        "LENTERA_HTTPS": False,
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, so
+        # those headers come from the client and are ignored).
+        "LENTERA_PROXY_HOPS": 0,
     }
 
 
@@ -65,8 +80,10 @@ def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         found["LENTERA_INSTRUMENT_DIRS"] = tuple(
             p for p in environ["LENTERA_INSTRUMENT_DIRS"].split(os.pathsep) if p
         )
-    if environ.get("LENTERA_HTTPS") == "1":  # behind an HTTPS proxy: cookies only over TLS
-        found["SESSION_COOKIE_SECURE"] = True
+    if environ.get("LENTERA_HTTPS") in ("1", "true"):  # served only over HTTPS
+        found["LENTERA_HTTPS"] = True
+    if environ.get("LENTERA_PROXY_HOPS"):
+        found["LENTERA_PROXY_HOPS"] = environ["LENTERA_PROXY_HOPS"]
     if environ.get("LENTERA_BENCH") == "1":  # bench/submit.py only: adds baseline routes
         found["LENTERA_BENCH"] = True
     if environ.get("LENTERA_PUBLIC_URL"):
@@ -95,6 +112,9 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
                                                       "the participation-code key")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secret_from_file(instance / "secret_key", "the session key")
+    config["LENTERA_PROXY_HOPS"] = proxy_hops(config["LENTERA_PROXY_HOPS"])
+    if config["LENTERA_HTTPS"]:  # the session cookie must never travel in clear text
+        config["SESSION_COOKIE_SECURE"] = True
     uri = database_uri(config["SQLALCHEMY_DATABASE_URI"])
     config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("postgresql"):
