@@ -34,6 +34,7 @@ from .forms import (
 )
 from .messages import row_error_message, wave_rule_message
 from .models import AuditEntry, Role, TrainingEvent, Unit, Wave, WaveState
+from .request_guard import accepts_upload
 from .services import (
     ImportRejected,
     IssuedCode,
@@ -73,6 +74,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/unit", methods=["GET", "POST"])
+@accepts_upload
 @login_required()
 def units():  # type: ignore[no-untyped-def]
     """The unit tree; HR can import a CSV/Excel file (all rows or nothing)."""

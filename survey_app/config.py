@@ -56,7 +56,13 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
-        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # A request body larger than this is refused (413) before it is read: the biggest
+        # form, a survey of a few hundred items, is a few KB, and parsing a large urlencoded
+        # body costs seconds of a worker. Views that take a file declare their own limit
+        # (request_guard.accepts_upload, LENTERA_UPLOAD_MAX_BYTES).
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "LENTERA_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
         "LENTERA_INSTRUMENT_DIRS": (),
         "LENTERA_PUBLIC_URL": "http://127.0.0.1:5000",
         "LENTERA_BENCH": False,
