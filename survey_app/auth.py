@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .forms import EmptyForm, LoginForm
 from .models import Role, User
+from .ratelimit import login_limited, note_login_failure, note_login_success
 from .services.users import create_user, end_sessions
 
 __all__ = ["bp", "create_user", "init_app", "login_required"]
@@ -81,6 +82,7 @@ def load_user() -> None:
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@login_limited
 def login():  # type: ignore[no-untyped-def]
     """Log in."""
     form = LoginForm()
@@ -89,6 +91,7 @@ def login():  # type: ignore[no-untyped-def]
         if user is None:
             spend_password_check(form.password.data)
         if user is not None and check_password_hash(user.password_hash, form.password.data):
+            note_login_success(form.username.data)
             if user.active:
                 session.clear()
                 start_session(user)
@@ -96,6 +99,7 @@ def login():  # type: ignore[no-untyped-def]
             # Said only after the right password, so it reveals nothing to a guesser.
             flash(_("Akun ini dinonaktifkan. Hubungi admin untuk mengaktifkannya kembali."))
         else:
+            note_login_failure(form.username.data)
             flash(_("Nama pengguna atau kata sandi salah."))
     return render_template("hr/login.html", form=form)
 

@@ -94,7 +94,26 @@ def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         found["LENTERA_BENCH"] = True
     if environ.get("LENTERA_PUBLIC_URL"):
         found["LENTERA_PUBLIC_URL"] = environ["LENTERA_PUBLIC_URL"]
+    if environ.get("LENTERA_REDIS_URL"):  # rate-limit counters (ratelimit.py)
+        found["LENTERA_REDIS_URL"] = environ["LENTERA_REDIS_URL"]
+    for key in RATE_LIMIT_KEYS:  # operators tune the limits by environment (SECURITY.md)
+        if environ.get(key):
+            found[key] = _positive_int(key, environ[key])
     return found
+
+
+#: The rate-limit settings (defaults in ratelimit.DEFAULTS).
+RATE_LIMIT_KEYS = ("LENTERA_LOGIN_PER_MINUTE", "LENTERA_LOCKOUT_FAILURES",
+                   "LENTERA_LOCKOUT_SECONDS", "LENTERA_CODE_FAILURES",
+                   "LENTERA_CODE_GLOBAL_FAILURES", "LENTERA_CODE_WINDOW",
+                   "LENTERA_CODE_TOKEN_SECONDS")
+
+
+def _positive_int(key: str, text: str) -> int:
+    if not (text.strip().isascii() and text.strip().isdigit() and int(text) > 0):
+        raise ConfigError(f"{key}: {text!r} bukan bilangan bulat positif / is not a positive "
+                          "whole number")
+    return int(text)
 
 
 def secret_from_file(path: Path, what: str) -> str:
