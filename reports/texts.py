@@ -117,8 +117,9 @@ register({
     "unit.method": {
         "id": "Survei ini anonim. Setiap ASN menerima satu kode acak; kode disimpan hanya "
               "dalam bentuk tersandi dan tidak pernah disimpan bersama jawaban. Yang disimpan: "
-              "unit, gelombang, jawaban, dan tanggal pengisian (tanpa jam). Tidak disimpan: "
-              "nama, NIP, alamat IP, perangkat, atau waktu pengisian. Hasil sebuah kelompok "
+              "unit, gelombang, jawaban, dan jabatan (struktural/fungsional) bila responden "
+              "memilihnya. Tidak disimpan: nama, NIP, alamat IP, perangkat, tanggal atau waktu "
+              "pengisian. Hasil sebuah kelompok "
               "hanya ditampilkan bila kelompok itu memiliki sedikitnya k = {k} responden; "
               "bila perlu, unit lain ikut disembunyikan agar hasil yang disembunyikan tidak "
               "dapat dihitung dengan pengurangan. Skor 0–100 = (rata-rata − 1) / (A − 1) × "
@@ -129,8 +130,9 @@ register({
               "dibulatkan hanya untuk tampilan.",
         "en": "This survey is anonymous. Each civil servant receives one random code; the "
               "code is stored only in keyed-hash form and never with the answers. Stored: "
-              "unit, wave, answers and the date of submission (no time). Not stored: name, "
-              "NIP, IP address, device or time of submission. A group's results are shown "
+              "unit, wave, answers, and the position type (structural/functional) when the "
+              "respondent chose it. Not stored: name, NIP, IP address, device, date or time "
+              "of submission. A group's results are shown "
               "only when it has at least k = {k} respondents; where needed other units are "
               "hidden too, so that a hidden result cannot be worked out by subtraction. "
               "Score 0–100 = (mean − 1) / (A − 1) × 100, with A the number of answer options; "

@@ -3,9 +3,6 @@ the user management pages come from `users.py`."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -37,6 +34,7 @@ from .forms import (
 )
 from .messages import row_error_message, wave_rule_message
 from .models import AuditEntry, Role, TrainingEvent, Unit, Wave, WaveState
+from .request_guard import accepts_upload
 from .services import (
     ImportRejected,
     IssuedCode,
@@ -53,6 +51,7 @@ from .services import (
     update_draft,
 )
 from .services.storage import compact_storage
+from .tables import csv_text
 from .users import register_user_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/hr")
@@ -76,6 +75,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/unit", methods=["GET", "POST"])
+@accepts_upload
 @login_required()
 def units():  # type: ignore[no-untyped-def]
     """The unit tree; HR can import a CSV/Excel file (all rows or nothing)."""
@@ -221,13 +221,9 @@ def wave_codes(wave_id: int):  # type: ignore[no-untyped-def]
 
 def codes_csv(wave: Wave, issued: list[IssuedCode]) -> str:
     """CSV of freshly issued codes with their QR/link URL (the code in the #fragment)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", "url", "unit_code", "unit_name", "wave", "closes_on"])
-    for c in issued:
-        writer.writerow([c.code, slips.code_url(c.code), c.unit_code, c.unit_name, wave.name,
-                         wave.closes_on.isoformat()])
-    return out.getvalue()
+    header = ("code", "url", "unit_code", "unit_name", "wave", "closes_on")
+    return csv_text([header] + [(c.code, slips.code_url(c.code), c.unit_code, c.unit_name,
+                                 wave.name, wave.closes_on.isoformat()) for c in issued])
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import functools
+import secrets
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .forms import EmptyForm, LoginForm
 from .models import Role, User
-from .services.users import create_user
+from .ratelimit import login_limited, note_login_failure, note_login_success
+from .services.users import create_user, end_sessions
 
 __all__ = ["bp", "create_user", "init_app", "login_required"]
 
 bp = Blueprint("auth", __name__, url_prefix="/hr")
+# A hash of a random password nobody knows, made with the same (default) method as the users'
+# hashes; checked against for an unknown username so that it answers as slowly as a real one.
+_dummy_hash: list[str] = []
+_dummy_lock = threading.Lock()
+
+
+def spend_password_check(password: str) -> None:
+    """Take as long as checking a real user's password (the answer is always no)."""
+    with _dummy_lock:
+        if not _dummy_hash:  # making the hash costs what checking one costs
+            _dummy_hash.append(generate_password_hash(secrets.token_hex(16)))
+            return
+    check_password_hash(_dummy_hash[0], password)
 
 
 def login_required(*roles: Role, refusal: str | None = None
@@ -42,39 +58,61 @@ def login_required(*roles: Role, refusal: str | None = None
     return decorator
 
 
+def start_session(user: User) -> None:
+    """Log `user` in on this session, bound to their current session version."""
+    session["user_id"] = user.id
+    session["session_version"] = user.session_version
+
+
 @bp.before_app_request
 def load_user() -> None:
-    """Put the logged-in HR user (if any) on `g`; the respond routes never set one."""
+    """Put the logged-in HR user (if any) on `g`; the respond routes never set one.
+
+    The session cookie is signed but kept by the browser, so a copy of it would outlive a
+    logout; the session version stored in it must still be the user's (logout, a password
+    reset and deactivation raise it), and the user must be active.
+    """
     user_id = session.get("user_id")
     g.user = db.session.get(User, user_id) if user_id is not None else None
-    if g.user is not None and not g.user.active:  # deactivated since logging in
+    if g.user is not None and (not g.user.active
+                               or session.get("session_version") != g.user.session_version):
         session.pop("user_id", None)
+        session.pop("session_version", None)
         g.user = None
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@login_limited
 def login():  # type: ignore[no-untyped-def]
     """Log in."""
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(sa.select(User).where(User.username == form.username.data))
+        if user is None:
+            spend_password_check(form.password.data)
         if user is not None and check_password_hash(user.password_hash, form.password.data):
+            note_login_success(form.username.data)
             if user.active:
                 session.clear()
-                session["user_id"] = user.id
+                start_session(user)
                 return redirect(url_for("admin.index"))
             # Said only after the right password, so it reveals nothing to a guesser.
             flash(_("Akun ini dinonaktifkan. Hubungi admin untuk mengaktifkannya kembali."))
         else:
+            note_login_failure(form.username.data)
             flash(_("Nama pengguna atau kata sandi salah."))
     return render_template("hr/login.html", form=form)
 
 
 @bp.route("/keluar", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
-    """Log out (a CSRF-protected POST)."""
+    """Log out (a CSRF-protected POST): ends every session of the user, copies included."""
     if EmptyForm().validate_on_submit():
+        if g.get("user") is not None:
+            end_sessions(g.user)
+            db.session.commit()
         session.pop("user_id", None)
+        session.pop("session_version", None)
     return redirect(url_for("auth.login"))
 
 

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 
 from .auth import create_user
 from .extensions import db
-from .messages import row_error_message, wave_rule_message
+from .messages import row_error_message, user_rule_message, wave_rule_message
 from .models import PublishedCell, Unit, Wave, WaveState
 from .services import (
     ImportRejected,
@@ -29,6 +29,7 @@ from .services import (
 )
 from .services.publication import publish
 from .services.storage import compact_storage, delete_wave_codes
+from .services.users import UserRuleError
 
 ACTOR = "cli"
 
@@ -64,8 +65,8 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
         unit_id = unit.id  # type: ignore[union-attr]
     try:
         create_user(username, password, role, unit_id, actor=ACTOR)
-    except ValueError as exc:
-        _fail(str(exc))
+    except UserRuleError as exc:
+        _fail(f"{user_rule_message(exc)} / {exc}")  # Bahasa Indonesia, then English
     db.session.commit()
     click.echo(f"User {username} ({role}) created.")
 

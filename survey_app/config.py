@@ -34,6 +34,17 @@ def database_uri(url: str) -> str:
         "sqlite:////srv/lentera/lentera.db atau/or postgresql://lentera@localhost/lentera")
 
 
+def proxy_hops(value: object) -> int:
+    """LENTERA_PROXY_HOPS as a count of trusted proxies (0, 1 or 2); refuse anything else."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and int(text) <= 2):
+        raise ConfigError(
+            f"LENTERA_PROXY_HOPS: {text!r} bukan 0, 1 atau 2 (jumlah proxy di depan Lentera "
+            "yang menimpa X-Forwarded-For) / is not 0, 1 or 2 (the number of proxies in front "
+            "of Lentera that overwrite X-Forwarded-For)")
+    return int(text)
+
+
 def default_config(instance_path: str) -> dict[str, Any]:
     """Settings that work on one machine with SQLite in the instance folder."""
     return {
@@ -45,10 +56,20 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
-        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # A request body larger than this is refused (413) before it is read: the biggest
+        # form, a survey of a few hundred items, is a few KB, and parsing a large urlencoded
+        # body costs seconds of a worker. Views that take a file declare their own limit
+        # (request_guard.accepts_upload, LENTERA_UPLOAD_MAX_BYTES).
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "LENTERA_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
         "LENTERA_INSTRUMENT_DIRS": (),
         "LENTERA_PUBLIC_URL": "http://127.0.0.1:5000",
         "LENTERA_BENCH": False,
+        "LENTERA_HTTPS": False,
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, so
+        # those headers come from the client and are ignored).
+        "LENTERA_PROXY_HOPS": 0,
     }
 
 
@@ -65,13 +86,34 @@ def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         found["LENTERA_INSTRUMENT_DIRS"] = tuple(
             p for p in environ["LENTERA_INSTRUMENT_DIRS"].split(os.pathsep) if p
         )
-    if environ.get("LENTERA_HTTPS") == "1":  # behind an HTTPS proxy: cookies only over TLS
-        found["SESSION_COOKIE_SECURE"] = True
+    if environ.get("LENTERA_HTTPS") in ("1", "true"):  # served only over HTTPS
+        found["LENTERA_HTTPS"] = True
+    if environ.get("LENTERA_PROXY_HOPS"):
+        found["LENTERA_PROXY_HOPS"] = environ["LENTERA_PROXY_HOPS"]
     if environ.get("LENTERA_BENCH") == "1":  # bench/submit.py only: adds baseline routes
         found["LENTERA_BENCH"] = True
     if environ.get("LENTERA_PUBLIC_URL"):
         found["LENTERA_PUBLIC_URL"] = environ["LENTERA_PUBLIC_URL"]
+    if environ.get("LENTERA_REDIS_URL"):  # rate-limit counters (ratelimit.py)
+        found["LENTERA_REDIS_URL"] = environ["LENTERA_REDIS_URL"]
+    for key in RATE_LIMIT_KEYS:  # operators tune the limits by environment (SECURITY.md)
+        if environ.get(key):
+            found[key] = _positive_int(key, environ[key])
     return found
+
+
+#: The rate-limit settings (defaults in ratelimit.DEFAULTS).
+RATE_LIMIT_KEYS = ("LENTERA_LOGIN_PER_MINUTE", "LENTERA_LOCKOUT_FAILURES",
+                   "LENTERA_LOCKOUT_SECONDS", "LENTERA_CODE_FAILURES",
+                   "LENTERA_CODE_GLOBAL_FAILURES", "LENTERA_CODE_WINDOW",
+                   "LENTERA_CODE_TOKEN_SECONDS")
+
+
+def _positive_int(key: str, text: str) -> int:
+    if not (text.strip().isascii() and text.strip().isdigit() and int(text) > 0):
+        raise ConfigError(f"{key}: {text!r} bukan bilangan bulat positif / is not a positive "
+                          "whole number")
+    return int(text)
 
 
 def secret_from_file(path: Path, what: str) -> str:
@@ -95,6 +137,9 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
                                                       "the participation-code key")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secret_from_file(instance / "secret_key", "the session key")
+    config["LENTERA_PROXY_HOPS"] = proxy_hops(config["LENTERA_PROXY_HOPS"])
+    if config["LENTERA_HTTPS"]:  # the session cookie must never travel in clear text
+        config["SESSION_COOKIE_SECURE"] = True
     uri = database_uri(config["SQLALCHEMY_DATABASE_URI"])
     config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("postgresql"):

@@ -4,7 +4,6 @@ unit, training events, an open try-out wave with printable codes, and a demo adm
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import secrets
 import uuid
@@ -25,6 +24,7 @@ from .instrument_store import get_instrument
 from .models import Answer, Code, Response, TrainingEvent, Unit, Wave
 from .services import audit, close_wave, create_wave, issue_codes, open_wave
 from .services.storage import compact_storage
+from .tables import csv_text
 
 ACTOR = "demo"
 SEED = 20260101
@@ -217,12 +217,10 @@ def _tryout_wave(units: dict[str, Unit], keys: list[str], out: Path) -> int:
                          actor=ACTOR)
     base = current_app.config["LENTERA_PUBLIC_URL"].rstrip("/")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["code", "url", "unit_code", "unit_name", "wave", "closes_on"])
-        for c in issued:
-            writer.writerow([c.code, f"{base}/isi#{c.code}", c.unit_code, c.unit_name,
-                             wave.name, wave.closes_on.isoformat()])
+    header = ("code", "url", "unit_code", "unit_name", "wave", "closes_on")
+    out.write_text(csv_text([header] + [(c.code, f"{base}/isi#{c.code}", c.unit_code,
+                                         c.unit_name, wave.name, wave.closes_on.isoformat())
+                                        for c in issued]), encoding="utf-8", newline="")
     return len(issued)
 
 

@@ -54,6 +54,9 @@ def user_rule_message(error: UserRuleError) -> str:
     texts = {
         "unknown_role": _("Peran tidak dikenal: %(d)s (pilih admin, analis atau kepala unit)."),
         "weak_password": _("Kata sandi harus terdiri atas sedikitnya %(d)s karakter."),
+        "common_password": _("Kata sandi terlalu mudah ditebak (kata sandi, kata, nama atau "
+                             "pola yang umum dipakai). Pakai beberapa kata yang tidak umum "
+                             "atau sebuah kalimat pendek."),
         "empty_username": _("Nama pengguna tidak boleh kosong."),
         "duplicate_username": _("Nama pengguna %(d)s sudah dipakai."),
         "unknown_unit": _("Unit tidak dikenal: %(d)s."),

@@ -67,6 +67,9 @@ class User(db.Model):
     # anonymity.md rule 7: the respondent-level export is a separate, audited permission.
     can_export_respondents: so.Mapped[bool] = so.mapped_column(default=False,
                                                                server_default=sa.false())
+    # Stored in the session at login and compared on every request: raising it ends every
+    # session of the user, also copies of the cookie (logout, password reset, deactivation).
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     unit: so.Mapped[Unit | None] = so.relationship()
 

@@ -9,14 +9,22 @@ a key derived from the app secret, never the address itself; it is written only 
 is *refused* (a successful submission writes nothing here), lives in its own table that
 references nothing, and expires after minutes. So no counter can be joined to a response.
 
-The guards wrap the existing views in `init_app` (no edit to the views themselves):
+The limits are declared at the views (`login_limited`, `code_limited`); the views report
+failures themselves (`note_login_failure`, `check_code_limited`), no status code is sniffed:
 - `auth.login`: at most `LENTERA_LOGIN_PER_MINUTE` (5) POSTs per address per minute, and an
   account is locked for `LENTERA_LOCKOUT_SECONDS` (15 min) after
   `LENTERA_LOCKOUT_FAILURES` (10) failed logins within that time;
-- `respond.enter` / `respond.survey`: after `LENTERA_CODE_FAILURES` (20) refused codes from one
-  address within `LENTERA_CODE_WINDOW` (600 s) every code POST from it is answered 429 until
-  the window ends. Only refusals count, so one office behind a shared NAT address can submit
-  hundreds of valid codes.
+- `respond.enter` / `respond.survey`: a refused code counts against its address. Once an
+  address has `LENTERA_CODE_FAILURES` (20) refusals within `LENTERA_CODE_WINDOW` (600 s), its
+  codes are still checked — a valid one is accepted, so a colleague's typos behind the same
+  office NAT never block it — but every further refusal answers 429 and also counts against
+  one ceiling shared by all addresses, `LENTERA_CODE_GLOBAL_FAILURES` (100) per window; past
+  that ceiling an over-limit address gets 429 without its code being checked. So guessing
+  is bounded by 20 per address plus 100 in total per window (SECURITY.md, the arithmetic).
+- A code accepted at the entry step yields a signed token (`entry_token`, bound to the code,
+  valid `LENTERA_CODE_TOKEN_SECONDS`) carried in the survey form: a POST with a valid token
+  cannot be a guess and is never limited, so a finished survey is never lost to a limit
+  reached meanwhile by others on the same address.
 """
 
 from __future__ import annotations
@@ -25,7 +33,6 @@ import functools
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -35,9 +42,11 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, render_template, request
 from flask_babel import get_locale
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .database import dbapi_run, release_dbapi_connection
 from .extensions import db
+from .services.responses import CodeInfo, CodeRefused, check_code, code_hash
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +55,11 @@ DEFAULTS: dict[str, Any] = {
     "LENTERA_LOCKOUT_FAILURES": 10,
     "LENTERA_LOCKOUT_SECONDS": 15 * 60,
     "LENTERA_CODE_FAILURES": 20,
+    "LENTERA_CODE_GLOBAL_FAILURES": 100,
     "LENTERA_CODE_WINDOW": 10 * 60,
+    "LENTERA_CODE_TOKEN_SECONDS": 8 * 60 * 60,
     "LENTERA_RATELIMIT_PREFIX": "lentera:rl:",
 }
-# HTTP statuses with which the respond views refuse a code (CodeRefused): enter answers 422,
-# the survey POST 409. 422 from the survey POST means invalid answers to a valid code.
-CODE_REFUSED = {"respond.enter": {422}, "respond.survey": {409}}
 
 rate_limit_table = sa.Table(
     "rate_limit",
@@ -240,17 +248,66 @@ def note_login_success(username: str) -> None:
     get_store().clear(keyed("fail", username.strip().lower()))
 
 
-def code_refusal() -> Refusal | None:
-    """Refuse code entry from an address that had too many refused codes in the window."""
-    count, left = get_store().peek(keyed("code-addr", client_address()))
-    if count >= current_app.config["LENTERA_CODE_FAILURES"]:
-        return Refusal("code-rate", left or 1)
-    return None
+class RateLimited(Exception):
+    """Raised inside a view whose limit is reached; the view's decorator answers 429."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
 
 
-def note_code_failure() -> None:
-    """Count a refused code of this address."""
-    get_store().hit(keyed("code-addr", client_address()), current_app.config["LENTERA_CODE_WINDOW"])
+def _code_addr_key() -> str:
+    return keyed("code-addr", client_address())
+
+
+def _entry_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lentera-code-entry")
+
+
+def _code_binding(digest: bytes) -> str:
+    """A value that names the code to the token without being its stored hash."""
+    return keyed("entry", digest.hex())
+
+
+def entry_token(info: CodeInfo) -> str:
+    """A signed token saying that this code was accepted (it never leaves the form)."""
+    return _entry_serializer().dumps(_code_binding(info.hash))
+
+
+def entry_token_valid(token: str | None, code_text: str) -> bool:
+    """True when `token` was issued for the code in `code_text` within the token lifetime."""
+    if not token or len(token) > 200:
+        return False
+    try:
+        bound = _entry_serializer().loads(
+            token, max_age=current_app.config["LENTERA_CODE_TOKEN_SECONDS"])
+        digest = code_hash(code_text)
+    except (BadSignature, CodeRefused):
+        return False
+    return isinstance(bound, str) and hmac.compare_digest(bound, _code_binding(digest))
+
+
+def check_code_limited(code_text: str, token: str | None = None) -> CodeInfo:
+    """`check_code` under the code-entry limits (module docstring); raises CodeRefused or
+    RateLimited. A valid `token` for this code skips the limits: it is no guess."""
+    if entry_token_valid(token, code_text):
+        return check_code(code_text)
+    cfg, store = current_app.config, get_store()
+    failures, left = store.peek(_code_addr_key())
+    over = failures >= cfg["LENTERA_CODE_FAILURES"]
+    if over:
+        ceiling, ceiling_left = store.peek("code-global")
+        if ceiling >= cfg["LENTERA_CODE_GLOBAL_FAILURES"]:
+            raise RateLimited(Refusal("code-rate", min(left, ceiling_left) or 1))
+    try:
+        return check_code(code_text)
+    except CodeRefused:
+        release_dbapi_connection()  # the read is done; counting uses the session
+        store.hit(_code_addr_key(), cfg["LENTERA_CODE_WINDOW"])
+        if not over:
+            raise
+        store.hit("code-global", cfg["LENTERA_CODE_WINDOW"])
+        raise RateLimited(Refusal("code-rate", left or 1)) from None
 
 
 # --- messages (Bahasa Indonesia first; English when the respondent chose it) ----------------
@@ -285,11 +342,12 @@ def _too_many(refusal: Refusal, template: str, **context: Any):  # type: ignore[
     return html, 429, {"Retry-After": str(refusal.retry_after)}
 
 
-# --- view guards ---------------------------------------------------------------------------
+# --- view decorators -----------------------------------------------------------------------
 
 
-def guard_login(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap the login view: per-address limit, per-account lockout, failure counting."""
+def login_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The login view's limits: per-address attempts and the account lock, checked before the
+    password is; the view reports the outcome (`note_login_failure`/`note_login_success`)."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -297,52 +355,30 @@ def guard_login(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         from .forms import LoginForm
 
-        username = request.form.get("username", "")[:64]
-        refusal = login_refusal(username)
+        refusal = login_refusal(request.form.get("username", "")[:64])
         if refusal is not None:
             return _too_many(refusal, "hr/login.html", form=LoginForm(formdata=None))
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code in (301, 302, 303):
-            note_login_success(username)
-        elif username:
-            note_login_failure(username)
-        return response
+        return view(*args, **kwargs)
 
     return wrapped
 
 
-def guard_code(view: Callable[..., Any], refused_statuses: set[int]) -> Callable[..., Any]:
-    """Wrap a respond view: refuse blocked addresses, count refused codes."""
+def code_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A respond view that checks codes with `check_code_limited`: its RateLimited is a 429."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if request.method != "POST":
+        try:
             return view(*args, **kwargs)
-        from .forms import CodeForm
+        except RateLimited as exc:
+            from .forms import CodeForm
 
-        refusal = code_refusal()
-        if refusal is not None:
-            return _too_many(refusal, "respond/enter.html", form=CodeForm(formdata=None))
-        response = current_app.make_response(view(*args, **kwargs))
-        release_dbapi_connection()  # the view's reads are done; counting uses the session
-        if response.status_code in refused_statuses:
-            note_code_failure()
-        return response
+            return _too_many(exc.refusal, "respond/enter.html", form=CodeForm(formdata=None))
 
     return wrapped
 
 
 def init_app(app: Flask) -> None:
-    """Set defaults and wrap the login and respond views (call after they are registered)."""
+    """Set the defaults of the limits (config.py reads them from the environment)."""
     for key, value in DEFAULTS.items():
-        if key not in app.config and os.environ.get(key):
-            app.config[key] = type(value)(os.environ[key])  # operators tune limits by env
-        app.config.setdefault(key, value)
-    if "LENTERA_REDIS_URL" not in app.config and os.environ.get("LENTERA_REDIS_URL"):
-        app.config["LENTERA_REDIS_URL"] = os.environ["LENTERA_REDIS_URL"]
-    views = app.view_functions
-    if "auth.login" in views:
-        views["auth.login"] = guard_login(views["auth.login"])
-    for endpoint, statuses in CODE_REFUSED.items():
-        if endpoint in views:
-            views[endpoint] = guard_code(views[endpoint], statuses)
+        app.config[key] = type(value)(app.config.get(key, value))

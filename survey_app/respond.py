@@ -18,12 +18,12 @@ from markupsafe import Markup
 from .database import release_dbapi_connection
 from .forms import CodeForm
 from .instrument_store import get_instrument
+from .ratelimit import check_code_limited, code_limited, entry_token
 from .services import (
     CUT_CHOICES,
     AnswersInvalid,
     CodeRefused,
     FormTampered,
-    check_code,
     store_response,
     validate_answers,
     wave_instruments,
@@ -55,6 +55,7 @@ def refusal_message(reason: str) -> str:
 
 
 @bp.route("", methods=["GET", "POST"])
+@code_limited
 def enter():
     """Ask for the code; a valid code leads to the page that states what is stored."""
     if request.method == "GET":
@@ -62,13 +63,14 @@ def enter():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            code = check_code(form.code.data)
+            code = check_code_limited(form.code.data)
         except CodeRefused as exc:
             return render_template("respond/enter.html", form=form,
                                    error=refusal_message(exc.reason)), 422
         instruments = wave_instruments(code.wave)
         return render_template("respond/intro.html", form=form, wave=code.wave,
-                               unit=code.unit, instruments=instruments)
+                               unit=code.unit, instruments=instruments,
+                               entry=entry_token(code))
     status = 400 if request.method == "POST" else 200
     error = _("Formulir kedaluwarsa atau tidak lengkap; silakan coba lagi.") if status == 400 \
         else None
@@ -76,6 +78,7 @@ def enter():
 
 
 @bp.route("/survei", methods=["POST"])
+@code_limited
 def survey():
     """Show the survey (first time) or store the answers (when submitted)."""
     # CSRFProtect has checked the token before any POST view runs, so this form only reads the
@@ -85,7 +88,9 @@ def survey():
         return render_template("respond/enter.html", form=CodeForm(), error=_(
             "Formulir kedaluwarsa atau tidak lengkap; silakan masukkan kode lagi.")), 400
     try:
-        code = check_code(form.code.data)
+        # The entry token (from the intro or survey page) exempts a code accepted earlier
+        # from the limits: a finished survey is stored whatever others did meanwhile.
+        code = check_code_limited(form.code.data, request.form.get("entry"))
         if "answers" not in request.form:
             return _render_survey(code, {}, {})
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
@@ -162,7 +167,8 @@ def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
     return render_template("respond/survey.html", form=form, wave=code.wave, unit=code.unit,
                            instruments=instruments, given=given, errors=errors,
                            numbers=numbers, bad=sorted(errors, key=numbers.get),
-                           cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()))
+                           cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()),
+                           entry=entry_token(code))
 
 
 def _receipt_rows(keys: tuple[str, ...]) -> dict[tuple[str, int], Markup]:

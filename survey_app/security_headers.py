@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -83,17 +81,16 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    """Register the header hook; install ProxyFix when LENTERA_PROXY_HOPS says a proxy exists."""
-    if "LENTERA_PROXY_HOPS" not in app.config:
-        app.config["LENTERA_PROXY_HOPS"] = int(os.environ.get("LENTERA_PROXY_HOPS", "0") or 0)
-    if "LENTERA_HTTPS" not in app.config:
-        app.config["LENTERA_HTTPS"] = os.environ.get("LENTERA_HTTPS", "") in ("1", "true")
-    if app.config["LENTERA_HTTPS"]:
-        # Served only over HTTPS: the session cookie must never travel in clear text.
-        app.config["SESSION_COOKIE_SECURE"] = True
-    hops = int(app.config["LENTERA_PROXY_HOPS"])
+    """Register the header hook; install ProxyFix when LENTERA_PROXY_HOPS says a proxy exists.
+
+    ProxyFix takes the client address from the `hops`-th X-Forwarded-For value counted from
+    the right, i.e. the one the nearest trusted proxy wrote; anything the client put to the
+    left of it is ignored. Host and prefix headers are not trusted: nothing needs them, and
+    the documented nginx setup does not overwrite them.
+    """
+    hops = app.config["LENTERA_PROXY_HOPS"]
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
-                                x_prefix=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=0, x_prefix=0)
     app.session_interface = HttpsAwareSessionInterface()
     app.after_request(add_headers)

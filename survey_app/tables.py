@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ MIMETYPES = {
     "sav": "application/x-spss-sav",
 }
 #: A text cell starting with one of these is a formula to Excel and LibreOffice (CSV
-#: injection); such cells are written as text.
+#: injection, OWASP); such cells get a leading single quote so they are read as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: SPSS variable labels hold at most 256 bytes; longer item texts are cut.
 SPSS_LABEL_BYTES = 256
@@ -67,15 +67,33 @@ def _text_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(table: Table) -> bytes:
-    """Comma-separated UTF-8 with a BOM (so Excel reads the encoding); floats unrounded."""
+def _csv_cell(value: Cell) -> str:
+    """One CSV cell: text neutralised; numbers written as numbers (repr: unrounded)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _text_cell(value)
+    return repr(value)
+
+
+def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
+    """Rows as CSV text (CRLF line ends), formula-safe.
+
+    Every CSV file the app writes goes through here (exports, the codes download, the demo's
+    codes file), so that no text cell — a unit or wave name typed by anyone with HR access —
+    can become a spreadsheet formula. Only strings are neutralised: a number such as -0.5
+    stays a number.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in table.columns])
-    for row in table.rows:
-        writer.writerow(["" if v is None else _text_cell(v) if isinstance(v, str) else repr(v)
-                         for v in row])
-    return out.getvalue().encode("utf-8-sig")
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def to_csv(table: Table) -> bytes:
+    """Comma-separated UTF-8 with a BOM (so Excel reads the encoding); floats unrounded."""
+    header = tuple(c.name for c in table.columns)
+    return csv_text([header, *table.rows]).encode("utf-8-sig")
 
 
 def to_xlsx(table: Table) -> bytes:

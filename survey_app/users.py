@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from .auth import login_required
+from .auth import login_required, start_session
 from .extensions import db
 from .forms import FlagForm, PasswordResetForm, UserCreateForm, UserRoleForm
 from .messages import user_rule_message
@@ -124,6 +124,8 @@ def user_password(user_id: int):  # type: ignore[no-untyped-def]
     except UserRuleError as exc:
         return _refused(user, exc, password_form=form)
     db.session.commit()
+    if user.id == g.user.id:  # the admin's other sessions end; this one goes on
+        start_session(user)
     flash(_("Kata sandi %(u)s diganti.", u=user.username))
     return redirect(url_for("admin.user", user_id=user.id))
 

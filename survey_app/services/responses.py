@@ -20,8 +20,9 @@ from ..instrument_store import get_instrument
 from ..models import Wave, WaveState
 
 CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
-# Form fields that are not answers; anything else that is not an item code is tampering.
-FORM_FIELDS = frozenset({"csrf_token", "code", "cut", "submit", "lang"})
+# Form fields that are not answers (`entry`: the signed token of ratelimit.entry_token);
+# anything else that is not an item code is tampering.
+FORM_FIELDS = frozenset({"csrf_token", "code", "entry", "cut", "submit", "lang"})
 
 
 class CodeRefused(ValueError):

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..extensions import db
 from ..models import Role, Unit, User
 from .waves import audit
 
-#: The password strength rule shared by `flask create-admin` and the user management page.
+#: The password strength rule shared by `flask create-admin` and the user management page:
+#: a minimum length, and a zxcvbn score (0-4) of at least 3, which zxcvbn calls "safely
+#: unguessable" (about 10^10 guesses: common passwords, names, dates and keyboard patterns
+#: such as "password12" score 0-2).
 PASSWORD_MIN_LENGTH = 10
+PASSWORD_MIN_SCORE = 3
+#: zxcvbn's run time grows with the length; the first characters decide its score anyway.
+PASSWORD_SCORED_CHARS = 100
 
 
 class UserRuleError(ValueError):
@@ -23,6 +30,8 @@ class UserRuleError(ValueError):
     ENGLISH = {
         "unknown_role": "unknown role {d}; use admin, analyst or unit_head",
         "weak_password": f"password must have at least {PASSWORD_MIN_LENGTH} characters",
+        "common_password": "the password is too easy to guess (a common password, word, name "
+                           "or pattern); use a few uncommon words or a short sentence",
         "empty_username": "username must not be empty",
         "duplicate_username": "username {d} is already taken",
         "unknown_unit": "no such unit: {d}",
@@ -38,10 +47,14 @@ class UserRuleError(ValueError):
         self.detail = detail
 
 
-def check_password(password: str) -> None:
-    """Raise UserRuleError("weak_password") unless the password is long enough."""
+def check_password(password: str, username: str = "") -> None:
+    """Raise UserRuleError unless the password is long enough and hard to guess."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise UserRuleError("weak_password", str(PASSWORD_MIN_LENGTH))
+    inputs = [word for word in (username, "lentera", "survei") if word]
+    if zxcvbn(password[:PASSWORD_SCORED_CHARS], user_inputs=inputs)["score"] \
+            < PASSWORD_MIN_SCORE:
+        raise UserRuleError("common_password")
 
 
 def _check_role_unit(role: str, unit_id: int | None) -> Unit | None:
@@ -65,7 +78,7 @@ def create_user(username: str, password: str, role: str, unit_id: int | None = N
     if not username:
         raise UserRuleError("empty_username")
     unit = _check_role_unit(role, unit_id)
-    check_password(password)
+    check_password(password, username)
     taken = db.session.scalar(sa.select(User.id).where(
         sa.func.lower(User.username) == username.lower()))
     if taken is not None:
@@ -118,16 +131,23 @@ def change_role(user: User, role: str, unit_id: int | None, *, actor: User) -> b
     return True
 
 
-def reset_password(user: User, password: str, *, actor: User) -> None:
-    """Give a user a new password (same strength rule as at creation)."""
-    check_password(password)
-    user.password_hash = generate_password_hash(password)
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every device and every copy of its cookie."""
+    user.session_version = User.session_version + 1  # one UPDATE: concurrent ends both count
     db.session.flush()
+    db.session.refresh(user, ["session_version"])
+
+
+def reset_password(user: User, password: str, *, actor: User) -> None:
+    """Give a user a new password (same strength rule as at creation); ends their sessions."""
+    check_password(password, user.username)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
     audit(actor.username, "user.password_reset", None, user.username)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> bool:
-    """Deactivate or reactivate a user; False when it already was."""
+    """Deactivate (ending their sessions) or reactivate a user; False when it already was."""
     if user.active == active:
         return False
     if not active:
@@ -135,6 +155,8 @@ def set_active(user: User, active: bool, *, actor: User) -> bool:
             raise UserRuleError("self_deactivate")
         _guard_admin_removal(user)
     user.active = active
+    if not active:
+        end_sessions(user)
     db.session.flush()
     audit(actor.username, "user.reactivate" if active else "user.deactivate", None,
           user.username)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -12,7 +13,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.ratelimit import DatabaseStore, RedisStore, get_store, keyed
 
-from .conftest import FULL_ANSWERS, REDIS_URL, client_at, enter_code, login
+from .conftest import FULL_ANSWERS, REDIS_URL, client_at, csrf_token, enter_code, login
 
 
 def _use_redis(app, prefix: str) -> None:  # type: ignore[no-untyped-def]
@@ -80,22 +81,97 @@ def test_successful_login_forgets_earlier_failures(app, users, storage):
     assert login(client_at(app, "10.3.3.1"), "admin").status_code == 302
 
 
-def test_code_guessing_is_blocked_per_address(app, open_wave_codes, storage):
-    app.config["LENTERA_CODE_FAILURES"] = 5
-    guesser, office = client_at(app, "10.4.0.1"), client_at(app, "10.4.0.2")
-    guesses = [enter_code(guesser, f"ABCD-EFGH-JK{c}{c}").status_code for c in "23456"]
-    assert guesses == [422] * 5
-    valid = open_wave_codes["codes"]["A"][0]
-    blocked = enter_code(guesser, valid)  # blocked even with a valid code, for the window
-    assert blocked.status_code == 429
-    assert "Terlalu banyak kode yang salah" in blocked.get_data(as_text=True)
-    # The survey POST takes the code too, so it is guarded as well.
-    page = guesser.get("/isi").get_data(as_text=True)
-    from .conftest import csrf_token
+def _typos(client, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """`n` well-formed codes that match nothing (a colleague mistyping their slip)."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return [enter_code(client, f"TYPO-{alphabet[i // 31 % 31]}{alphabet[i % 31]}ZZ-ZZZZ"
+                       ).status_code for i in range(n)]
 
-    survey = guesser.post("/isi/survei", data={"csrf_token": csrf_token(page), "code": valid})
-    assert survey.status_code == 429
-    assert enter_code(office, valid).status_code == 200  # another address is not affected
+
+ENTRY_RE = re.compile(r'name="entry" value="([^"]+)"')
+
+
+def test_a_valid_code_is_accepted_after_fifty_typos_from_the_same_address(app,
+                                                                          open_wave_codes):
+    from tests.app.helpers import counts, submit
+
+    office = client_at(app, "10.4.1.1")
+    statuses = _typos(office, 50)
+    assert statuses == [422] * 20 + [429] * 30  # over the limit: refusals answer 429
+    valid = open_wave_codes["codes"]["A"][0]
+    colleague = client_at(app, "10.4.1.1")
+    assert enter_code(colleague, valid).status_code == 200  # the intro page
+    assert submit(colleague, valid, FULL_ANSWERS).status_code == 200
+    assert counts(app)[0] == 1
+
+
+def test_a_survey_page_fetched_before_the_limit_is_stored_after_it(app, open_wave_codes):
+    from tests.app.helpers import counts
+
+    app.config["LENTERA_CODE_GLOBAL_FAILURES"] = 10
+    respondent = client_at(app, "10.4.2.1")
+    valid, other = open_wave_codes["codes"]["A"][:2]
+    intro = enter_code(respondent, valid).get_data(as_text=True)
+    page = respondent.post("/isi/survei", data={
+        "csrf_token": csrf_token(intro), "code": valid, "entry": ENTRY_RE.search(intro)[1]})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # While the respondent answers, colleagues on the same address mistype 50 codes: the
+    # address is over its limit and the shared ceiling is reached too.
+    assert _typos(client_at(app, "10.4.2.1"), 50) == [422] * 20 + [429] * 30
+    assert enter_code(client_at(app, "10.4.2.1"), other).status_code == 429  # not checked
+    r = respondent.post("/isi/survei", data={
+        "csrf_token": csrf_token(html), "code": valid, "entry": ENTRY_RE.search(html)[1],
+        "answers": "1", **FULL_ANSWERS})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert "Tanda terima" in r.get_data(as_text=True)
+    assert counts(app)[0] == 1
+
+
+def test_an_entry_token_works_only_for_its_own_code(app, open_wave_codes):
+    from tests.app.helpers import counts
+
+    app.config["LENTERA_CODE_FAILURES"] = 3
+    app.config["LENTERA_CODE_GLOBAL_FAILURES"] = 1
+    guesser = client_at(app, "10.4.3.1")
+    mine = open_wave_codes["codes"]["A"][0]
+    intro = enter_code(guesser, mine).get_data(as_text=True)
+    token = ENTRY_RE.search(intro)[1]
+    assert _typos(guesser, 4) == [422] * 3 + [429]
+    for attempt in ("ABCD-EFGH-JKMN", open_wave_codes["codes"]["B"][0], mine[:-1] + "Z"):
+        r = guesser.post("/isi/survei", data={
+            "csrf_token": csrf_token(intro), "code": attempt, "entry": token, "answers": "1",
+            **FULL_ANSWERS})
+        assert r.status_code == 429  # the token of another code exempts nothing
+    assert counts(app)[0] == 0
+
+
+def test_a_guesser_is_bounded_per_address_and_by_the_shared_ceiling(app, open_wave_codes,
+                                                                    storage, monkeypatch):
+    app.config["LENTERA_CODE_FAILURES"] = 5
+    app.config["LENTERA_CODE_GLOBAL_FAILURES"] = 10
+    import survey_app.ratelimit as ratelimit
+
+    checked = []
+    real_check = ratelimit.check_code
+    monkeypatch.setattr(ratelimit, "check_code", lambda text: checked.append(text)
+                        or real_check(text))
+    guesser, office = client_at(app, "10.4.0.1"), client_at(app, "10.4.0.2")
+    assert _typos(guesser, 5) == [422] * 5
+    assert _typos(guesser, 10) == [429] * 10  # checked, refused, counted on the ceiling
+    assert len(checked) == 15
+    blocked = enter_code(guesser, open_wave_codes["codes"]["A"][0])
+    assert blocked.status_code == 429  # past the ceiling: not even checked
+    assert len(checked) == 15
+    assert "Terlalu banyak kode yang salah" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) >= 1
+    page = guesser.get("/isi").get_data(as_text=True)
+    survey = guesser.post("/isi/survei", data={"csrf_token": csrf_token(page),
+                                               "code": open_wave_codes["codes"]["A"][1]})
+    assert survey.status_code == 429 and len(checked) == 15
+    # An address under its own limit is not affected by the ceiling.
+    assert _typos(office, 2) == [422, 422]
+    assert enter_code(office, open_wave_codes["codes"]["A"][0]).status_code == 200
 
 
 def test_valid_codes_never_count_against_a_shared_office_address(app, open_wave_codes, storage):
@@ -165,3 +241,12 @@ def test_unreachable_redis_leaves_login_and_submission_working(app, users, open_
                   ).status_code == 200
     warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.ratelimit"]
     assert warnings and all("Redis unavailable" in w and "10.8" not in w for w in warnings)
+
+
+def test_limits_are_read_from_the_environment_by_the_config_module():
+    from survey_app.config import ConfigError, config_from_env
+
+    assert config_from_env({"LENTERA_CODE_FAILURES": "7", "LENTERA_CODE_GLOBAL_FAILURES": "50"}
+                           ) == {"LENTERA_CODE_FAILURES": 7, "LENTERA_CODE_GLOBAL_FAILURES": 50}
+    with pytest.raises(ConfigError, match="LENTERA_CODE_WINDOW"):
+        config_from_env({"LENTERA_CODE_WINDOW": "-5"})
