@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from .auth import create_user
+from .database import restrict_file
 from .extensions import db
 from .messages import row_error_message, user_rule_message, wave_rule_message
 from .models import PublishedCell, Unit, Wave, WaveState
@@ -198,6 +199,7 @@ def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) 
         _fail(wave_rule_message(exc))
     except SlipsUnavailable as exc:
         _fail(str(exc))
+    restrict_file(out)  # every plain code of the wave: owner only, before a byte is written
     out.write_bytes(data)
     db.session.commit()
     click.echo(f"{len(issued)} code(s) written to {out}", file=sys.stderr)

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,8 @@ def restrict_file(path: str | Path) -> None:
     main file's mode covers the journal too."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
-        os.fchmod(fd, FILE_MODE)
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # never a device such as /dev/null
+            os.fchmod(fd, FILE_MODE)
     finally:
         os.close(fd)
 

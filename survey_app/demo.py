@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 from instruments.model import Instrument
 
 from .auth import create_user
+from .database import restrict_file
 from .extensions import db
 from .instrument_store import get_instrument
 from .models import Answer, Code, Response, TrainingEvent, Unit, Wave
@@ -217,6 +218,7 @@ def _tryout_wave(units: dict[str, Unit], keys: list[str], out: Path) -> int:
                          actor=ACTOR)
     base = current_app.config["LENTERA_PUBLIC_URL"].rstrip("/")
     out.parent.mkdir(parents=True, exist_ok=True)
+    restrict_file(out)
     header = ("code", "url", "unit_code", "unit_name", "wave", "closes_on")
     out.write_text(csv_text([header] + [(c.code, f"{base}/isi#{c.code}", c.unit_code,
                                          c.unit_name, wave.name, wave.closes_on.isoformat())

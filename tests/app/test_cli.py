@@ -71,3 +71,25 @@ def test_audit_command_passes_a_clean_database_and_reports_breaches(app, open_wa
     dirty = runner.invoke(args=["audit"])
     assert dirty.exit_code != 0
     assert "12 used codes but 1 responses" in dirty.output
+
+
+def test_codes_file_is_readable_by_its_owner_only(app, tmp_path):
+    """The file holds every plain code of the wave."""
+    import datetime as dt
+    import stat
+
+    from survey_app.services import create_wave
+
+    from .conftest import add_units
+
+    with app.app_context():
+        units = add_units([("U1", "Unit Satu", None, 3)])
+        wave = create_wave(name="W9", period="2026-Q1", instrument_keys=["tready"],
+                           unit_ids=[units["U1"].id], opens_on=dt.date(2026, 1, 5),
+                           closes_on=dt.date(2026, 1, 30), actor="t")
+        db.session.commit()
+        name = wave.name
+    out = tmp_path / "kode.csv"
+    result = app.test_cli_runner().invoke(args=["codes", "issue", name, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_text().count("\n") == 4
