@@ -13,18 +13,17 @@ and column.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from analysis import agreement, reliability, skm, trends
 from analysis.errors import AnalysisInputError
 from analysis.scoring import reverse_key, scale_scores
+from analysis.tabular import Table, read_table
 
 EXIT_BAD_INPUT = 2
 MISSING_TOKENS = {"", "NA", "NaN", "nan", "."}
@@ -34,24 +33,12 @@ class CliInputError(AnalysisInputError):
     """Bad CSV input; the message names the line and column."""
 
 
-def _read_csv(path: str) -> tuple[list[str], list[dict[str, str]]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliInputError(f"berkas tidak dapat dibaca / cannot read file {path}: {exc}") from exc
-    lines = text.splitlines()
-    delimiter = _delimiter(lines[0]) if lines else ","
-    rows = list(csv.DictReader(lines, delimiter=delimiter))
-    if not rows:
-        raise CliInputError(f"berkas kosong / empty file: {path} has no data rows")
-    return list(rows[0].keys()), rows
-
-
-def _delimiter(header: str) -> str:
-    """',' by default; ';' or tab when the header uses them (Excel in Indonesian locale
-    writes ';' because ',' is the decimal separator)."""
-    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
-    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+def _load(path: str) -> Table:
+    """The table in `path`; notes about how it was read go to stderr."""
+    table = read_table(path)
+    for note in table.notes:
+        print(f"catatan / note: {note}", file=sys.stderr)
+    return table
 
 
 def _need(columns: list[str], wanted: Sequence[str]) -> None:
@@ -61,10 +48,10 @@ def _need(columns: list[str], wanted: Sequence[str]) -> None:
                                 f"(line 1 has: {', '.join(c for c in columns if c)})")
 
 
-def _numbers(rows, cols: Sequence[str], points: int | None = None) -> np.ndarray:
-    """Numeric matrix of `cols`; empty/NA = NaN; line numbers count the header as line 1."""
-    out = np.full((len(rows), len(cols)), np.nan)
-    for i, row in enumerate(rows):
+def _numbers(table: Table, cols: Sequence[str], points: int | None = None) -> np.ndarray:
+    """Numeric matrix of `cols`; empty/NA = NaN; messages name the row's line in the file."""
+    out = np.full((len(table.rows), len(cols)), np.nan)
+    for i, (row, line) in enumerate(zip(table.rows, table.lines, strict=True)):
         for j, col in enumerate(cols):
             cell = (row.get(col) or "").strip()
             if cell in MISSING_TOKENS:
@@ -72,13 +59,13 @@ def _numbers(rows, cols: Sequence[str], points: int | None = None) -> np.ndarray
             try:
                 v = float(cell.replace(",", "."))  # decimal comma (id-ID locale)
             except ValueError:
-                raise CliInputError(f"baris {i + 2}, kolom '{col}': '{cell}' bukan angka / "
-                                    f"line {i + 2}, column '{col}': '{cell}' is not a number"
+                raise CliInputError(f"baris {line}, kolom '{col}': '{cell}' bukan angka / "
+                                    f"line {line}, column '{col}': '{cell}' is not a number"
                                     ) from None
             if not math.isfinite(v) or (points is not None and (v not in range(1, points + 1))):
                 rng = f"1..{points}" if points is not None else "a finite number"
-                raise CliInputError(f"baris {i + 2}, kolom '{col}': nilai {cell} di luar {rng} / "
-                                    f"line {i + 2}, column '{col}': value {cell} outside {rng}")
+                raise CliInputError(f"baris {line}, kolom '{col}': nilai {cell} di luar {rng} / "
+                                    f"line {line}, column '{col}': value {cell} outside {rng}")
             out[i, j] = v
     return out
 
@@ -91,14 +78,14 @@ def _num(v) -> float | None:
 def run_reliability(args: argparse.Namespace) -> dict:
     """Reliability command."""
     items = _split(args.items)
-    cols, rows = _read_csv(args.file)
-    _need(cols, items)
+    table = _load(args.file)
+    _need(table.columns, items)
     reverse = _split(args.reverse) if args.reverse else []
     unknown = [r for r in reverse if r not in items]
     if unknown:
         raise CliInputError(f"--reverse {unknown[0]} bukan bagian dari --items / "
                             f"is not one of --items")
-    x = reverse_key(_numbers(rows, items, args.points), [c in reverse for c in items],
+    x = reverse_key(_numbers(table, items, args.points), [c in reverse for c in items],
                     args.points)
     res = reliability.cronbach_alpha(x, missing=args.missing)
     dropped = [c for i, c in enumerate(items) if i not in set(res.items_used.tolist())]
@@ -119,10 +106,10 @@ def run_reliability(args: argparse.Namespace) -> dict:
 def run_agreement(args: argparse.Namespace) -> dict:
     """Agreement command: rwg(j) per group, ICC(1), ICC(2) of the scale score."""
     items = _split(args.items)
-    cols, rows = _read_csv(args.file)
-    _need(cols, [args.group, *items])
-    x = _numbers(rows, items, args.points)
-    labels = [row[args.group] for row in rows]
+    table = _load(args.file)
+    _need(table.columns, [args.group, *items])
+    x = _numbers(table, items, args.points)
+    labels = [row[args.group] for row in table.rows]
     codes, group = np.unique(np.array(labels, dtype=object), return_inverse=True)
     group = group.astype(np.intp)
     rwg = agreement.rwg_j(x, group, len(codes), args.points)
@@ -142,10 +129,10 @@ def run_agreement(args: argparse.Namespace) -> dict:
 
 def run_compare(args: argparse.Namespace) -> dict:
     """Compare command: Welch t and Hedges' g of level b minus level a."""
-    cols, rows = _read_csv(args.file)
-    _need(cols, [args.group, args.value])
-    y = _numbers(rows, [args.value])[:, 0]
-    labels = np.array([row[args.group] for row in rows], dtype=object)
+    table = _load(args.file)
+    _need(table.columns, [args.group, args.value])
+    y = _numbers(table, [args.value])[:, 0]
+    labels = np.array([row[args.group] for row in table.rows], dtype=object)
     for level in (args.a, args.b):
         if not (labels == level).any():
             raise CliInputError(f"kolom '{args.group}' tidak memuat '{level}' / "
@@ -162,15 +149,16 @@ def run_compare(args: argparse.Namespace) -> dict:
 
 def run_skm(args: argparse.Namespace) -> dict:
     """SKM command: NRR per unsur, IKM, converted score and mutu."""
-    cols, rows = _read_csv(args.file)
+    table = _load(args.file)
     names = [f"U{i}" for i in range(1, skm.N_UNSUR + 1)]
-    _need(cols, names)
-    res = skm.skm_index(_numbers(rows, names, skm.SKM_POINTS))
-    out = {"n": len(rows), "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
+    _need(table.columns, names)
+    res = skm.skm_index(_numbers(table, names, skm.SKM_POINTS))
+    n = len(table.rows)
+    out = {"n": n, "nrr": {c: float(v) for c, v in zip(names, res.nrr, strict=True)},
            "ikm": res.ikm, "converted": res.converted, "mutu": res.mutu,
            "kinerja": res.kinerja}
     if args.population is not None:
-        adequacy = skm.sample_adequacy(len(rows), args.population)
+        adequacy = skm.sample_adequacy(n, args.population)
         out.update(required_sample=adequacy.required, sample_adequate=adequacy.adequate)
     return out
 

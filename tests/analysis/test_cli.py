@@ -129,3 +129,23 @@ def test_compare_matches_r_on_reference_waves(capsys, tmp_path, expected):
     assert got["ci"] == pytest.approx([w["ci_lower"], w["ci_upper"]], abs=CLOSED)
     assert got["hedges_g"] == pytest.approx(g["g"], abs=CLOSED)
     assert got["g_ci"] == pytest.approx([g["lower"], g["upper"]], abs=OPTIM)
+
+
+@pytest.mark.parametrize(("content", "needles"), [
+    ("q1,q2,q1\n1,2,3\n", ["line 1", "column 'q1'", "columns 1 and 3"]),
+    ("q1,q2\n1,2\n3\n", ["line 3", "1 cell", "2"]),
+    ("q1,q2\n1,2,4\n2,2\n", ["line 2", "3 cells"]),
+])
+def test_duplicate_columns_and_ragged_rows_exit_2(tmp_path, capsys, content, needles):
+    f = tmp_path / "shape.csv"
+    f.write_text(content)
+    assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
+    err = capsys.readouterr().err
+    assert all(n in err for n in needles), err
+
+
+def test_line_numbers_count_blank_lines(tmp_path, capsys):
+    f = tmp_path / "blank.csv"
+    f.write_text("q1,q2\n1,2\n\n3,x\n")
+    assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
+    assert "line 4, column 'q2'" in capsys.readouterr().err
