@@ -149,3 +149,82 @@ def test_line_numbers_count_blank_lines(tmp_path, capsys):
     f.write_text("q1,q2\n1,2\n\n3,x\n")
     assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
     assert "line 4, column 'q2'" in capsys.readouterr().err
+
+
+EXCEL_ROWS = [("unit", "skor"), ("Bagian Umum – Keuangan", 3.5), ("Bagian Umum – Keuangan", 4),
+              ("Bagian Umum – Keuangan", 4.5), ("Dinas Pendidikan", 2),
+              ("Dinas Pendidikan", 2.5), ("Dinas Pendidikan", 3)]
+
+
+def excel_csv(encoding: str) -> bytes:
+    lines = [f"{u};{str(s).replace('.', ',')}" for u, s in EXCEL_ROWS]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def compare_units(capsys, path):
+    return run_json(capsys, "compare", str(path), "--group", "unit", "--value", "skor",
+                    "--a", "Bagian Umum – Keuangan", "--b", "Dinas Pendidikan")
+
+
+def test_cp1252_csv_is_read_with_a_note(tmp_path, capsys):
+    f = tmp_path / "excel.csv"
+    f.write_bytes(excel_csv("cp1252"))
+    code = main(["compare", str(f), "--group", "unit", "--value", "skor",
+                 "--a", "Bagian Umum – Keuangan", "--b", "Dinas Pendidikan", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert json.loads(out.out)["mean_a"] == pytest.approx(4.0)
+    assert "cp1252" in out.err and "bukan UTF-8" in out.err and "not valid UTF-8" in out.err
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_utf8_with_or_without_bom_and_utf16_with_bom_read_silently(tmp_path, capsys, encoding):
+    f = tmp_path / "unicode.csv"
+    f.write_bytes(excel_csv(encoding))
+    code = main(["compare", str(f), "--group", "unit", "--value", "skor",
+                 "--a", "Bagian Umum – Keuangan", "--b", "Dinas Pendidikan", "--json"])
+    out = capsys.readouterr()
+    assert code == 0 and out.err == ""
+    assert json.loads(out.out)["mean_b"] == pytest.approx(2.5)
+
+
+def test_xlsx_is_read_like_the_csv(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Data"
+    for row in EXCEL_ROWS:
+        wb.active.append(row)
+    wb.create_sheet("Catatan").append(["tidak dibaca"])
+    f = tmp_path / "data.xlsx"  # named as Excel does; the content tells the format
+    wb.save(f)
+    got = compare_units(capsys, f)
+    assert got["mean_a"] == pytest.approx(4.0) and got["mean_b"] == pytest.approx(2.5)
+    assert got["n_a"] == 3 and got["n_b"] == 3
+
+
+def test_xlsx_bad_cell_names_sheet_row_and_column(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in [("q1", "q2"), (1, 2), (3, "x")]:
+        wb.active.append(row)
+    f = tmp_path / "bad.xlsx"
+    wb.save(f)
+    assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
+    assert "line 3, column 'q2'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "content", "needle"), [
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "xls"),
+    ("sheet.ods", b"PK\x03\x04" + b"\0" * 100, "xlsx"),
+    ("odd.csv", b"q1,q2\n1,2\n\x81\x8d\n", "UTF-8"),
+    ("blob.csv", b"q1,q2\n\0\0\0\n", "CSV"),
+])
+def test_unreadable_formats_exit_2_with_a_bilingual_message(tmp_path, capsys, name, content,
+                                                            needle):
+    f = tmp_path / name
+    f.write_bytes(content)
+    assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and " / " in err and "Traceback" not in err
