@@ -49,25 +49,38 @@ def _need(columns: list[str], wanted: Sequence[str]) -> None:
 
 
 def _numbers(table: Table, cols: Sequence[str], points: int | None = None) -> np.ndarray:
-    """Numeric matrix of `cols`; empty/NA = NaN; messages name the row's line in the file."""
+    """Numeric matrix of `cols`; empty/NA = NaN; messages name the row's line in the file.
+
+    With `points`, every answer must be a whole number in 1..points (an item answer).
+    """
     out = np.full((len(table.rows), len(cols)), np.nan)
     for i, (row, line) in enumerate(zip(table.rows, table.lines, strict=True)):
         for j, col in enumerate(cols):
             cell = (row.get(col) or "").strip()
-            if cell in MISSING_TOKENS:
-                continue
-            try:
-                v = float(cell.replace(",", "."))  # decimal comma (id-ID locale)
-            except ValueError:
-                raise CliInputError(f"baris {line}, kolom '{col}': '{cell}' bukan angka / "
-                                    f"line {line}, column '{col}': '{cell}' is not a number"
-                                    ) from None
-            if not math.isfinite(v) or (points is not None and (v not in range(1, points + 1))):
-                rng = f"1..{points}" if points is not None else "a finite number"
-                raise CliInputError(f"baris {line}, kolom '{col}': nilai {cell} di luar {rng} / "
-                                    f"line {line}, column '{col}': value {cell} outside {rng}")
-            out[i, j] = v
+            if cell not in MISSING_TOKENS:
+                out[i, j] = _cell_value(cell, f"{line}, kolom '{col}'",
+                                        f"{line}, column '{col}'", points)
     return out
+
+
+def _cell_value(cell: str, where_id: str, where_en: str, points: int | None) -> float:
+    """One checked number; `where_*` is "<line>, column '<name>'" in each language."""
+    try:
+        v = float(cell.replace(",", "."))  # decimal comma (id-ID locale)
+    except ValueError:
+        raise CliInputError(f"baris {where_id}: '{cell}' bukan angka / "
+                            f"line {where_en}: '{cell}' is not a number") from None
+    if not math.isfinite(v):
+        raise CliInputError(f"baris {where_id}: nilai {cell} bukan bilangan terhingga / "
+                            f"line {where_en}: value {cell} is not a finite number")
+    if points is not None and not v.is_integer():
+        raise CliInputError(f"baris {where_id}: nilai {cell} bukan bilangan bulat (jawaban "
+                            f"butir 1..{points}) / line {where_en}: value {cell} is not a whole "
+                            f"number (item answers are 1..{points})")
+    if points is not None and not 1 <= v <= points:
+        raise CliInputError(f"baris {where_id}: nilai {cell} di luar 1..{points} / "
+                            f"line {where_en}: value {cell} outside 1..{points}")
+    return v
 
 
 def _num(v) -> float | None:

@@ -228,3 +228,20 @@ def test_unreadable_formats_exit_2_with_a_bilingual_message(tmp_path, capsys, na
     assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
     err = capsys.readouterr().err
     assert needle in err and " / " in err and "Traceback" not in err
+
+
+def test_item_answer_with_a_fraction_is_not_a_whole_number(tmp_path, capsys):
+    f = tmp_path / "frac.csv"
+    f.write_text("q1,q2\n1,2\n3,3.5\n")
+    assert main(["reliability", str(f), "--items", "q1,q2", "--points", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "baris 3, kolom 'q2': nilai 3.5 bukan bilangan bulat" in err
+    assert "line 3, column 'q2': value 3.5 is not a whole number" in err
+    assert "outside" not in err
+
+
+def test_infinite_value_is_not_a_finite_number(tmp_path, capsys):
+    f = tmp_path / "inf.csv"
+    f.write_text("g,y\nA,1\nB,inf\n")
+    assert main(["compare", str(f), "--group", "g", "--value", "y", "--a", "A", "--b", "B"]) == 2
+    assert "line 3, column 'y': value inf is not a finite number" in capsys.readouterr().err
