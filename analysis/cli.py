@@ -122,9 +122,7 @@ def run_agreement(args: argparse.Namespace) -> dict:
     table = _load(args.file)
     _need(table.columns, [args.group, *items])
     x = _numbers(table, items, args.points)
-    labels = [row[args.group] for row in table.rows]
-    codes, group = np.unique(np.array(labels, dtype=object), return_inverse=True)
-    group = group.astype(np.intp)
+    codes, group = _groups(table, args.group)
     rwg = agreement.rwg_j(x, group, len(codes), args.points)
     icc = agreement.icc(scale_scores(x, np.zeros(len(items), np.intp), 1)[:, 0], group,
                         len(codes))
@@ -138,6 +136,29 @@ def run_agreement(args: argparse.Namespace) -> dict:
             "icc1_verdict": agreement.icc1_verdict(icc.icc1),
             "icc2_verdict": agreement.icc2_verdict(icc.icc2), "groups": groups,
             "mean_rwg_j": _num(finite.mean()) if finite.size else None}
+
+
+def run_icc(args: argparse.Namespace) -> dict:
+    """ICC command: ICC(1), ICC(2) and the one-way ANOVA of any numeric column by group."""
+    table = _load(args.file)
+    _need(table.columns, [args.group, args.value])
+    y = _numbers(table, [args.value])[:, 0]
+    codes, group = _groups(table, args.group)
+    res = agreement.icc(y, group, len(codes))
+    n = np.bincount(group[~np.isnan(y)], minlength=len(codes))
+    return {"n": int(n.sum()), "n_groups": int(np.count_nonzero(n)), "icc1": _num(res.icc1),
+            "icc2": _num(res.icc2), "icc1_verdict": agreement.icc1_verdict(res.icc1),
+            "icc2_verdict": agreement.icc2_verdict(res.icc2), "msb": _num(res.msb),
+            "msw": _num(res.msw), "df_between": res.df_between, "df_within": res.df_within,
+            "f": _num(res.f), "p": _num(res.p), "reason": res.reason,
+            "groups": {str(c): int(n[i]) for i, c in enumerate(codes)}}
+
+
+def _groups(table: Table, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted group labels of column `col` and each row's index into them."""
+    labels = np.array([row[col] for row in table.rows], dtype=object)
+    codes, group = np.unique(labels, return_inverse=True)
+    return codes, group.astype(np.intp)
 
 
 def run_compare(args: argparse.Namespace) -> dict:
@@ -191,7 +212,10 @@ LABELS = {
     "r_drop": "r butir-total terkoreksi / corrected item-total r",
     "alpha_if_deleted": "alpha jika butir dihapus / if item deleted",
     "warnings": "peringatan / warnings", "missing": "data hilang / missing data",
-    "icc1": "ICC(1)", "icc2": "ICC(2)", "icc_reason": "alasan / reason",
+    "icc1": "ICC(1)", "icc2": "ICC(2)", "n_groups": "jumlah kelompok / number of groups",
+    "msb": "KT antar kelompok / MS between", "msw": "KT dalam kelompok / MS within",
+    "df_between": "db antar / df between", "df_within": "db dalam / df within", "f": "F",
+    "icc_reason": "alasan / reason",
     "icc1_verdict": "penilaian ICC(1) / verdict", "icc2_verdict": "penilaian ICC(2) / verdict",
     "groups": "kelompok / groups", "n_complete": "n lengkap / complete",
     "rwg_j": "rwg(j)", "verdict": "penilaian / verdict",
@@ -227,7 +251,7 @@ def _fmt(val) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of the four commands."""
+    """The argparse parser of the five commands."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("reliability", help="alpha, omega and item statistics of one scale")
@@ -243,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--items", required=True)
     a.add_argument("--points", type=int, required=True)
     a.set_defaults(run=run_agreement)
+    i = sub.add_parser("icc", help="ICC(1), ICC(2) of any numeric column by group")
+    i.add_argument("file")
+    i.add_argument("--group", required=True)
+    i.add_argument("--value", required=True, help="numeric column, e.g. a scale mean")
+    i.set_defaults(run=run_icc)
     c = sub.add_parser("compare", help="Welch t and Hedges' g of two groups (b - a)")
     c.add_argument("file")
     c.add_argument("--group", required=True)
@@ -255,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--population", type=int, default=None,
                    help="people served in the period: adds the Krejcie & Morgan sample check")
     s.set_defaults(run=run_skm)
-    for sp in (r, a, c, s):
+    for sp in (r, a, i, c, s):
         sp.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return p
 

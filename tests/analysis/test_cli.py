@@ -245,3 +245,39 @@ def test_infinite_value_is_not_a_finite_number(tmp_path, capsys):
     f.write_text("g,y\nA,1\nB,inf\n")
     assert main(["compare", str(f), "--group", "g", "--value", "y", "--a", "A", "--b", "B"]) == 2
     assert "line 3, column 'y': value inf is not a finite number" in capsys.readouterr().err
+
+
+def scale_file(tmp_path, name="scale.csv"):
+    """c_units.csv reduced to unit and scale = rowMeans(q1..q6), the R reference's variable."""
+    from tests.analysis.conftest import load_csv, numeric
+
+    cols = load_csv("c_units.csv")
+    scale = numeric(cols, [f"q{i}" for i in range(1, 7)]).mean(axis=1)
+    f = tmp_path / name
+    f.write_text("unit,scale\n" + "".join(f"{u},{float(s)!r}\n"
+                                          for u, s in zip(cols["unit"], scale, strict=True)))
+    return f
+
+
+def test_icc_of_a_continuous_value_matches_r(capsys, tmp_path, expected):
+    got = run_json(capsys, "icc", str(scale_file(tmp_path)), "--group", "unit",
+                   "--value", "scale")
+    e = expected["c_units.csv"]
+    assert got["icc1"] == pytest.approx(e["ICC1_multilevel"], abs=CLOSED)
+    assert got["icc2"] == pytest.approx(e["ICC2_multilevel"], abs=CLOSED)
+    a = e["anova_scale"]
+    assert (got["msb"], got["msw"], got["f"], got["p"]) == pytest.approx(
+        (a["MSB"], a["MSW"], a["F"], a["p"]), abs=CLOSED)
+    assert (got["df_between"], got["df_within"]) == (a["df_between"], a["df_within"])
+    assert got["n"] == 277 and got["n_groups"] == 12 and got["reason"] is None
+    assert got["groups"]["U01"] == 5
+
+
+def test_icc_drops_missing_values_and_refuses_text(capsys, tmp_path):
+    f = tmp_path / "m.csv"
+    f.write_text("g,y\nA,1.5\nA,NA\nA,2.25\nB,3.75\nB,4\n")
+    got = run_json(capsys, "icc", str(f), "--group", "g", "--value", "y")
+    assert got["n"] == 4 and got["groups"] == {"A": 2, "B": 2}
+    f.write_text("g,y\nA,1.5\nB,tinggi\n")
+    assert main(["icc", str(f), "--group", "g", "--value", "y"]) == 2
+    assert "line 3, column 'y'" in capsys.readouterr().err
