@@ -89,7 +89,32 @@ def _num(v) -> float | None:
 
 
 def run_reliability(args: argparse.Namespace) -> dict:
-    """Reliability command."""
+    """Reliability command; warns on stderr about items with a negative r_drop."""
+    items, x = _scale_items(args)
+    res = reliability.cronbach_alpha(x, missing=args.missing)
+    per_item = _item_stats(items, res)
+    dropped = [c for i, c in enumerate(items) if i not in set(res.items_used.tolist())]
+    warnings = list(res.warnings) + ([f"dropped:{','.join(dropped)}"] if dropped and
+                                     res.reason is None else [])
+    if res.reason:
+        warnings.append(f"{res.reason}: {res.message}")
+    negative = [c for c, v in per_item.items() if v["r_drop"] is not None and v["r_drop"] < 0]
+    if negative:
+        _warn(NEGATIVE_R_DROP.format(items=", ".join(negative)))
+    return {"n": res.n, "k": res.k, "alpha": _num(res.alpha), "alpha_std": _num(res.alpha_std),
+            "alpha_ci": [_num(res.alpha_ci[0]), _num(res.alpha_ci[1])],
+            "omega_total": _num(res.omega_total), "items": per_item, "warnings": warnings,
+            "negative_r_drop": negative, "missing": args.missing}
+
+
+NEGATIVE_R_DROP = (
+    "butir {items} berkorelasi negatif dengan butir lain di skalanya (r butir-total terkoreksi "
+    "< 0): lupa membalik skor? periksa --reverse / items {items} correlate negatively with the "
+    "rest of their scale (corrected item-total r < 0): a forgotten reverse-key? check --reverse")
+
+
+def _scale_items(args: argparse.Namespace) -> tuple[list[str], np.ndarray]:
+    """The --items names and their answers, reverse-keyed as --reverse asks."""
     items = _split(args.items)
     table = _load(args.file)
     _need(table.columns, items)
@@ -100,20 +125,20 @@ def run_reliability(args: argparse.Namespace) -> dict:
                             f"is not one of --items")
     x = reverse_key(_numbers(table, items, args.points), [c in reverse for c in items],
                     args.points)
-    res = reliability.cronbach_alpha(x, missing=args.missing)
-    dropped = [c for i, c in enumerate(items) if i not in set(res.items_used.tolist())]
+    return items, x
+
+
+def _item_stats(items: list[str], res: reliability.ReliabilityResult) -> dict:
+    """r_drop and alpha if deleted per item name (None for items alpha did not use)."""
     per_item = {c: {"r_drop": None, "alpha_if_deleted": None} for c in items}
     for pos, idx in enumerate(res.items_used):
         per_item[items[idx]] = {"r_drop": _num(res.r_drop[pos]),
                                 "alpha_if_deleted": _num(res.alpha_if_deleted[pos])}
-    warnings = list(res.warnings) + ([f"dropped:{','.join(dropped)}"] if dropped and
-                                     res.reason is None else [])
-    if res.reason:
-        warnings.append(f"{res.reason}: {res.message}")
-    return {"n": res.n, "k": res.k, "alpha": _num(res.alpha), "alpha_std": _num(res.alpha_std),
-            "alpha_ci": [_num(res.alpha_ci[0]), _num(res.alpha_ci[1])],
-            "omega_total": _num(res.omega_total), "items": per_item, "warnings": warnings,
-            "missing": args.missing}
+    return per_item
+
+
+def _warn(message: str) -> None:
+    print(f"peringatan / warning: {message}", file=sys.stderr)
 
 
 def run_agreement(args: argparse.Namespace) -> dict:
@@ -211,7 +236,9 @@ LABELS = {
     "omega_total": "omega total", "items": "butir / items",
     "r_drop": "r butir-total terkoreksi / corrected item-total r",
     "alpha_if_deleted": "alpha jika butir dihapus / if item deleted",
-    "warnings": "peringatan / warnings", "missing": "data hilang / missing data",
+    "warnings": "peringatan / warnings",
+    "negative_r_drop": "butir r_drop negatif / negative r_drop items",
+    "missing": "data hilang / missing data",
     "icc1": "ICC(1)", "icc2": "ICC(2)", "n_groups": "jumlah kelompok / number of groups",
     "msb": "KT antar kelompok / MS between", "msw": "KT dalam kelompok / MS within",
     "df_between": "db antar / df between", "df_within": "db dalam / df within", "f": "F",

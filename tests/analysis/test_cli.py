@@ -281,3 +281,17 @@ def test_icc_drops_missing_values_and_refuses_text(capsys, tmp_path):
     f.write_text("g,y\nA,1.5\nB,tinggi\n")
     assert main(["icc", str(f), "--group", "g", "--value", "y"]) == 2
     assert "line 3, column 'y'" in capsys.readouterr().err
+
+
+def test_negatively_correlating_items_are_flagged(tmp_path, capsys):
+    items = ",".join(f"q{i}" for i in range(1, 9))
+    f = str(DATA / "a_single_factor_unreversed.csv")
+    code = main(["reliability", f, "--items", items, "--points", "5", "--json"])
+    out = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out.out)["negative_r_drop"] == ["q3", "q6"]
+    assert "q3, q6" in out.err and "--reverse" in out.err and "berkorelasi negatif" in out.err
+    got = run_json(capsys, "reliability", f, "--items", items, "--reverse", "q3,q6",
+                   "--points", "5")
+    assert got["negative_r_drop"] == []
+    assert capsys.readouterr().err == ""
