@@ -1,13 +1,22 @@
-"""Command line for analysts' own CSV data (one row per respondent).
+"""Command line for analysts' own data files (one row per respondent).
 
     python -m analysis reliability FILE --items A1,A2,A3 [--reverse A1] --points 6
         [--missing listwise|pairwise] [--json]
     python -m analysis agreement FILE --group COL --items A,B,C --points 5 [--json]
+    python -m analysis icc FILE --group COL --value COL [--json]
     python -m analysis compare FILE --group COL --value COL --a LEVEL --b LEVEL [--json]
     python -m analysis skm FILE [--population N] [--json]
 
-Bad input exits with code 2 and a message (Bahasa Indonesia, then English) naming the line
-and column.
+FILE is CSV (',', ';' or tab; UTF-8 with or without BOM, UTF-16 with BOM, or cp1252 with a
+note on stderr) or an .xlsx workbook (first sheet); see analysis.tabular. ``--items`` with
+``--points`` are item answers: whole numbers 1..points. ``icc`` takes any numeric column (a
+scale mean, a count), for which ``agreement``'s rwg(j) is not defined. ``reliability`` warns
+on stderr about items with a negative corrected item-total r (``negative_r_drop`` in the
+JSON), usually a forgotten ``--reverse``.
+
+Bad input (a cell that is not a number, a fraction or an out-of-range item answer, a
+duplicate column name, a row with more or fewer cells than the header, an unreadable format)
+exits with code 2 and a message (Bahasa Indonesia, then English) naming the line and column.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ MISSING_TOKENS = {"", "NA", "NaN", "nan", "."}
 
 
 class CliInputError(AnalysisInputError):
-    """Bad CSV input; the message names the line and column."""
+    """Bad input data; the message names the line and column."""
 
 
 def _load(path: str) -> Table:
