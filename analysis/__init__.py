@@ -13,7 +13,8 @@ compare      unit vs rest of the organisation, percentile among peer units.
 disclosure   minimum group size k + complementary suppression (anonymity.md rules 4-5).
 skm          IKM after Permenpan RB 14/2017, mutu A-D, Krejcie & Morgan sample size.
 wave         ``WaveData`` -> ``analyse_wave`` -> ``WaveResult``: everything for a whole wave.
-cli          ``python -m analysis reliability|agreement|compare|skm``.
+cli          ``python -m analysis reliability|agreement|icc|compare|skm``.
+tabular      CSV (UTF-8, cp1252 fallback) and .xlsx tables for the cli, line numbers kept.
 
 Verdict codes (stable identifiers; reports/ translates them)
 ------------------------------------------------------------
