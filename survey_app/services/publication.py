@@ -22,6 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
+from analysis.scoring import to_score100
 from analysis.wave import PublishedStats, WaveData, analyse_wave
 from instruments.model import Referent
 from reports.build import InstrumentWave, WaveInfo, instrument_dimensions
@@ -33,6 +34,7 @@ from ..models import Code, PublishedCell, Response, Unit, Wave, WaveState, WaveU
 from ..models import TrainingEvent as TrainingRow
 from .dataset import wave_dataset
 from .responses import CUT_CHOICES
+from .units import units_in_tree_order
 
 
 class ReportingError(ValueError):
@@ -83,19 +85,14 @@ def freeze_layout(wave: Wave) -> None:
         while node is not None and node not in keep:
             keep.add(node)
             node = units[node].parent_id
-    children: dict[int | None, list[Unit]] = {}
-    for unit in sorted((units[i] for i in keep), key=lambda u: u.code):
-        children.setdefault(unit.parent_id, []).append(unit)
     position: dict[int, int] = {}
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        unit = stack.pop()
+    for unit, _depth in units_in_tree_order(keep):  # parents before children
         position[unit.id] = len(position)
         db.session.add(WaveUnit(
             wave_id=wave.id, position=position[unit.id], unit_id=unit.id, code=unit.code,
-            name=unit.name, parent_position=position.get(unit.parent_id or -1),
+            name=unit.name, parent_position=(None if unit.parent_id is None
+                                             else position[unit.parent_id]),
             headcount=unit.headcount, surveyed=unit.id in members))
-        stack.extend(reversed(children.get(unit.id, [])))
     db.session.flush()
 
 
@@ -184,8 +181,6 @@ def published_stats(earlier: Wave, key: str, instrument_dims: list[str],
 def _history_scores(earlier: Wave, key: str, dims: list[str], points: np.ndarray,
                     units: Sequence[WaveUnit]) -> np.ndarray:
     """An earlier wave's published 0-100 scores on `units`' layout (NaN = not published)."""
-    from analysis.scoring import to_score100
-
     prev = published_stats(earlier, key, dims, units)
     return np.where(prev.shown, to_score100(prev.mean, points), np.nan)
 
@@ -342,8 +337,6 @@ def published_cells(bundle: WaveBundle) -> list[PublishedCell]:
 
 
 def _score100(mean: float, points: int) -> float | None:
-    from analysis.scoring import to_score100
-
     value = _f(mean)
     return None if value is None else float(to_score100(value, points))
 
