@@ -6,6 +6,8 @@ scoring      reverse-keying (A + 1 - x), scale scores (2/3 rule), 0-100, favoura
              tree roll-up.
 reliability  Cronbach's alpha (raw, standardized), Feldt CI, omega total (minres), r_drop,
              alpha if item deleted; ``missing="listwise"`` (default) or ``"pairwise"``.
+validity     construct validity each wave: HTMT, disattenuated r, omega_h (Schmid-Leiman),
+             ML CFA dimensional vs one factor (lavaan conventions), dimensions_distinct.
 agreement    rwg(j), ICC(1), ICC(2) and their verdicts.
 trends       Welch t, Hedges' g with noncentral-t CI, Mann-Kendall + Sen's slope,
              Benjamini-Hochberg, change verdicts; ``trend_lines`` over >= 5 waves.
@@ -25,6 +27,9 @@ agreement.RWG_VERDICTS   lack_of_agreement (< .30), weak_agreement (.30-.50),
 agreement ICC(2)         reliable_unit_means (>= .70), unreliable_unit_means, not_computable
 agreement ICC(1)         no_unit_effect (< .01), small_unit_effect (.01-.10),
                          medium_unit_effect (.10-.25), large_unit_effect (>= .25)
+validity.dimensions_distinct  dimensions_distinct, not_distinct_report_instrument_level,
+                         not_computable; per pair distinct / not_distinct / not_computable
+                         -- HTMT < .85 (or .90), Henseler, Ringle & Sarstedt (2015).
 trends.CHANGE_VERDICTS   up, down (BH q <= alpha), no_clear_change, not_computable
 
 Reason codes for "not computable" results: reliability.REASON_* (too_few_items,

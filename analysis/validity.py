@@ -1,0 +1,702 @@
+"""Construct validity of an instrument each wave: are its dimensions distinct?
+
+HTMT (Henseler, Ringle & Sarstedt 2015), disattenuated correlations of dimension scores,
+omega hierarchical (Schmid-Leiman on an oblimin minres solution, as ``psych::omega``) and a
+maximum-likelihood CFA of the dimensional model against one factor (as ``lavaan::cfa``).
+Every estimator uses the complete rows of the items (listwise), as lavaan does by default.
+
+Cross-checked against R 4.2.2 with psych 2.2.9, GPArotation 2022.10.2, lavaan 0.6.14 and
+semTools 0.5.6; see tests/data/validity.R, tests/data/validity_expected.json and
+tests/analysis/test_validity.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import optimize, stats
+
+from analysis.errors import AnalysisInputError
+from analysis.reliability import cronbach_alpha, minres_one_factor
+
+#: Verdict codes of :func:`dimensions_distinct` (reports/ translates them).
+VERDICT_DISTINCT = "dimensions_distinct"
+VERDICT_NOT_DISTINCT = "not_distinct_report_instrument_level"
+VERDICT_NOT_COMPUTABLE = "not_computable"
+#: Per-pair codes.
+PAIR_DISTINCT = "distinct"
+PAIR_NOT_DISTINCT = "not_distinct"
+PAIR_NOT_COMPUTABLE = "not_computable"
+#: Warning codes.
+WARN_NOT_CONVERGED = "not_converged"
+WARN_HEYWOOD = "heywood_case"
+WARN_NEGATIVE_G_LOADING = "negative_general_loading"
+WARN_TWO_FACTORS = "two_factors_equal_general_loadings"
+
+MIN_ROWS = 3
+
+
+@dataclass(frozen=True)
+class Items:
+    """Complete rows of the items and the dimension of each item (validated input)."""
+
+    x: NDArray[np.float64]
+    dimension: NDArray[np.intp]  # index into labels, per item
+    labels: tuple
+    n_rows_given: int
+
+    @property
+    def n(self) -> int:
+        """Number of complete rows used."""
+        return self.x.shape[0]
+
+    def members(self, d: int) -> NDArray[np.intp]:
+        """Item indices of dimension d."""
+        return np.flatnonzero(self.dimension == d)
+
+
+def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
+    """Validate answers and the item -> dimension map; keep complete rows (listwise).
+
+    Raises
+    ------
+    AnalysisInputError
+        When data is not 2-D, item_dimension does not have one entry per column, fewer than
+        two dimensions or a dimension with fewer than two items are given, or fewer than 3
+        complete rows remain.
+    """
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim != 2:
+        raise AnalysisInputError("data must be a 2-D array (respondents x items)")
+    dims = np.asarray(item_dimension)
+    if dims.ndim != 1 or dims.size != x.shape[1]:
+        raise AnalysisInputError(
+            f"item_dimension needs one entry per item column: got {dims.size} for "
+            f"{x.shape[1]} columns")
+    labels, index = np.unique(dims, return_inverse=True)
+    if labels.size < 2:
+        raise AnalysisInputError("validity needs at least two dimensions; got one")
+    sizes = np.bincount(index, minlength=labels.size)
+    if (sizes < 2).any():
+        small = [str(lab) for lab, s in zip(labels, sizes, strict=True) if s < 2]
+        raise AnalysisInputError(
+            f"every dimension needs at least two items; too few in: {', '.join(small)}")
+    rows = x[~np.isnan(x).any(axis=1)]
+    if rows.shape[0] < MIN_ROWS:
+        raise AnalysisInputError(
+            f"{rows.shape[0]} complete rows; validity needs at least {MIN_ROWS} "
+            "respondents who answered every item")
+    return Items(x=rows, dimension=index.astype(np.intp), labels=tuple(labels.tolist()),
+                 n_rows_given=x.shape[0])
+
+
+# --------------------------------------------------------------------------------------
+# HTMT and disattenuated correlations
+
+
+@dataclass(frozen=True)
+class HtmtResult:
+    """HTMT per pair of dimensions (symmetric, diagonal 1; NaN where an item is constant)."""
+
+    dimensions: tuple
+    n: int
+    htmt: NDArray[np.float64]
+    monotrait: NDArray[np.float64]  # mean within-dimension correlation per dimension
+
+
+def _cor(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Correlation matrix; constant items give NaN rows instead of a warning."""
+    c = np.cov(x, rowvar=False)
+    d = np.sqrt(np.diag(c))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = c / np.outer(d, d)
+    np.fill_diagonal(r, 1.0)
+    r[~np.isfinite(d) | (d == 0), :] = np.nan
+    r[:, ~np.isfinite(d) | (d == 0)] = np.nan
+    return r
+
+
+def htmt(data: ArrayLike, item_dimension: ArrayLike) -> HtmtResult:
+    """Heterotrait-monotrait ratio of correlations for every pair of dimensions.
+
+    Parameters
+    ----------
+    data : (n, k) reverse-keyed answers, NaN = missing; complete rows only are used.
+    item_dimension : (k,) dimension label of each item (at least two items per dimension).
+
+    Returns
+    -------
+    HtmtResult
+
+    Notes
+    -----
+    With r the Pearson correlations of the items, for dimensions i (items I) and j (items J)
+
+        HTMT_ij = mean_{a in I, b in J} r_ab / sqrt(mono_i * mono_j),
+        mono_i = mean_{a < a' in I} r_aa'
+
+    (Henseler, Ringle & Sarstedt 2015, eq. 6). Raw correlations are averaged, as in the
+    paper; semTools' default takes absolute values and geometric means (HTMT2, Roemer et al.
+    2021), which differs when correlations are unequal or negative.
+
+    Cross-check: equals ``semTools::htmt(model, x, absolute = FALSE, htmt2 = FALSE)`` and the
+    same formula written with ``cor(na.omit(x))`` in R to 1e-12 (tests/data/validity.R).
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
+    discriminant validity in variance-based structural equation modeling. Journal of the
+    Academy of Marketing Science 43(1), 115-135.
+    """
+    items = prepare_items(data, item_dimension)
+    r = _cor(items.x)
+    m = len(items.labels)
+    mono = np.empty(m)
+    for d in range(m):
+        block = r[np.ix_(items.members(d), items.members(d))]
+        mono[d] = block[np.triu_indices_from(block, k=1)].mean()
+    h = np.eye(m)
+    for i in range(m):
+        for j in range(i + 1, m):
+            hetero = r[np.ix_(items.members(i), items.members(j))].mean()
+            with np.errstate(invalid="ignore"):
+                h[i, j] = h[j, i] = hetero / np.sqrt(mono[i] * mono[j])
+    return HtmtResult(dimensions=items.labels, n=items.n, htmt=h, monotrait=mono)
+
+
+@dataclass(frozen=True)
+class DisattenuatedResult:
+    """Correlations of dimension scores, the alphas, and the disattenuated correlations."""
+
+    dimensions: tuple
+    n: int
+    alpha: NDArray[np.float64]
+    score_correlation: NDArray[np.float64]
+    disattenuated: NDArray[np.float64]  # diagonal set to 1
+
+
+def disattenuated_correlations(data: ArrayLike, item_dimension: ArrayLike
+                               ) -> DisattenuatedResult:
+    """Correlations of dimension scores corrected for unreliability (Spearman 1904).
+
+    Parameters
+    ----------
+    data : (n, k) reverse-keyed answers, NaN = missing; complete rows only are used.
+    item_dimension : (k,) dimension label of each item.
+
+    Returns
+    -------
+    DisattenuatedResult
+
+    Notes
+    -----
+    With s_i the row mean of dimension i's items and alpha_i its raw Cronbach alpha (both
+    on the same complete rows),
+
+        r*_ij = cor(s_i, s_j) / sqrt(alpha_i * alpha_j).
+
+    Values near or above 1 mean the two scores measure the same thing up to error. Alpha
+    is a lower bound of reliability for non-tau-equivalent items, so r* tends to be too
+    high, never too low, for distinct dimensions.
+
+    Cross-check: equals ``cor(sapply(dims, function(d) rowMeans(na.omit(x)[, d]))) /
+    sqrt(outer(a, a))`` with ``a = psych::alpha(na.omit(x)[, d])$total$raw_alpha`` to 1e-12.
+
+    References
+    ----------
+    Spearman, C. (1904). The proof and measurement of association between two things.
+    American Journal of Psychology 15, 72-101.
+    """
+    items = prepare_items(data, item_dimension)
+    m = len(items.labels)
+    scores = np.column_stack([items.x[:, items.members(d)].mean(axis=1) for d in range(m)])
+    alphas = np.array([cronbach_alpha(items.x[:, items.members(d)]).alpha for d in range(m)])
+    r = _cor(scores)
+    with np.errstate(invalid="ignore"):
+        star = r / np.sqrt(np.outer(alphas, alphas))
+    np.fill_diagonal(star, 1.0)
+    return DisattenuatedResult(dimensions=items.labels, n=items.n, alpha=alphas,
+                               score_correlation=r, disattenuated=star)
+
+
+# --------------------------------------------------------------------------------------
+# Maximum-likelihood CFA (lavaan's conventions)
+
+
+@dataclass(frozen=True)
+class CfaFit:
+    """One ML CFA fit (std.lv: factor variances 1). Arrays are per item / per factor."""
+
+    chisq: float
+    df: int
+    pvalue: float
+    cfi: float
+    tli: float
+    rmsea: float
+    srmr: float
+    loadings: NDArray[np.float64]  # (k,) loading of each item on its factor
+    residual_variance: NDArray[np.float64]
+    factor_correlation: NDArray[np.float64]  # (m, m)
+    converged: bool
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CfaComparison:
+    """Dimensional model vs one factor on the same items and rows."""
+
+    dimensions: tuple
+    n: int
+    baseline_chisq: float
+    baseline_df: int
+    dimensional: CfaFit
+    one_factor: CfaFit
+    chisq_diff: float
+    df_diff: int
+    p_diff: float
+
+
+def _unpack(theta, pattern):
+    """Loadings matrix, factor correlation matrix and residual variances from theta."""
+    k, m = pattern.shape
+    lam = np.zeros((k, m))
+    lam[pattern] = theta[:k]
+    psi = theta[k:2 * k]
+    phi = np.eye(m)
+    iu = np.triu_indices(m, 1)
+    phi[iu] = theta[2 * k:]
+    phi[iu[::-1]] = theta[2 * k:]
+    return lam, phi, psi
+
+
+def _ml_discrepancy(theta, s, pattern, logdet_s):
+    """F = log|Sigma| + tr(S Sigma^-1) - log|S| - p and its gradient in theta."""
+    lam, phi, psi = _unpack(theta, pattern)
+    sigma = lam @ phi @ lam.T + np.diag(psi)
+    sign, logdet = np.linalg.slogdet(sigma)
+    if sign <= 0:
+        return np.inf, np.zeros_like(theta)
+    inv = np.linalg.inv(sigma)
+    f = logdet + np.trace(s @ inv) - logdet_s - s.shape[0]
+    g_sigma = inv - inv @ s @ inv
+    g_lam = 2.0 * g_sigma @ lam @ phi
+    g_phi = 2.0 * lam.T @ g_sigma @ lam
+    iu = np.triu_indices(phi.shape[0], 1)
+    grad = np.concatenate([g_lam[pattern], np.diag(g_sigma), g_phi[iu]])
+    return f, grad
+
+
+def _start(s, pattern):
+    """Start values: loadings 0.7 sd, residual variances half the variance, r = 0."""
+    sd = np.sqrt(np.diag(s))
+    m = pattern.shape[1]
+    return np.concatenate([0.7 * sd, 0.5 * np.diag(s), np.zeros(m * (m - 1) // 2)])
+
+
+def _fit_ml(s, pattern):
+    """Minimise the ML discrepancy (BFGS, analytic gradient), polished by Newton steps."""
+    logdet_s = np.linalg.slogdet(s)[1]
+    fun = lambda th: _ml_discrepancy(th, s, pattern, logdet_s)  # noqa: E731
+    res = optimize.minimize(fun, _start(s, pattern), jac=True, method="BFGS",
+                            options={"gtol": 1e-10, "maxiter": 10_000})
+    theta = res.x
+    f, grad = fun(theta)
+    converged = bool(np.isfinite(f) and np.max(np.abs(grad)) < 1e-6)
+    return theta, f, converged
+
+
+def _srmr(s, sigma):
+    """Bentler's SRMR: residuals scaled by observed SDs, lower triangle with diagonal."""
+    d = np.sqrt(np.diag(s))
+    resid = (s - sigma) / np.outer(d, d)
+    low = np.tril_indices_from(s)
+    return float(np.sqrt(np.mean(resid[low] ** 2)))
+
+
+def _fit_measures(chisq, df, n, base_chisq, base_df):
+    """CFI, TLI and RMSEA as lavaan::fitMeasures computes them (N, not N - 1)."""
+    d_model, d_base = max(chisq - df, 0.0), max(base_chisq - base_df, 0.0)
+    denom = max(d_model, d_base)
+    cfi = 1.0 - d_model / denom if denom > 0 else 1.0
+    tli = ((base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1.0)
+           if df > 0 else 1.0)
+    rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * n))) if df > 0 else 0.0
+    return cfi, tli, rmsea
+
+
+def _cfa_one(s, pattern, n, base_chisq, base_df) -> CfaFit:
+    k, m = pattern.shape
+    theta, f, converged = _fit_ml(s, pattern)
+    lam, phi, psi = _unpack(theta, pattern)
+    chisq = n * f
+    df = k * (k + 1) // 2 - theta.size
+    cfi, tli, rmsea = _fit_measures(chisq, df, n, base_chisq, base_df)
+    sigma = lam @ phi @ lam.T + np.diag(psi)
+    warns = () if converged else (WARN_NOT_CONVERGED,)
+    if (psi < 0).any() or (np.abs(phi[np.triu_indices(m, 1)]) > 1).any():
+        warns += (WARN_HEYWOOD,)
+    sign = np.sign(lam.sum(axis=0))  # orient each factor so its loadings sum is positive
+    sign[sign == 0] = 1.0
+    return CfaFit(
+        chisq=float(chisq), df=int(df), pvalue=float(stats.chi2.sf(chisq, df)), cfi=cfi,
+        tli=tli, rmsea=rmsea, srmr=_srmr(s, sigma), loadings=(lam * sign).sum(axis=1),
+        residual_variance=psi, factor_correlation=phi * np.outer(sign, sign),
+        converged=converged, warnings=warns)
+
+
+def cfa_compare(data: ArrayLike, item_dimension: ArrayLike) -> CfaComparison:
+    """ML CFA of the dimensional model against one factor, with the chi-square difference.
+
+    Parameters
+    ----------
+    data : (n, k) reverse-keyed answers, NaN = missing; complete rows only are used.
+    item_dimension : (k,) dimension label of each item.
+
+    Returns
+    -------
+    CfaComparison
+
+    Notes
+    -----
+    Dimensional model: each item loads on its own dimension's factor only, factors
+    correlated, factor variances fixed to 1 (``std.lv = TRUE``), residuals uncorrelated.
+    One-factor model: all items on one factor. Both minimise the normal-theory discrepancy
+
+        F = log|Sigma| + tr(S Sigma^-1) - log|S| - p
+
+    with S the covariance matrix of the complete rows divided by N (not N - 1), and report
+    chi-square = N * F_min, as lavaan does with its default ``likelihood = "normal"``. With
+    the independence model's chi2_b = N (sum log s_ii - log|S|), df_b = p(p - 1)/2:
+
+    * CFI = 1 - max(chi2 - df, 0) / max(chi2 - df, chi2_b - df_b, 0);
+    * TLI = (chi2_b/df_b - chi2/df) / (chi2_b/df_b - 1);
+    * RMSEA = sqrt(max(chi2 - df, 0) / (df N));
+    * SRMR (Bentler) = root mean square of (s_ij - sigma_ij) / sqrt(s_ii s_jj) over i <= j;
+    * difference test: chi2_one - chi2_dim on df_one - df_dim degrees of freedom
+      (``lavTestLRT``, nested models).
+
+    No bounds are imposed (lavaan's default): negative residual variances or |r| > 1
+    between factors are returned with the warning ``heywood_case``. Each factor is
+    oriented so that its loadings sum to a positive number.
+
+    Cross-check: every figure, the loadings, residual variances and factor correlations
+    equal ``lavaan::cfa(model, data = x, std.lv = TRUE)`` with ``fitMeasures`` and
+    ``lavTestLRT`` (lavaan 0.6.14) to 1e-6 or better (tests/data/validity.R).
+
+    References
+    ----------
+    Joreskog, K. G. (1969). Psychometrika 34, 183-202. Bentler, P. M. (1990). Psychological
+    Bulletin 107, 238-246. Rosseel, Y. (2012). lavaan. Journal of Statistical Software
+    48(2).
+    """
+    items = prepare_items(data, item_dimension)
+    n = items.n
+    s = np.cov(items.x, rowvar=False, ddof=0)
+    if np.linalg.eigvalsh(s)[0] <= 1e-12 * np.trace(s):
+        raise AnalysisInputError(
+            "the items' covariance matrix is singular (a constant item, or items that are "
+            "exact copies or sums of others); drop those items before the CFA")
+    k, m = s.shape[0], len(items.labels)
+    base_chisq = float(n * (np.sum(np.log(np.diag(s))) - np.linalg.slogdet(s)[1]))
+    base_df = k * (k - 1) // 2
+    pattern = items.dimension[:, None] == np.arange(m)[None, :]
+    dim = _cfa_one(s, pattern, n, base_chisq, base_df)
+    one = _cfa_one(s, np.ones((k, 1), dtype=bool), n, base_chisq, base_df)
+    diff, ddf = one.chisq - dim.chisq, one.df - dim.df
+    return CfaComparison(
+        dimensions=items.labels, n=n, baseline_chisq=base_chisq, baseline_df=base_df,
+        dimensional=dim, one_factor=one, chisq_diff=float(diff), df_diff=int(ddf),
+        p_diff=float(stats.chi2.sf(diff, ddf)))
+
+
+# --------------------------------------------------------------------------------------
+# Omega hierarchical: minres EFA -> varimax -> oblimin -> Schmid-Leiman
+
+
+@dataclass(frozen=True)
+class OmegaHierarchicalResult:
+    """omega_h with the solution it came from (arrays per item / per group factor)."""
+
+    n: int
+    n_factors: int
+    omega_h: float
+    omega_total: float
+    general_loadings: NDArray[np.float64]  # (k,) Schmid-Leiman g loadings
+    oblique_loadings: NDArray[np.float64]  # (k, m) oblimin pattern
+    factor_correlation: NDArray[np.float64]  # (m, m) oblimin Phi
+    converged: bool
+    warnings: tuple[str, ...] = ()
+
+
+def _minres_objective(psi, r, n_factors):
+    """psych's minres criterion: off-diagonal squared residuals of R - L L'."""
+    a = r.copy()
+    np.fill_diagonal(a, 1.0 - psi)
+    w, v = np.linalg.eigh(a)
+    lam = v[:, -n_factors:][:, ::-1] * np.sqrt(np.maximum(w[-n_factors:][::-1], 0.0))
+    res = r - lam @ lam.T
+    np.fill_diagonal(res, 0.0)
+    return float(np.sum(res**2)), lam
+
+
+def minres_factors(r: ArrayLike, n_factors: int) -> tuple[NDArray[np.float64], bool]:
+    """Unrotated m-factor minres loadings with uniquenesses bounded to [0.005, 1].
+
+    Minimises sum_{i != j} (r_ij - (L L')_ij)^2 over the uniquenesses psi, L from the
+    leading eigenpairs of R with 1 - psi on the diagonal, by L-BFGS-B from 1 - SMC within
+    psych's bounds (``psych::fa(fm = "minres")``), so that a Heywood item stops at
+    psi = 0.005 as in psych instead of running to h2 > 1.
+    """
+    rr = np.asarray(r, dtype=np.float64)
+    psi0 = np.clip(1.0 / np.diag(np.linalg.inv(rr)), 0.005, 1.0)
+    res = optimize.minimize(lambda p: _minres_objective(p, rr, n_factors)[0], psi0,
+                            method="L-BFGS-B", bounds=[(0.005, 1.0)] * psi0.size,
+                            options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 10_000})
+    return _minres_objective(res.x, rr, n_factors)[1], bool(res.success)
+
+
+def varimax(a: NDArray[np.float64], eps: float = 1e-12, max_iter: int = 1000
+            ) -> NDArray[np.float64]:
+    """Kaiser-normalized varimax, the algorithm of R's ``stats::varimax``."""
+    sc = np.sqrt(np.sum(a**2, axis=1))
+    x = a / sc[:, None]
+    p, m = x.shape
+    t = np.eye(m)
+    d = 0.0
+    for _ in range(max_iter):
+        z = x @ t
+        b = x.T @ (z**3 - z * (np.sum(z**2, axis=0) / p))
+        u, sv, vt = np.linalg.svd(b)
+        t = u @ vt
+        d_past, d = d, float(np.sum(sv))
+        if d < d_past * (1 + eps):
+            break
+    return (x @ t) * sc[:, None]
+
+
+def _quartimin(lam):
+    """Oblimin criterion with gamma = 0 and its gradient (Bernaards & Jennrich 2005)."""
+    l2 = lam**2
+    x = l2 @ (np.ones((lam.shape[1],) * 2) - np.eye(lam.shape[1]))
+    return float(np.sum(l2 * x) / 4.0), lam * x
+
+
+def oblimin(a: NDArray[np.float64], eps: float = 1e-8, max_iter: int = 100_000
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64], bool]:
+    """Oblique quartimin (oblimin, gamma = 0) by gradient projection from the identity.
+
+    The GPFoblq algorithm of ``GPArotation::oblimin`` (Bernaards & Jennrich 2005), run to a
+    projected-gradient norm of ``eps`` (GPArotation stops at 1e-5). Returns
+    (pattern, Phi, converged).
+    """
+    t = np.eye(a.shape[1])
+    lam = a @ np.linalg.inv(t).T
+    f, gq = _quartimin(lam)
+    g = -(lam.T @ gq @ np.linalg.inv(t)).T
+    al = 1.0
+    for _ in range(max_iter):
+        gp = g - t * np.sum(t * g, axis=0)
+        s = float(np.linalg.norm(gp))
+        if s < eps:
+            return lam, t.T @ t, True
+        al *= 2.0
+        for _ in range(11):
+            xm = t - al * gp
+            tt = xm / np.sqrt(np.sum(xm**2, axis=0))
+            lam_t = a @ np.linalg.inv(tt).T
+            ft, gq_t = _quartimin(lam_t)
+            if ft < f - 0.5 * s**2 * al:
+                break
+            al /= 2.0
+        t, lam, f, gq = tt, lam_t, ft, gq_t
+        g = -(lam.T @ gq @ np.linalg.inv(t)).T
+    return lam, t.T @ t, False
+
+
+def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike
+                          ) -> tuple[NDArray[np.float64], tuple[str, ...]]:
+    """General-factor loadings of a Schmid-Leiman transformation, as ``psych::schmid``.
+
+    Parameters
+    ----------
+    pattern : (k, m) oblique pattern loadings.
+    phi : (m, m) correlations of the oblique factors.
+
+    Returns
+    -------
+    (g, warnings) with g = pattern @ gamma, gamma the loadings of the m factors on one
+    second-order factor: a one-factor minres fit to phi when m >= 3
+    (:func:`analysis.reliability.minres_one_factor`; exactly identified at m = 3), and
+    gamma = (sqrt|phi_12|, sign(phi_12) sqrt|phi_12|) when m = 2 (psych's
+    ``option = "equal"``; warning ``two_factors_equal_general_loadings``).
+
+    References
+    ----------
+    Schmid, J., & Leiman, J. M. (1957). Psychometrika 22, 53-61.
+    """
+    lam = np.asarray(pattern, dtype=np.float64)
+    ph = np.asarray(phi, dtype=np.float64)
+    m = ph.shape[0]
+    if m == 2:
+        root = np.sqrt(abs(ph[0, 1]))
+        return lam @ np.array([root, np.sign(ph[0, 1]) * root]), (WARN_TWO_FACTORS,)
+    gamma, converged = minres_one_factor(ph)
+    return lam @ gamma, () if converged else (WARN_NOT_CONVERGED,)
+
+
+def omega_h_from_solution(pattern: ArrayLike, phi: ArrayLike, r: ArrayLike
+                          ) -> tuple[float, tuple[str, ...]]:
+    """omega_h = (sum_i g_i)^2 / sum(R) from an oblique solution (psych's ``omega_h``)."""
+    g, warns = schmid_leiman_general(pattern, phi)
+    if (g < 0).any():
+        warns += (WARN_NEGATIVE_G_LOADING,)
+    return float(np.sum(g) ** 2 / np.sum(np.asarray(r))), warns
+
+
+def omega_hierarchical(data: ArrayLike, n_factors: int) -> OmegaHierarchicalResult:
+    """Omega hierarchical of an instrument: the share of total-score variance due to g.
+
+    Parameters
+    ----------
+    data : (n, k) reverse-keyed answers, NaN = missing; complete rows only are used.
+    n_factors : number of group factors, normally the instrument's number of dimensions
+        (the factors are found exploratorily, as ``psych::omega`` does).
+
+    Returns
+    -------
+    OmegaHierarchicalResult
+
+    Notes
+    -----
+    On R, the correlation matrix of the complete rows:
+
+    1. m-factor minres (ULS) fit, :func:`minres_factors`, rotated by varimax then by
+       oblimin (gamma = 0) from the identity, :func:`oblimin` -> pattern P, Phi;
+    2. Schmid-Leiman: g = P gamma with gamma the one-factor minres loadings of Phi
+       (:func:`schmid_leiman_general`);
+    3. omega_h = (sum g)^2 / sum(R); omega_t = 1 - sum(1 - h2) / sum(R) with h2 the
+       communalities of step 1.
+
+    Items are not flipped: answers must be reverse-keyed first; a negative g loading is
+    reported as ``negative_general_loading`` (psych would reverse the item).
+
+    Cross-check: ``psych::omega(na.omit(x), nfactors = m, fm = "minres", rotate =
+    "oblimin", plot = FALSE)$omega_h`` (psych 2.2.9, GPArotation 2022.10.2); see
+    tests/analysis/test_validity.py for the agreement reached. psych stops its minres
+    optimiser and GPArotation's rotation (eps = 1e-5) earlier than this function, so the
+    difference is psych's convergence error; the Schmid-Leiman step alone, fed psych's own
+    oblique solution, agrees to 1e-12.
+
+    References
+    ----------
+    McDonald, R. P. (1999). Test Theory: A Unified Treatment. Zinbarg, R. E., Revelle, W.,
+    Yovel, I., & Li, W. (2005). Psychometrika 70, 123-133. Bernaards, C. A., & Jennrich,
+    R. I. (2005). Educational and Psychological Measurement 65, 676-696.
+    """
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim != 2:
+        raise AnalysisInputError("data must be a 2-D array (respondents x items)")
+    if not 2 <= int(n_factors) <= x.shape[1] // 2:
+        raise AnalysisInputError(
+            f"n_factors must be between 2 and half the number of items ({x.shape[1] // 2})")
+    rows = x[~np.isnan(x).any(axis=1)]
+    if rows.shape[0] < MIN_ROWS:
+        raise AnalysisInputError(f"{rows.shape[0]} complete rows; omega_h needs {MIN_ROWS}")
+    r = _cor(rows)
+    if not np.isfinite(r).all():
+        raise AnalysisInputError("an item is constant on the complete rows; drop it first")
+    unrotated, ok_fit = minres_factors(r, int(n_factors))
+    pattern, phi, ok_rot = oblimin(varimax(unrotated))
+    sign = np.where(pattern.sum(axis=0) < 0, -1.0, 1.0)  # psych: column sums positive
+    pattern, phi = pattern * sign, phi * np.outer(sign, sign)
+    omega_h, warns = omega_h_from_solution(pattern, phi, r)
+    h2 = np.sum(unrotated**2, axis=1)
+    if not (ok_fit and ok_rot):
+        warns = (WARN_NOT_CONVERGED,) + warns
+    if (h2 > 1).any():
+        warns += (WARN_HEYWOOD,)
+    g, _ = schmid_leiman_general(pattern, phi)
+    return OmegaHierarchicalResult(
+        n=rows.shape[0], n_factors=int(n_factors), omega_h=omega_h,
+        omega_total=float(1.0 - np.sum(1.0 - h2) / np.sum(r)), general_loadings=g,
+        oblique_loadings=pattern, factor_correlation=phi, converged=ok_fit and ok_rot,
+        warnings=warns)
+
+
+# --------------------------------------------------------------------------------------
+# Verdict
+
+
+@dataclass(frozen=True)
+class DistinctDimensions:
+    """Discriminant validity per pair of dimensions by HTMT, and an overall code."""
+
+    dimensions: tuple
+    n: int
+    threshold: float
+    pairs: tuple[tuple[int, int], ...]  # (i, j) indices into dimensions, i < j
+    pair_htmt: tuple[float, ...]
+    pair_codes: tuple[str, ...]  # distinct / not_distinct / not_computable
+    verdict: str  # dimensions_distinct / not_distinct_report_instrument_level / not_computable
+
+    @property
+    def distinct(self) -> bool:
+        """True when every pair of dimensions is distinct."""
+        return self.verdict == VERDICT_DISTINCT
+
+
+def _pair_code(h: float, threshold: float) -> str:
+    if not np.isfinite(h):
+        return PAIR_NOT_COMPUTABLE
+    return PAIR_DISTINCT if h < threshold else PAIR_NOT_DISTINCT
+
+
+def _overall(codes: tuple[str, ...]) -> str:
+    if PAIR_NOT_DISTINCT in codes:
+        return VERDICT_NOT_DISTINCT
+    return VERDICT_NOT_COMPUTABLE if PAIR_NOT_COMPUTABLE in codes else VERDICT_DISTINCT
+
+
+def dimensions_distinct(data: ArrayLike, item_dimension: ArrayLike, threshold: float = 0.85
+                        ) -> DistinctDimensions:
+    """Are an instrument's dimensions distinct enough to report and prescribe one by one?
+
+    Parameters
+    ----------
+    data : (n, k) reverse-keyed answers, NaN = missing; complete rows only are used.
+    item_dimension : (k,) dimension label of each item.
+    threshold : HTMT below which a pair counts as distinct: 0.85 (Henseler et al. 2015's
+        conservative HTMT.85, default) or 0.90 (their HTMT.90 for conceptually close
+        dimensions).
+
+    Returns
+    -------
+    DistinctDimensions
+        ``verdict`` is ``dimensions_distinct`` when every pair is below the threshold,
+        ``not_distinct_report_instrument_level`` when any pair is not (report and act on
+        the instrument score, not per dimension), ``not_computable`` when an HTMT is
+        undefined (a constant item) and no pair fails.
+
+    Notes
+    -----
+    A point-estimate rule, as in Henseler et al. (2015, p. 129); their HTMT_inference
+    (bootstrap interval below 1) is not implemented. Pair with :func:`cfa_compare` for the
+    model comparison and :func:`omega_hierarchical` for the strength of the general factor.
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). Journal of the Academy of Marketing
+    Science 43(1), 115-135.
+    """
+    if not 0.0 < float(threshold) <= 1.0:
+        raise AnalysisInputError("threshold must be in (0, 1]; Henseler et al. use .85 or .90")
+    h = htmt(data, item_dimension)
+    m = len(h.dimensions)
+    pairs = tuple((i, j) for i in range(m) for j in range(i + 1, m))
+    values = tuple(float(h.htmt[i, j]) for i, j in pairs)
+    codes = tuple(_pair_code(v, float(threshold)) for v in values)
+    return DistinctDimensions(dimensions=h.dimensions, n=h.n, threshold=float(threshold),
+                              pairs=pairs, pair_htmt=values, pair_codes=codes,
+                              verdict=_overall(codes))
