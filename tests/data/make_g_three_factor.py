@@ -1,6 +1,6 @@
 """Write g_three_factor.csv: 400 respondents x 12 items on 1..5, three correlated factors.
 
-    /work/main/.venv/bin/python tests/data/make_g_three_factor.py
+    .venv/bin/python tests/data/make_g_three_factor.py
 
 Known structure (the truth the validity tests and tests/data/validity.R check against):
 factors F1, F2, F3 with correlations r(F1,F2) = .4, r(F1,F3) = .5, r(F2,F3) = .6; items
