@@ -153,7 +153,8 @@ class WaveResult:
     scores : (n, D) respondent scores (mean of answered items, 2/3 rule), input row order.
     n, mean, sd, ci_low, ci_high : t-based 95% CI of the mean (confidence 1 - alpha).
     score100, score100_ci_low, score100_ci_high : the same on 0-100.
-    favourable : share of answers above the scale midpoint (after reverse-keying).
+    favourable : share of answers above the scale midpoint (after reverse-keying); the
+    favourable side of a higher-worse scale is ``below_midpoint``, the share below it.
     unit_alpha : (U, D) raw alpha of the unit's complete rows (all items; NaN if n < 3).
     rwg_j, rwg_verdict : (U, D); NaN / "not_computable" for non-collective dimensions.
     reliability : D ReliabilityResults over the whole wave (listwise).
@@ -176,6 +177,7 @@ class WaveResult:
     score100_ci_low: NDArray[np.float64]
     score100_ci_high: NDArray[np.float64]
     favourable: NDArray[np.float64]
+    below_midpoint: NDArray[np.float64]
     unit_alpha: NDArray[np.float64]
     rwg_j: NDArray[np.float64]
     rwg_verdict: NDArray[np.str_]
@@ -214,7 +216,8 @@ class _Stats:
     n: NDArray[np.int64]  # (U, D)
     s1: NDArray[np.float64]
     s2: NDArray[np.float64]
-    fav: NDArray[np.float64]  # (U, D) favourable answers
+    fav: NDArray[np.float64]  # (U, D) answers above the midpoint
+    low: NDArray[np.float64]  # (U, D) answers below the midpoint
     answered: NDArray[np.float64]  # (U, D) answers given
     cut_n_direct: NDArray[np.int64] | None  # (U, C, D)
     cut_s1: NDArray[np.float64] | None  # (U, C, D) subtree
@@ -280,7 +283,7 @@ def _n_cut(w: WaveData) -> int:
 #: Rows per chunk: a chunk's working arrays stay in a core's L2 cache.
 CHUNK_ROWS = 8192
 # Column blocks of the per-cell accumulator, in order (D columns each unless noted).
-_FIELDS = ("n", "s1", "s2", "fav", "answered", "complete", "total_s1", "total_s2")
+_FIELDS = ("n", "s1", "s2", "fav", "low", "answered", "complete", "total_s1", "total_s2")
 
 
 def _layout(w: WaveData):
@@ -441,22 +444,23 @@ def _check_answers(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArr
 
 
 def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
-    """Favourable and answered counts, complete-row totals, item sums and the gram matrix.
+    """Answers above/below the midpoint, answered counts, complete-row totals, item sums, gram.
 
     All arrays are field-major: z is (items, m), zsum/ans are (D, m), f is (fields, m).
     """
     d = j_count.size
     n_items = z.shape[0]
     _dim_sums(z > 0, bounds, out=f[3 * d:4 * d])
-    f[4 * d:5 * d] = ans
+    _dim_sums(z < 0, bounds, out=f[4 * d:5 * d])
+    f[5 * d:6 * d] = ans
     complete = ans == j_count
-    f[5 * d:6 * d] = complete
-    np.multiply(zsum, complete, out=f[6 * d:7 * d])
-    np.multiply(f[6 * d:7 * d], f[6 * d:7 * d], out=f[7 * d:8 * d])
-    zc = f[9 * d:9 * d + n_items]
+    f[6 * d:7 * d] = complete
+    np.multiply(zsum, complete, out=f[7 * d:8 * d])
+    np.multiply(f[7 * d:8 * d], f[7 * d:8 * d], out=f[8 * d:9 * d])
+    zc = f[10 * d:10 * d + n_items]
     np.multiply(z, np.repeat(complete, np.diff(bounds), axis=0), out=zc)
     # only the per-dimension sum of squares is needed (tr C), which keeps the buffer narrow
-    _dim_sums(zc * zc, bounds, out=f[8 * d:9 * d])
+    _dim_sums(zc * zc, bounds, out=f[9 * d:10 * d])
     for j in range(d):
         blk = zc[bounds[j]:bounds[j + 1]]
         gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk @ blk.T
@@ -487,6 +491,7 @@ def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stat
         scores=scores, respondents=respondents, cut_direct=cut_direct,
         direct_n=np.rint(f["n"]).astype(np.int64), direct_s1=f["s1"], direct_s2=f["s2"],
         n=np.rint(up["n"]).astype(np.int64), s1=up["s1"], s2=up["s2"], fav=up["fav"],
+        low=up["low"],
         answered=up["answered"], cut_n_direct=cut_n, cut_s1=cut_s1, complete=up["complete"],
         item_ss=items[:, :d], item_s1=items[:, d:], total_s1=up["total_s1"],
         total_s2=up["total_s2"],
@@ -540,11 +545,13 @@ def analyse_wave(current: WaveData, k: int = 5,
         trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers)
     with np.errstate(invalid="ignore", divide="ignore"):
         favourable = st.fav / st.answered
+        below = st.low / st.answered
     return WaveResult(
         k=k, scores=st.scores, n=st.n, mean=mean, sd=np.sqrt(var), ci_low=mean - half,
         ci_high=mean + half, score100=to_score100(mean, points),
         score100_ci_low=to_score100(mean - half, points),
         score100_ci_high=to_score100(mean + half, points), favourable=favourable,
+        below_midpoint=below,
         unit_alpha=unit_alpha, rwg_j=rwg,
         rwg_verdict=np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg),
         reliability=rel,
