@@ -10,7 +10,11 @@ validity     construct validity each wave: HTMT, disattenuated r, omega_h (Schmi
              ML CFA dimensional vs one factor (lavaan conventions), dimensions_distinct.
 agreement    rwg(j), ICC(1), ICC(2) and their verdicts.
 trends       Welch t, Hedges' g with noncentral-t CI, Mann-Kendall + Sen's slope,
-             Benjamini-Hochberg, change verdicts; ``trend_lines`` over >= 5 waves.
+             Benjamini-Hochberg; ``trend_lines`` over >= 5 waves.
+pooling      empirical Bayes pooling (Morris 1983), minimum detectable change.
+evidence     the one evidence standard of every verdict about a unit: pooled differences,
+             BH, minimum detectable change; pooled unit means with a finite-population
+             correction.
 compare      unit vs rest of the organisation, percentile among peer units.
 disclosure   minimum group size k + complementary suppression (anonymity.md rules 4-5).
 skm          IKM after Permenpan RB 14/2017, mutu A-D, Krejcie & Morgan sample size.
@@ -30,7 +34,11 @@ agreement ICC(1)         no_unit_effect (< .01), small_unit_effect (.01-.10),
 validity.dimensions_distinct  dimensions_distinct, not_distinct_report_instrument_level,
                          not_computable; per pair distinct / not_distinct / not_computable
                          -- HTMT < .85 (or .90), Henseler, Ringle & Sarstedt (2015).
-trends.CHANGE_VERDICTS   up, down (BH q <= alpha), no_clear_change, not_computable
+evidence.VERDICTS        higher, lower (pooled 95% interval excludes 0, BH q <= .05 and
+                         MDC <= 2 x estimate), no_clear_difference, too_small_to_tell (MDC >
+                         0.8 SD), not_computable
+trends.CHANGE_VERDICTS   the same for a change: up, down, no_clear_change,
+                         too_small_to_tell, not_computable
 
 Reason codes for "not computable" results: reliability.REASON_* (too_few_items,
 too_few_respondents), agreement.REASON_* (too_few_groups, no_within_group_df,

@@ -19,8 +19,10 @@ UP = "up"
 DOWN = "down"
 NO_CLEAR_CHANGE = "no_clear_change"
 NOT_COMPUTABLE = "not_computable"
+#: A change the unit is too small to detect (analysis.evidence); trend lines never get it.
+TOO_SMALL_TO_TELL = "too_small_to_tell"
 #: Every verdict code a change or a trend line can get.
-CHANGE_VERDICTS = (UP, DOWN, NO_CLEAR_CHANGE, NOT_COMPUTABLE)
+CHANGE_VERDICTS = (UP, DOWN, NO_CLEAR_CHANGE, TOO_SMALL_TO_TELL, NOT_COMPUTABLE)
 # Reason codes for an undefined test.
 REASON_GROUP_TOO_SMALL = "group_too_small"  # a group with fewer than 2 respondents
 REASON_BOTH_CONSTANT = "both_groups_constant"  # SE 0 (R: "data are essentially constant")
@@ -300,19 +302,6 @@ def benjamini_hochberg(p: ArrayLike) -> NDArray[np.float64]:
     adj = np.minimum.accumulate(m / ranks * pv[valid][order])
     q[valid[order]] = np.minimum(adj, 1.0)
     return q
-
-
-def change_verdict(diff: ArrayLike, q: ArrayLike, alpha: float = 0.05) -> NDArray:
-    """Verdict code per change: ``up``/``down`` when q <= alpha, else ``no_clear_change``.
-
-    NaN q (undefined test) gives ``not_computable``.
-    """
-    dv = np.asarray(diff, dtype=np.float64)
-    qv = np.asarray(q, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        sig = qv <= alpha
-    out = np.where(sig & (dv > 0), UP, np.where(sig & (dv < 0), DOWN, NO_CLEAR_CHANGE))
-    return np.where(np.isnan(qv), NOT_COMPUTABLE, out)
 
 
 def mann_kendall(series: ArrayLike, times: ArrayLike | None = None,

@@ -36,8 +36,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from analysis import agreement, compare, disclosure, reliability, trends
+from analysis import agreement, compare, disclosure, evidence, reliability, trends
 from analysis.errors import AnalysisInputError
+from analysis.pooling import minimum_detectable_change
 from analysis.scoring import MIN_FRACTION, roll_up, to_score100, tree_depth
 
 #: Reason code where a statistic is undefined because the dimension is not collective.
@@ -59,6 +60,8 @@ class WaveData:
     unit_parent : (U,) int, parent unit, -1 for a root.
     cut : (n,) int or None, pre-declared cut category 0..C-1, -1 = not answered.
     n_cut_categories : C; 0 = infer from ``cut`` (give it explicitly so waves match).
+    unit_population : (U,) staff invited in each unit itself (not its subtree), NaN where
+        unknown, or None; used for the finite-population correction of unit scores.
     """
 
     values: NDArray[np.float64]
@@ -70,6 +73,7 @@ class WaveData:
     unit_parent: NDArray[np.integer]
     cut: NDArray[np.integer] | None = None
     n_cut_categories: int = 0
+    unit_population: NDArray[np.float64] | None = None
 
     @property
     def n_units(self) -> int:
@@ -105,8 +109,11 @@ class WaveTrend:
     ``reason`` is "" where the test is defined, else a trends.REASON_* code or
     ``suppressed``; ``q`` are Benjamini-Hochberg q-values across the units of each dimension
     whose cell is shown in both waves (the family of reportable changes; NaN elsewhere);
-    ``verdict`` holds trends.UP / DOWN / NO_CLEAR_CHANGE / NOT_COMPUTABLE; ``shown`` = shown
-    in both waves. p, t, CI and g exist for every defined cell (for computation only).
+    ``verdict`` holds the one evidence standard's verdict (analysis.evidence) in trend
+    words: up / down / no_clear_change / too_small_to_tell / not_computable; ``evidence`` the
+    pooled change, its intervals and minimum detectable change (1..A units). ``shown`` =
+    shown in both waves. The Welch p, t, CI, BH q and g exist for every defined cell (exports
+    and computation; no verdict is drawn from them).
     """
 
     previous_n: NDArray[np.int64]
@@ -124,6 +131,7 @@ class WaveTrend:
     verdict: NDArray[np.str_]
     reason: NDArray[np.str_]
     shown: NDArray[np.bool_]
+    evidence: evidence.Judgement
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,9 @@ class WaveComparison:
 
     ``percentile`` ranks the unit's mean among shown units at the same tree depth.
     ``shown`` additionally requires the rest to hold 0 or at least k respondents.
+    ``evidence`` is the pooled difference and its verdict (analysis.evidence codes: higher /
+    lower / no_clear_difference / too_small_to_tell / not_computable); the Welch t, p and CI
+    are the direct test (computation only).
     """
 
     rest_n: NDArray[np.int64]
@@ -144,6 +155,7 @@ class WaveComparison:
     ci_high: NDArray[np.float64]
     percentile: NDArray[np.float64]
     shown: NDArray[np.bool_]
+    evidence: evidence.Judgement
 
 
 @dataclass(frozen=True)
@@ -164,6 +176,10 @@ class WaveResult:
     respondents : (U,) subtree respondents; shown : (U,) from analysis.disclosure;
     shown_dimension : (U, D) shown and the dimension's own count passes suppression.
     cut_n, cut_mean : (U, C, D) per cut category; cut_shown : (U, C, D).
+    within_var : (D,) within-unit variance of respondent scores (own units, pooled), the
+    sigma^2 of the random-intercept model behind ``pooled`` and every verdict.
+    pooled : partially pooled unit means about the current staff (analysis.evidence,
+    1..A); use them, not ``mean``, for statements about a unit.
     """
 
     k: int
@@ -197,6 +213,8 @@ class WaveResult:
     cut_shown: NDArray[np.bool_] | None
     comparison: WaveComparison
     trend: WaveTrend | None
+    within_var: NDArray[np.float64]
+    pooled: evidence.PooledMeans
 
 
 @dataclass(frozen=True)
@@ -539,10 +557,15 @@ def analyse_wave(current: WaveData, k: int = 5,
     icc = _icc_per_dimension(st, collective)
     disc, shown_dim, cut_shown = _disclose(current, st, k)
     cut_n, cut_mean = _cut_means(st, current, points)
-    comparison = _compare(st, cmean, var, shown_dim, current, k, alpha)
+    within = _within_var(st)
+    family = tree_depth(current.unit_parent)
+    comparison = _compare(st, cmean, var, shown_dim, current, k, alpha, within, family)
     trend = None
     if previous is not None:
-        trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers)
+        trend = _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers,
+                       within, family)
+    pooled = evidence.pool_means(mean, within, st.n, _population(current), family, shown_dim,
+                                 confidence=1 - alpha)
     with np.errstate(invalid="ignore", divide="ignore"):
         favourable = st.fav / st.answered
         below = st.low / st.answered
@@ -564,7 +587,7 @@ def analyse_wave(current: WaveData, k: int = 5,
         respondents=disc.counts, disclosure=disc, shown=disc.shown, shown_dimension=shown_dim,
         organisation_shown=bool(disc.shown[np.asarray(current.unit_parent) < 0].all()),
         cut_n=cut_n, cut_mean=cut_mean, cut_shown=cut_shown, comparison=comparison,
-        trend=trend,
+        trend=trend, within_var=within, pooled=pooled,
     )
 
 
@@ -673,7 +696,36 @@ def _disclose(w: WaveData, st: _Stats, k: int):
     return disc, shown_dim, cut_shown
 
 
-def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: float):
+def _within_var(st: _Stats) -> NDArray[np.float64]:
+    """(D,) pooled within-unit variance of scores over own units (one-way ANOVA MSW)."""
+    n = st.direct_n.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ss = np.where(n > 0, st.direct_s2 - st.direct_s1 ** 2 / n, 0.0)
+        df = n.sum(axis=0) - (n > 0).sum(axis=0)
+        return np.where(df > 0, np.maximum(ss.sum(axis=0), 0.0) / df, np.nan)
+
+
+def _population(w: WaveData) -> NDArray[np.float64]:
+    """(U,) staff invited in each subtree; NaN where any unit of the subtree is unknown."""
+    if w.unit_population is None:
+        return np.full(w.n_units, np.nan)
+    own = np.asarray(w.unit_population, dtype=np.float64)
+    return roll_up(np.asarray(w.unit_parent, dtype=np.intp), own)
+
+
+def _judge(diff, n_a, n_b, within, family, eligible, alpha) -> evidence.Judgement:
+    """The evidence standard for a difference of two independent groups' means."""
+    na, nb = (np.asarray(x, dtype=np.float64) for x in (n_a, n_b))
+    sd = np.sqrt(within)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = within * (1.0 / na + 1.0 / nb)
+    return evidence.judge(diff, variance, na + nb - 2.0,
+                          minimum_detectable_change(sd, na, nb, alpha=alpha), sd, family,
+                          eligible & (na >= 2) & (nb >= 2), confidence=1 - alpha)
+
+
+def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: float,
+             within, family):
     roots = np.asarray(w.unit_parent) < 0
     tn = st.n[roots].sum(axis=0).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -687,9 +739,10 @@ def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: floa
     for j in range(cmean.shape[1]):
         pct[:, j] = compare.percentile_rank(np.where(shown_dim[:, j], cmean[:, j], np.nan), depth)
     mid = (np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0
+    judged = _judge(res.diff, st.n, rest_n, within, family, shown, alpha)
     return WaveComparison(rest_n=rest_n, rest_mean=res.mean_a + mid, diff=res.diff, t=res.t,
                           df=res.df, p=res.p, ci_low=res.ci_low, ci_high=res.ci_high,
-                          percentile=pct, shown=shown)
+                          percentile=pct, shown=shown, evidence=judged)
 
 
 def _published(previous: WaveData, k: int, points: NDArray, workers: int) -> PublishedStats:
@@ -700,7 +753,15 @@ def _published(previous: WaveData, k: int, points: NDArray, workers: int) -> Pub
     return PublishedStats(pst.n, pmean, pvar, pshown)
 
 
-def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers) -> WaveTrend:
+#: Trend words of the evidence verdicts.
+_TREND_WORDS = {evidence.HIGHER: trends.UP, evidence.LOWER: trends.DOWN,
+                evidence.NO_CLEAR: trends.NO_CLEAR_CHANGE,
+                evidence.TOO_SMALL: trends.TOO_SMALL_TO_TELL,
+                evidence.NOT_COMPUTABLE: trends.NOT_COMPUTABLE}
+
+
+def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers, within,
+           family) -> WaveTrend:
     prev = (previous if isinstance(previous, PublishedStats)
             else _published(previous, k, points, workers))
     pshown = np.asarray(prev.shown, dtype=bool)
@@ -717,11 +778,13 @@ def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, worker
                          for j in range(family_p.shape[1])])
     reason = np.where(~pshown | (~shown & (welch.reason == "")), REASON_SUPPRESSED,
                       welch.reason)
+    judged = _judge(welch.diff, pn, st.n, within, family, shown, alpha)
+    verdict = np.vectorize(_TREND_WORDS.__getitem__, otypes=[str])(judged.verdict)
     return WaveTrend(
         previous_n=pn, previous_mean=pmean, diff=welch.diff, t=welch.t, df=welch.df,
         p=welch.p, ci_low=welch.ci_low, ci_high=welch.ci_high, hedges_g=hedges.g,
         g_ci_low=hedges.g_ci_low, g_ci_high=hedges.g_ci_high, q=q,
-        verdict=trends.change_verdict(welch.diff, q, alpha), reason=reason, shown=shown,
+        verdict=verdict, reason=reason, shown=shown, evidence=judged,
     )
 
 

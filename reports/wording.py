@@ -88,6 +88,8 @@ register({
     "trend.worse": {"id": "memburuk", "en": "worse"},
     "trend.no_clear_change": {"id": "tidak ada perubahan yang jelas",
                               "en": "no clear change"},
+    "trend.too_small_to_tell": {"id": "unit terlalu kecil untuk menyimpulkan",
+                                "en": "too small to tell"},
     "trend.not_computable": {"id": "tidak dapat dihitung", "en": "not computable"},
     "trend.none": {"id": "belum ada data triwulan lalu", "en": "no previous quarter"},
     "cmp.above": {"id": "di atas organisasi", "en": "above the organisation"},

@@ -70,11 +70,3 @@ def test_minimum_detectable_change_needs_two_per_group():
 def test_bad_input_is_refused_with_a_reason(y, v, message):
     with pytest.raises(AnalysisInputError, match=message):
         eb_pool(y, v)
-
-
-def test_the_simulation_study_runs_and_scores_both_rules():
-    from bench.small_units import run
-
-    before, after = run(orgs=20, seed=3, effect=20.0)
-    assert before.intervals == after.intervals == 20 * 24
-    assert before.verdicts > 0 and 0.85 <= after.covered / after.intervals <= 1.0
