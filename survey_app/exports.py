@@ -125,7 +125,9 @@ def _aggregated_columns(has_cut: bool) -> tuple[Column, ...]:
                measure="scale"),
         Column("score100_ci_high", _("Batas atas IK 95 persen, skor 0-100"), "float",
                measure="scale"),
-        Column("favourable", _("Proporsi jawaban positif"), "float", measure="scale"),
+        Column("favourable", _("Proporsi jawaban pada sisi yang baik (di atas titik tengah; "
+                               "di bawahnya untuk skala yang makin tinggi makin buruk)"),
+               "float", measure="scale"),
         Column("rwg_j", _("Kesepakatan dalam unit rwg(j)"), "float", measure="scale"),
         Column("agreement", _("Penilaian kesepakatan rwg(j)"), "text", measure="nominal"),
         Column("alpha_wave", _("Alpha Cronbach dimensi, seluruh gelombang"), "float",
@@ -134,11 +136,25 @@ def _aggregated_columns(has_cut: bool) -> tuple[Column, ...]:
                measure="scale"),
         Column("icc1_wave", _("ICC(1) dimensi, seluruh gelombang"), "float", measure="scale"),
         Column("icc2_wave", _("ICC(2) dimensi, seluruh gelombang"), "float", measure="scale"),
+        Column("estimate100", _("Perkiraan skor unit 0-100 (partial pooling, tentang pegawai "
+                                "unit saat ini)"), "float", measure="scale"),
+        Column("estimate100_ci_low", _("Batas bawah IK 95 persen, perkiraan skor unit"),
+               "float", measure="scale"),
+        Column("estimate100_ci_high", _("Batas atas IK 95 persen, perkiraan skor unit"),
+               "float", measure="scale"),
+        Column("mean_reliability", _("Keandalan rata-rata unit pada jumlah respondennya "
+                                     "(Spearman-Brown dari ICC(1))"), "float", measure="scale"),
+        Column("change_verdict", _("Penilaian perubahan sejak gelombang lalu"), "text",
+               measure="nominal"),
+        Column("comparison_verdict", _("Penilaian unit dibanding bagian lain organisasi"),
+               "text", measure="nominal"),
     )
 
 
 FIGURES = ("n", "mean", "sd", "score100", "score100_ci_low", "score100_ci_high", "favourable",
-           "rwg_j", "agreement", "alpha_wave", "omega_wave", "icc1_wave", "icc2_wave")
+           "rwg_j", "agreement", "alpha_wave", "omega_wave", "icc1_wave", "icc2_wave",
+           "estimate100", "estimate100_ci_low", "estimate100_ci_high", "mean_reliability",
+           "change_verdict", "comparison_verdict")
 
 
 def aggregated_table(pub: Publication, unit_ids: set[int] | None = None,

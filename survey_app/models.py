@@ -188,6 +188,13 @@ class PublishedCell(db.Model):
     omega_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
     icc1_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
     icc2_wave: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    # the one evidence standard (analysis.evidence); NULL in cells published before it
+    estimate100: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    estimate100_ci_low: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    estimate100_ci_high: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    mean_reliability: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    change_verdict: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    comparison_verdict: so.Mapped[str | None] = so.mapped_column(sa.String(32))
 
 
 class Code(db.Model):

@@ -24,7 +24,7 @@ from flask import current_app
 
 from analysis.scoring import to_score100
 from analysis.wave import PublishedStats, WaveData, analyse_wave
-from instruments.model import Referent
+from instruments.model import Direction, Referent
 from reports.build import InstrumentWave, WaveInfo, instrument_dimensions
 from reports.context import TrainingEvent
 
@@ -201,13 +201,15 @@ def _analyse(wave: Wave) -> WaveBundle:
         raise ReportingError(f"Gelombang {wave.name} tidak memiliki tata letak unit yang "
                              f"dibekukan. / Wave {wave.name} has no frozen unit layout.")
     history = earlier_waves(wave)
+    # codes issued = the unit's staff: the finite population of its pooled score
+    population = np.array(direct_invited(wave, units), dtype=np.float64)
     analysed = []
     for key in culture_keys(wave):
         instrument = get_instrument(key)
         dims = [d.code for _, d in instrument_dimensions(instrument)]
         points = np.array([s.points for s, _ in instrument_dimensions(instrument)],
                           dtype=np.float64)
-        current = wave_data(wave, key, units)
+        current = dataclasses.replace(wave_data(wave, key, units), unit_population=population)
         asked = [h for h in history if key in h.instrument_keys]
         previous = (published_stats(history[-1], key, dims, units)
                     if history and key in history[-1].instrument_keys else None)
@@ -235,15 +237,19 @@ def org_name(units: Sequence[WaveUnit | Unit]) -> str:
     return configured or (units[0].name if units else "")
 
 
+def direct_invited(wave: Wave, units: Sequence[WaveUnit]) -> list[int]:
+    """Codes issued to each layout unit itself: frozen at close, else live."""
+    if wave.state == WaveState.CLOSED and all(u.invited is not None for u in units):
+        return [int(u.invited or 0) for u in units]
+    rows = db.session.execute(sa.select(Code.unit_id, sa.func.count())
+                              .where(Code.wave_id == wave.id).group_by(Code.unit_id))
+    by_unit = dict(rows.all())
+    return [by_unit.get(u.unit_id, 0) for u in units]
+
+
 def invited_counts(wave: Wave, units: Sequence[WaveUnit]) -> list[int | None]:
     """Codes issued per layout unit, summed over its subtree: frozen at close, else live."""
-    if wave.state == WaveState.CLOSED and all(u.invited is not None for u in units):
-        direct = {u.position: u.invited for u in units}
-    else:
-        rows = db.session.execute(sa.select(Code.unit_id, sa.func.count())
-                                  .where(Code.wave_id == wave.id).group_by(Code.unit_id))
-        by_unit = dict(rows.all())
-        direct = {u.position: by_unit.get(u.unit_id, 0) for u in units}
+    direct = direct_invited(wave, units)
     return [sum(direct[v] for v in subtree_positions(units, u)) or None
             for u in range(len(units))]
 
@@ -341,8 +347,20 @@ def _score100(mean: float, points: int) -> float | None:
     return None if value is None else float(to_score100(value, points))
 
 
+def _evidence_figures(r, u: int, j: int, points: int) -> dict:  # type: ignore[no-untyped-def]
+    """The pooled score and the verdicts of the one evidence standard (analysis.evidence)."""
+    p, t, c = r.pooled, r.trend, r.comparison
+    change = str(t.verdict[u, j]) if t is not None and bool(t.shown[u, j]) else None
+    compare = str(c.evidence.verdict[u, j]) if bool(c.shown[u, j]) else None
+    return {"estimate100": _score100(p.estimate[u, j], points),
+            "estimate100_ci_low": _score100(p.ci_low[u, j], points),
+            "estimate100_ci_high": _score100(p.ci_high[u, j], points),
+            "change_verdict": change, "comparison_verdict": compare}
+
+
 def _unit_figures(r, u: int, j: int, scale) -> dict:  # type: ignore[no-untyped-def]
     collective = scale.referent == Referent.COLLECTIVE
+    favourable = r.below_midpoint if scale.direction == Direction.HIGHER_WORSE else r.favourable
     rel = r.reliability[j]
     wave_level = ({"alpha_wave": _f(rel.alpha), "omega_wave": _f(rel.omega_total),
                    "icc1_wave": _f(r.icc1[j]), "icc2_wave": _f(r.icc2[j])}
@@ -350,9 +368,10 @@ def _unit_figures(r, u: int, j: int, scale) -> dict:  # type: ignore[no-untyped-
     return {"n": int(r.n[u, j]), "mean": _f(r.mean[u, j]), "sd": _f(r.sd[u, j]),
             "score100": _f(r.score100[u, j]), "score100_ci_low": _f(r.score100_ci_low[u, j]),
             "score100_ci_high": _f(r.score100_ci_high[u, j]),
-            "favourable": _f(r.favourable[u, j]),
+            "favourable": _f(favourable[u, j]),
             "rwg_j": _f(r.rwg_j[u, j]) if collective else None,
-            "agreement": str(r.rwg_verdict[u, j]) if collective else None, **wave_level}
+            "agreement": str(r.rwg_verdict[u, j]) if collective else None, **wave_level,
+            **_evidence_figures(r, u, j, scale.points)}
 
 
 def cells_of(wave: Wave) -> list[PublishedCell]:

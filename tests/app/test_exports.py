@@ -35,7 +35,8 @@ HOSTILE = "=HYPERLINK(\"http://x\") Kelurahan"
 DESIGN = {"A": (7, 5), "A1": (5, 5), "B": (8, 2), "C": (2, 1), "E": (4, 4)}
 FIGURES = ("n", "mean", "sd", "score100", "score100_ci_low", "score100_ci_high",
            "favourable", "rwg_j", "agreement", "alpha_wave", "omega_wave", "icc1_wave",
-           "icc2_wave")
+           "icc2_wave", "estimate100", "estimate100_ci_low", "estimate100_ci_high",
+           "mean_reliability", "change_verdict", "comparison_verdict")
 
 
 @pytest.fixture
