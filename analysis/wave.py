@@ -168,7 +168,9 @@ class WaveResult:
     favourable : share of answers above the scale midpoint (after reverse-keying); the
     favourable side of a higher-worse scale is ``below_midpoint``, the share below it.
     unit_alpha : (U, D) raw alpha of the unit's complete rows (all items; NaN if n < 3).
-    rwg_j, rwg_verdict : (U, D); NaN / "not_computable" for non-collective dimensions.
+    rwg_j, rwg_verdict : (U, D); NaN / "not_computable" for non-collective dimensions and for
+    a subtree whose respondents come from more than one unit (agreement is judged within one
+    working group, never over a pooled subtree).
     reliability : D ReliabilityResults over the whole wave (listwise).
     icc1, icc2, icc1_verdict, icc2_verdict, icc_reason : (D,) over own units.
     organisation_shown : every root unit is shown, so the whole-wave statistics
@@ -675,7 +677,9 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
         unit_alpha[:, j] = np.where((nc >= 3) & (tot > 0), a, np.nan)
         if collective[j]:
             r = agreement.rwg_j_from_variance(tr / jj, jj, w.dimension_points[j])
-            rwg[:, j] = np.where(nc >= 2, r, np.nan)
+            # agreement is a property of one working group: not of a subtree of several
+            one_group = st.n[:, j] == st.direct_n[:, j]
+            rwg[:, j] = np.where((nc >= 2) & one_group, r, np.nan)
     return tuple(rel), unit_alpha, rwg
 
 

@@ -77,10 +77,12 @@ def test_rwg_and_unit_alpha_match_scalar_functions(waves):
         for u in range(now.n_units):
             b = blk[members[u]]
             r = agreement.rwg_j(b, group[: len(b)], 1, now.dimension_points[d])
-            if now.dimension_collective[d]:
+            one_group = res.n[u, d] == (res.scores[np.asarray(now.unit) == u, d] >= 0).sum()
+            if now.dimension_collective[d] and one_group:
                 np.testing.assert_allclose(res.rwg_j[u, d], r.rwg_j[0], atol=TOL)
-            else:
+            else:  # individual referent, or a subtree of several units: not one group
                 assert np.isnan(res.rwg_j[u, d])
+                assert res.rwg_verdict[u, d] == "not_computable"
             a = reliability.cronbach_alpha(b)
             if a.computable and a.k == b.shape[1]:
                 assert res.unit_alpha[u, d] == pytest.approx(a.alpha, abs=1e-9)
