@@ -23,6 +23,7 @@ from reports.wording import (
     kinerja,
     number,
     percent,
+    printed_change,
     reliability_words,
     score,
     signed,
@@ -132,7 +133,8 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
         "score": score(d.score100, lang), "ci_low": score(d.ci_low100, lang),
         "ci_high": score(d.ci_high100, lang),
         "higher_worse": d.direction == Direction.HIGHER_WORSE,
-        "previous": score(d.previous_score100, lang), "change": signed(d.change100, lang),
+        "previous": score(d.previous_score100, lang),
+        "change": signed(_change(d.score100, d.previous_score100, d.change100), lang),
         "trend": trend_words(d.trend, d.direction, lang),
         "tone": trend_tone(d.trend, d.direction),
         "org": score(d.org_score100, lang),
@@ -142,6 +144,12 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
         "rwg": number(d.rwg_j, 2, lang),
         "agreement": translate(f"agree.{d.agreement}", lang),
     }
+
+
+def _change(current: float | None, previous: float | None, change: float | None):
+    """The printed change: the difference of the printed scores where both are printed."""
+    printed = printed_change(current, previous)
+    return change if printed is None or change is None else printed
 
 
 def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str) -> dict[str, str]:
@@ -249,7 +257,8 @@ def _change_row(c, lang: str) -> dict[str, str]:
     """A row of the significant-changes table."""
     return {"unit": c.unit_name, "dimension": c.dimension.get(lang),
             "previous": score(c.previous100, lang), "current": score(c.current100, lang),
-            "change": signed(c.change100, lang), "q": number(c.q, 3, lang),
+            "change": signed(_change(c.current100, c.previous100, c.change100), lang),
+            "q": number(c.q, 3, lang),
             "g": number(c.hedges_g, 2, lang), "trend": trend_words(c.trend, c.direction, lang),
             "tone": trend_tone(c.trend, c.direction)}
 
