@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.skm import mutu_for
 from instruments.model import Direction
 from reports import charts
 from reports import texts as _texts  # noqa: F401  (registers the report texts)
@@ -19,6 +20,7 @@ from reports.errors import ReportError
 from reports.i18n import check_lang, translate
 from reports.render import render_html, render_pdf
 from reports.wording import (
+    fraction,
     goodness,
     kinerja,
     number,
@@ -282,13 +284,15 @@ def skm_report_data(ctx: SkmReportContext, lang: str) -> dict[str, Any]:
         raise ReportError(f"Mutu {ctx.mutu!r} tidak dikenal (A-D). / "
                           f"Unknown quality grade {ctx.mutu!r} (A-D).")
     shown = ctx.n_respondents >= ctx.k
+    if shown:
+        _check_grade(ctx)
     adequate = None if ctx.required_sample is None else ctx.n_respondents >= ctx.required_sample
     return {
         "org_name": ctx.org_name, "service_unit": ctx.service_unit, "period": ctx.period,
         "generated_on": ctx.generated_on, "k": ctx.k, "shown": shown,
         "n": ctx.n_respondents, "population": ctx.population,
         "required_sample": ctx.required_sample, "adequate": adequate,
-        "weight": number(ctx.weight, 3, lang),
+        "weight": fraction(ctx.weight, lang), "bands": _skm_bands(lang),
         "unsur": [{"no": i, "code": u.code, "name": u.name.get(lang),
                    "nrr": number(u.nrr, 2, lang),
                    "weighted": number(u.nrr * ctx.weight, 3, lang)}
@@ -297,3 +301,29 @@ def skm_report_data(ctx: SkmReportContext, lang: str) -> dict[str, Any]:
         "converted": number(ctx.converted, 2, lang) if shown else "",
         "mutu": ctx.mutu if shown else "", "kinerja": kinerja(ctx.mutu, lang) if shown else "",
     }
+
+
+# Permenpan RB 14/2017, Lampiran: perception value, IKM interval, converted interval, mutu.
+SKM_BANDS = (("1", "1,00 – 2,5996", "25,00 – 64,99", "D"),
+             ("2", "2,60 – 3,064", "65,00 – 76,60", "C"),
+             ("3", "3,0644 – 3,532", "76,61 – 88,30", "B"),
+             ("4", "3,5324 – 4,00", "88,31 – 100,00", "A"))
+
+
+def _skm_bands(lang: str) -> list[dict[str, str]]:
+    """The regulation's table with the language's decimal separator."""
+    def local(text: str) -> str:
+        return text if lang == "id" else text.replace(",", ".")
+
+    return [{"value": v, "ikm": local(i), "converted": local(c), "mutu": m,
+             "kinerja": kinerja(m, lang)} for v, i, c, m in SKM_BANDS]
+
+
+def _check_grade(ctx: SkmReportContext) -> None:
+    """The grade must be the one of the converted value as printed (two decimals)."""
+    expected = mutu_for(ctx.converted)
+    if ctx.mutu != expected:
+        printed = number(ctx.converted, 2, "en")
+        raise ReportError(
+            f"Mutu {ctx.mutu!r} tidak sesuai dengan nilai konversi {printed} ({expected}). / "
+            f"Grade {ctx.mutu!r} does not match the converted value {printed} ({expected}).")

@@ -241,17 +241,26 @@ register({
     "skm.bands": {"id": "Nilai persepsi, interval IKM, konversi, mutu dan kinerja",
                   "en": "Perception value, IKM interval, conversion, grade and performance"},
     "skm.bands_note": {
-        "id": "Batas mutu diterapkan sebagai ambang pada nilai konversi (D < 65,00 ≤ C ≤ "
-              "76,60 < B ≤ 88,30 < A); tabel peraturan memiliki celah kecil di antara pita.",
-        "en": "Grade limits are applied as thresholds on the converted score (D < 65.00 ≤ C "
-              "≤ 76.60 < B ≤ 88.30 < A); the regulation's table has small gaps between "
-              "bands."},
+        "id": "Mutu ditentukan dari nilai konversi sebagaimana tercetak, yaitu dibulatkan "
+              "ke dua desimal (nilai yang tepat di tengah dibulatkan ke atas), menurut "
+              "kolom nilai konversi pada tabel ini; setiap nilai dua desimal masuk tepat ke "
+              "satu interval, sehingga nilai tercetak dan mutunya selalu sesuai.",
+        "en": "The grade is read from the converted value as printed, i.e. rounded to two "
+              "decimals (a value exactly halfway is rounded up), using the converted-value "
+              "column of this table; every two-decimal value falls in exactly one "
+              "interval, so the printed value and its grade always agree."},
     "skm.below_k": {
         "id": "Kurang dari k = {k} responden: hasil tidak ditampilkan.",
         "en": "Fewer than k = {k} respondents: results are not shown."},
     "skm.nrr_note": {
-        "id": "NRR adalah rata-rata jawaban (1–4) per unsur. IKM adalah jumlah NRR tertimbang; "
-              "nilai konversi (25–100) adalah IKM × 25.",
-        "en": "NRR is the mean answer (1–4) per element. IKM is the sum of the weighted NRR; "
-              "the converted score (25–100) is IKM × 25."},
+        "id": "NRR adalah rata-rata jawaban (1–4) per unsur. Bobot setiap unsur sama, 1/9 "
+              "(1 dibagi jumlah unsur). IKM adalah jumlah NRR tertimbang; nilai konversi "
+              "(25–100) adalah IKM × 25. Semua nilai dihitung sebelum pembulatan, sehingga "
+              "angka tercetak dapat berselisih sedikit dari hasil perhitungan ulang dengan "
+              "angka yang sudah dibulatkan.",
+        "en": "NRR is the mean answer (1–4) per element. Every element has the same weight, "
+              "1/9 (1 divided by the number of elements). IKM is the sum of the weighted NRR; "
+              "the converted score (25–100) is IKM × 25. All values are computed before "
+              "rounding, so recomputing them from the printed, rounded numbers can differ "
+              "slightly."},
 })

@@ -8,9 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from reports.documents import render_org_report, render_unit_report
+from reports.documents import (
+    render_org_report,
+    render_skm_report,
+    render_unit_report,
+    skm_report_data,
+)
+from reports.errors import ReportError
 from reports.wording import number, percent, printed_change, rounded, score, signed
-from tests.reports.factories import org_context, unit_context
+from tests.reports.factories import org_context, skm_context, unit_context
 from tests.reports.pdftext import pdf_text
 
 
@@ -71,3 +77,42 @@ def test_org_changes_table_adds_up_in_the_pdf():
     text = pdf_text(render_org_report(replace(ctx, changes=(change,))))
     # 41 and 53 (ties away from zero) and their difference +12
     assert re.search(r"Unit 2 Komitmen perubahan 41 53 \+12 naik", text), text
+
+
+# ------------------------------------------------------------------ SKM (item 7)
+
+def _skm_flat(ctx, lang="id"):
+    return re.sub(r"\s+", " ", pdf_text(render_skm_report(ctx, lang)))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_skm_weight_is_printed_as_one_ninth(lang):
+    flat = _skm_flat(skm_context(), lang)
+    assert "× 1/9)" in flat
+    assert "0,111" not in flat and "0.111" not in flat
+
+
+@pytest.mark.parametrize(("converted", "printed", "mutu", "kinerja"), [
+    (88.305, "88,31", "A", "Sangat Baik"),  # stored as 88.30500000000000682...
+    (88.3049, "88,30", "B", "Baik"), (76.605, "76,61", "B", "Baik"),
+    (64.995, "65,00", "C", "Kurang Baik"), (64.99, "64,99", "D", "Tidak Baik")])
+def test_skm_printed_value_and_grade_agree(converted, printed, mutu, kinerja):
+    ctx = skm_context(ikm=converted / 25, converted=converted, mutu=mutu)
+    data = skm_report_data(ctx, "id")
+    assert (data["converted"], data["mutu"], data["kinerja"]) == (printed, mutu, kinerja)
+    flat = _skm_flat(ctx)
+    # the three boxes interleave in the text: value, "(IKM × 25) <grade>", value again
+    assert flat.count(printed) >= 2 and re.search(rf"25\) {mutu} ", flat), flat
+
+
+def test_skm_report_refuses_a_grade_that_contradicts_the_printed_value():
+    # the old rule graded 88.305 on the unrounded value: B beside a printed 88,31
+    with pytest.raises(ReportError, match="88.31"):
+        render_skm_report(skm_context(ikm=88.305 / 25, converted=88.305, mutu="B"))
+
+
+def test_skm_bands_and_note_follow_the_language():
+    en = _skm_flat(skm_context(), "en")
+    assert "88.31 – 100.00 A" in en and "88,31" not in en
+    assert "as printed" in en and "small gaps" not in en
+    assert "sebagaimana tercetak" in _skm_flat(skm_context())
