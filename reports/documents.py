@@ -58,7 +58,7 @@ def _below_k_data(ctx: UnitReportContext) -> dict[str, Any]:
         else "below_k"
     return {"org_name": ctx.org_name, "unit_name": ctx.unit_name, "wave_label": ctx.wave_label,
             "period": ctx.period, "k": ctx.k, "reason": reason,
-            "generated_on": ctx.generated_on}
+            "included_in": ctx.included_in, "generated_on": ctx.generated_on}
 
 
 def _validate_unit(ctx: UnitReportContext) -> None:
@@ -93,6 +93,9 @@ def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
         "strongest": [_dim_brief(s, d, lang) for s, d in strongest],
         "weakest": [_dim_brief(s, d, lang) for s, d in weakest],
         "recommendations": [_recommendation(s, d, lang) for s, d in weakest],
+        "any_hidden": any(d.score100 is None for s in ctx.instruments for d in s.dimensions),
+        "hidden_mark": translate("mark.hidden", lang),
+        "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
     }
 
 
@@ -122,8 +125,7 @@ def _section_data(section: InstrumentSection, ctx: UnitReportContext,
         "items": [{"code": i.code, "text": i.text.get(lang), "reverse": i.reverse, "n": i.n}
                   for i in section.items],
         "options": options,
-        "quality": [{**_quality_row(q, lang), "rwg": number(d.rwg_j, 2, lang),
-                     "agreement": translate(f"agree.{d.agreement}", lang)}
+        "quality": [_unit_quality_row(q, d, lang)
                     for q, d in zip(section.quality, section.dimensions, strict=True)],
     }
 
@@ -132,8 +134,8 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
     """A summary-table row for one dimension."""
     return {
         "name": d.name.get(lang), "description": d.description.get(lang), "n": d.n,
-        "score": score(d.score100, lang), "ci_low": score(d.ci_low100, lang),
-        "ci_high": score(d.ci_high100, lang),
+        "hidden": d.score100 is None, "score": score(d.score100, lang),
+        "ci_low": score(d.ci_low100, lang), "ci_high": score(d.ci_high100, lang),
         "higher_worse": d.direction == Direction.HIGHER_WORSE,
         "previous": score(d.previous_score100, lang),
         "change": signed(_change(d.score100, d.previous_score100, d.change100), lang),
@@ -180,6 +182,26 @@ def _quality_row(q: QualityRow, lang: str) -> dict[str, str]:
             "rwg": number(q.rwg_j, 2, lang), "note": q.note or ""}
 
 
+def _unit_quality_row(q: QualityRow, d: DimensionResult, lang: str) -> dict[str, str]:
+    """The unit's own alpha and agreement beside the organisation's alpha, omega and ICCs."""
+    return {**_quality_row(q, lang), "rwg": number(d.rwg_j, 2, lang),
+            "agreement": translate(f"agree.{d.agreement}", lang),
+            "unit_alpha": number(d.unit_alpha, 2, lang), "unit_alpha_n": str(d.unit_alpha_n),
+            "unit_alpha_words": _unit_alpha_words(d, lang)}
+
+
+def _unit_alpha_words(d: DimensionResult, lang: str) -> str:
+    """The unit's alpha in words, or why it could not be computed."""
+    if d.unit_alpha is not None:
+        return reliability_words(d.unit_alpha, lang)
+    if d.score100 is None:
+        return translate("mark.hidden", lang)
+    if d.n_items < 2:
+        return translate("unit.alpha_one_item", lang)
+    key = "unit.alpha_few_rows" if d.unit_alpha_n < 3 else "unit.alpha_no_variance"
+    return translate(key, lang)
+
+
 # ---------------------------------------------------------------- organisation report
 
 def org_report_html(ctx: OrgReportContext, lang: str = "id") -> str:
@@ -198,7 +220,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
     _validate_org(ctx)
     dims = ctx.dimensions
     shown_rows = [u for u in ctx.units if u.shown]
-    mark = translate("org.suppressed_mark", lang, k=ctx.k)
+    mark = translate("mark.hidden", lang)
     return {
         "org_name": ctx.org_name, "wave_label": ctx.wave_label, "period": ctx.period,
         "k": ctx.k, "generated_on": ctx.generated_on, "n": ctx.n_respondents,
@@ -218,7 +240,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "n_suppressed": sum(not u.shown for u in ctx.units),
         "changes": [_change_row(c, lang) for c in ctx.changes],
         "quality": [_quality_row(q, lang) for q in ctx.quality],
-        "suppressed_mark": mark,
+        "suppressed_mark": mark, "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
     }
 
 

@@ -60,8 +60,25 @@ register({
     "unit.col_score": {"id": "Skor (CI 95%)", "en": "Score (95% CI)"},
     "unit.col_prev": {"id": "Triwulan lalu", "en": "Last quarter"},
     "unit.col_change": {"id": "Perubahan", "en": "Change"},
-    "unit.col_org": {"id": "Organisasi", "en": "Organisation"},
-    "unit.col_fav": {"id": "Jawaban positif", "en": "Favourable answers"},
+    "unit.col_org": {"id": "Bagian lain organisasi", "en": "Rest of the organisation"},
+    "unit.col_fav": {"id": "Jawaban ke arah baik", "en": "Favourable answers"},
+    "unit.summary_notes": {
+        "id": "\u201cBagian lain organisasi\u201d adalah semua responden organisasi di luar "
+              "unit ini (dan unit-unit di bawahnya); unit dibandingkan dengan mereka, bukan "
+              "dengan organisasi yang mencakup unit ini sendiri. \u201cJawaban ke arah "
+              "baik\u201d adalah persentase jawaban semua butir dimensi yang berada di sisi "
+              "baik titik tengah skala: di atas titik tengah bila skor tinggi berarti lebih "
+              "baik, di bawah titik tengah bila skor tinggi berarti lebih buruk (penolakan "
+              "terhadap perubahan). Butir yang dibalik dihitung terbalik; jawaban tepat di "
+              "titik tengah (pilihan netral) tidak dihitung di sisi mana pun.",
+        "en": "\u201cRest of the organisation\u201d is every respondent of the organisation "
+              "outside this unit (and the units below it); the unit is compared with them, "
+              "not with an organisation that includes the unit itself. \u201cFavourable "
+              "answers\u201d is the percentage of answers to the dimension's items on the good "
+              "side of the scale's midpoint: above it where a higher score is better, below "
+              "it where a higher score is worse (resistance to change). Reverse-keyed items "
+              "are counted the other way round; answers exactly at the midpoint (the neutral "
+              "option) count on neither side."},
     "unit.strongest": {"id": "Dua dimensi terkuat", "en": "Two strongest dimensions"},
     "unit.weakest": {"id": "Dua dimensi terlemah", "en": "Two weakest dimensions"},
     "unit.higher_worse_mark": {"id": "skor tinggi = lebih buruk", "en": "high = worse"},
@@ -106,7 +123,18 @@ register({
               "due to the unit; ICC(2) (0–1) is the reliability of unit means."},
     "unit.col_alpha": {"id": "Alfa (CI 95%)", "en": "Alpha (95% CI)"},
     "unit.col_rel": {"id": "Keandalan", "en": "Reliability"},
-    "unit.col_agree": {"id": "Kesepakatan unit", "en": "Agreement in the unit"},
+    "unit.col_agree": {"id": "Kesepakatan, rwg(j)", "en": "Agreement, rwg(j)"},
+    "unit.col_this_unit": {"id": "Unit ini", "en": "This unit"},
+    "unit.col_whole_org": {"id": "Seluruh organisasi", "en": "Whole organisation"},
+    "unit.col_unit_alpha": {"id": "Alfa (n lengkap)", "en": "Alpha (n complete)"},
+    "unit.alpha_few_rows": {
+        "id": "tidak dapat dihitung (kurang dari 3 responden lengkap)",
+        "en": "not computable (fewer than 3 complete respondents)"},
+    "unit.alpha_no_variance": {
+        "id": "tidak dapat dihitung (jumlah skor semua responden lengkap sama)",
+        "en": "not computable (every complete respondent has the same total)"},
+    "unit.alpha_one_item": {"id": "tidak dapat dihitung (dimensi satu butir)",
+                            "en": "not computable (one-item dimension)"},
     "unit.individual_note": {
         "id": "Instrumen ini mengukur sikap perorangan (\u201csaya\u201d); rata-rata unit "
               "menggambarkan anggotanya, bukan budaya unit, sehingga rwg(j) dan ICC tidak "
@@ -159,11 +187,29 @@ register({
         "en": "For wave {wave} this unit's results are hidden to protect another group: if "
               "they were shown, the results of a small group (fewer than k = {k} respondents) "
               "could be worked out by subtraction. Lentera shows no figure about this unit."},
-    "belowk.next": {
-        "id": "Jawaban unit ini tetap dihitung dalam hasil organisasi secara keseluruhan. Untuk "
-              "triwulan berikutnya, ajak lebih banyak pegawai untuk mengisi survei.",
-        "en": "This unit's answers still count in the results of the organisation as a whole. "
-              "For the next quarter, encourage more staff to take part."},
+    "belowk.included_in": {
+        "id": "Jawaban unit ini tetap dihitung dalam hasil {parent} dan dalam hasil "
+              "organisasi secara keseluruhan.",
+        "en": "This unit's answers still count in the results of {parent} and of the "
+              "organisation as a whole."},
+    "belowk.included": {
+        "id": "Jawaban unit ini tetap dihitung dalam hasil organisasi secara keseluruhan.",
+        "en": "This unit's answers still count in the results of the organisation as a "
+              "whole."},
+    "belowk.next.below_k": {
+        "id": "Hasil unit ini dapat ditampilkan bila sedikitnya k = {k} pegawainya mengisi "
+              "survei. Untuk triwulan berikutnya, ajak lebih banyak pegawai untuk mengisi.",
+        "en": "This unit's results can be shown once at least k = {k} of its staff take "
+              "part. For the next quarter, encourage more staff to take part."},
+    "belowk.next.complementary": {
+        "id": "Unit ini tidak disembunyikan karena kurang responden dan tidak melakukan "
+              "kesalahan apa pun; yang dilindungi adalah kelompok lain. Menambah responden di "
+              "unit ini saja belum tentu membuat hasilnya tampil. Hasil yang mencakup unit ini "
+              "ada dalam laporan unit di atasnya dan laporan organisasi.",
+        "en": "This unit is not hidden for lack of respondents and did nothing wrong; what is "
+              "protected is another group. More respondents in this unit alone need not make "
+              "its results appear. The results that include this unit are in the reports of "
+              "the unit above it and of the organisation."},
     # organisation report
     "org.title": {"id": "Laporan Budaya Organisasi", "en": "Organisation Culture Report"},
     "org.s_heatmap": {"id": "Peta skor unit × dimensi", "en": "Heatmap of units × dimensions"},
@@ -173,18 +219,24 @@ register({
     "org.s_rates": {"id": "Tingkat respons", "en": "Response rates"},
     "org.s_quality": {"id": "Kualitas pengukuran", "en": "Quality of the measurement"},
     "org.s_method": {"id": "Metode dan privasi", "en": "Method and privacy"},
-    "org.suppressed_mark": {"id": "<{k}", "en": "<{k}"},
+    # a hidden cell claims no count: it may hold fewer than k respondents or many more
+    "mark.hidden": {"id": "t.d.", "en": "n.r."},
+    "mark.hidden_legend": {
+        "id": "\u201ct.d.\u201d = tidak dilaporkan: kelompok ini memiliki kurang dari k = {k} "
+              "responden, atau disembunyikan agar hasil kelompok lain yang kecil tidak dapat "
+              "dihitung dengan pengurangan. Tanda ini tidak menyatakan jumlah responden.",
+        "en": "\u201cn.r.\u201d = not reported: the group has fewer than k = {k} "
+              "respondents, or it is hidden so that another, small group cannot be worked out "
+              "by subtraction. The mark says nothing about the number of respondents."},
     "org.heatmap_note": {
         "id": "Angka adalah skor 0–100. Warna menunjukkan baik-buruknya hasil (biru = lebih "
               "baik, merah = lebih buruk), dengan arah skala sudah diperhitungkan: untuk "
               "dimensi penolakan terhadap perubahan, skor tinggi berwarna merah. Sel abu-abu "
-              "berarsir bertanda \u201c{mark}\u201d tidak dilaporkan (kurang dari k = {k} "
-              "responden, atau disembunyikan agar tidak dapat dihitung dengan pengurangan).",
+              "berarsir tidak dilaporkan. {legend}",
         "en": "Numbers are 0–100 scores. Colour shows how good a result is (blue = better, "
               "red = worse), with the scale's direction applied: for the resistance-to-"
-              "change dimensions a high score is red. Hatched grey cells marked "
-              "\u201c{mark}\u201d are not reported (fewer than k = {k} respondents, or hidden "
-              "so they cannot be worked out by subtraction)."},
+              "change dimensions a high score is red. Hatched grey cells are not reported. "
+              "{legend}"},
     "org.distribution_note": {
         "id": "Setiap titik adalah satu unit yang dilaporkan; garis oranye adalah skor "
               "organisasi.",
