@@ -37,26 +37,37 @@ register({
     "unit.s7": {"id": "Metode dan privasi", "en": "Method and privacy"},
     "unit.how_to_read": {
         "id": "Setiap dimensi diberi skor 0–100: 0 berarti semua responden memilih jawaban "
-              "terendah pada semua butir, 100 berarti semua memilih jawaban tertinggi. "
-              "Angka dalam kurung adalah rentang kepercayaan 95%: nilai sebenarnya untuk unit "
-              "hampir pasti berada di antara kedua angka itu. Untuk sebagian besar dimensi, "
-              "skor lebih tinggi berarti lebih baik.",
-        "en": "Each dimension is scored 0–100: 0 means every respondent chose the lowest "
-              "answer on every item, 100 that everyone chose the highest. The numbers in "
-              "brackets are the 95% confidence interval: the unit's true value very probably "
-              "lies between them. For most dimensions a higher score is better."},
+              "terendah pada semua butir (pada butir yang dibalik: jawaban tertinggi), 100 "
+              "berarti sebaliknya. Angka dalam kurung adalah rentang kepercayaan 95%: kisaran "
+              "nilai yang masuk akal bagi skor rata-rata sebenarnya dari unit, mengingat "
+              "jawaban orang berbeda-beda. Rentang yang dihitung dengan cara ini memuat nilai "
+              "sebenarnya pada sekitar 95 dari 100 survei, jadi nilai sebenarnya bisa saja "
+              "berada di luar rentang ini. Makin sedikit responden, makin lebar rentangnya. "
+              "Untuk sebagian besar dimensi, skor lebih tinggi berarti lebih baik.",
+        "en": "Each dimension is scored 0–100: 0 means every respondent chose the lowest answer"
+              " on every item (on reverse-keyed items: the highest), 100 the opposite. The "
+              "numbers in brackets are the 95% confidence interval: the range of plausible "
+              "values for the unit's true mean score, given that people's answers vary. "
+              "Intervals computed this way contain the true value in about 95 of 100 surveys, "
+              "so the true value may also lie outside this one. The fewer the respondents, the "
+              "wider the interval. For most dimensions a higher score is better."},
     "unit.higher_worse": {
         "id": "Perhatian: pada {title}, skor lebih tinggi berarti lebih buruk (lebih banyak "
               "penolakan terhadap perubahan).",
         "en": "Note: for {title} a higher score is worse (more resistance to change)."},
     "unit.change_note": {
-        "id": "\u201cTidak ada perubahan yang jelas\u201d berarti selisih dengan triwulan lalu "
-              "masih dalam batas kebetulan (setelah koreksi untuk banyaknya unit yang "
-              "dibandingkan); selisih kecil seperti itu jangan ditafsirkan sebagai kemajuan "
-              "atau kemunduran.",
-        "en": "\u201cNo clear change\u201d means the difference from last quarter is within "
-              "what chance alone produces (after correcting for the number of units compared); "
-              "do not read such a difference as progress or decline."},
+        "id": "“Tidak ada perubahan yang jelas” berarti selisih dengan triwulan lalu, untuk "
+              "jumlah responden ini, tidak cukup besar untuk dibedakan dari variasi kebetulan "
+              "(setelah koreksi untuk banyaknya unit yang dibandingkan). Itu tidak berarti "
+              "tidak ada perubahan; jangan tafsirkan selisih seperti itu sebagai kemajuan atau "
+              "kemunduran. Perubahan yang tercetak adalah selisih kedua skor yang tercetak; "
+              "pengujiannya memakai nilai sebelum pembulatan.",
+        "en": "“No clear change” means that, with this many respondents, the difference from "
+              "last quarter is not large enough to be told apart from chance variation (after "
+              "correcting for the number of units compared). It does not mean that nothing "
+              "changed; do not read such a difference as progress or decline. The printed "
+              "change is the difference of the two printed scores; the test uses the values "
+              "before rounding."},
     "unit.col_score": {"id": "Skor (CI 95%)", "en": "Score (95% CI)"},
     "unit.col_prev": {"id": "Triwulan lalu", "en": "Last quarter"},
     "unit.col_change": {"id": "Perubahan", "en": "Change"},
@@ -83,22 +94,31 @@ register({
     "unit.weakest": {"id": "Dua dimensi terlemah", "en": "Two weakest dimensions"},
     "unit.higher_worse_mark": {"id": "skor tinggi = lebih buruk", "en": "high = worse"},
     "unit.trend_note": {
-        "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti unit "
-              "tidak dilaporkan pada triwulan itu (kurang dari {k} responden). Garis putus-"
-              "putus vertikal menandai pelatihan, di antara survei sebelum dan sesudahnya.",
-        "en": "The lines show the unit's score in each quarter. A missing point means the unit "
-              "was not reported that quarter (fewer than {k} respondents). Dashed vertical "
-              "lines mark training, between the surveys before and after it."},
+        "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti "
+              "hasil unit tidak dilaporkan pada triwulan itu (kurang dari {k} responden, atau "
+              "disembunyikan untuk melindungi kelompok lain) atau instrumen itu tidak "
+              "ditanyakan. Garis putus-putus vertikal menandai pelatihan, di antara survei "
+              "sebelum dan sesudahnya.",
+        "en": "The lines show the unit's score in each quarter. A missing point means the "
+              "unit's result was not reported that quarter (fewer than {k} respondents, or "
+              "hidden to protect another group) or the instrument was not asked. Dashed "
+              "vertical lines mark training, between the surveys before and after it."},
     "unit.events": {"id": "Pelatihan tercatat", "en": "Recorded training"},
     "unit.no_events": {"id": "Belum ada pelatihan yang tercatat.",
                        "en": "No training recorded yet."},
     "unit.items_note": {
-        "id": "Setiap batang menunjukkan persentase responden per pilihan jawaban. Jawaban "
-              "tidak setuju di kiri garis nol, jawaban setuju di kanan. (R) menandai butir "
-              "yang dibalik: untuk butir itu, setuju berarti hasil yang kurang baik.",
-        "en": "Each bar shows the percentage of respondents per answer option. Disagreeing "
-              "answers lie left of the zero line, agreeing answers right. (R) marks a reverse-"
-              "keyed item: agreeing with it is the unfavourable answer."},
+        "id": "Setiap batang menunjukkan persentase jawaban per pilihan, dari responden unit "
+              "ini (termasuk unit di bawahnya) yang menjawab butir itu; butir dengan kurang "
+              "dari k jawaban tidak ditampilkan. Pilihan terendah di kiri garis nol, pilihan "
+              "tertinggi di kanan; pilihan tengah (bila ada) dibagi dua. (R) menandai butir "
+              "yang dibalik: butir itu dihitung terbalik, sehingga pilihan yang lebih tinggi "
+              "menurunkan skor dimensi.",
+        "en": "Each bar shows the percentage of answers per option among the respondents of "
+              "this unit (including the units below it) who answered the item; items with fewer"
+              " than k answers are not shown. The lowest option lies left of the zero line, the"
+              " highest right; a middle option (if any) is split in two. (R) marks a "
+              "reverse-keyed item: it is scored the other way round, so a higher option lowers "
+              "the dimension score."},
     "unit.recs_intro": {
         "id": "Tindakan berikut diambil dari berkas instrumen untuk dua dimensi dengan hasil "
               "terlemah. Bahas dengan BKPSDM untuk memasukkannya ke rencana pengembangan "
@@ -107,20 +127,32 @@ register({
               "dimensions. Discuss them with BKPSDM to put them into the competency "
               "development plan (every PNS is entitled to at least 20 JP a year)."},
     "unit.quality_intro": {
-        "id": "Butir-butir Lentera baru dan belum tervalidasi, maka keandalannya diperiksa "
-              "pada data setiap triwulan. Alfa Cronbach dan omega (0–1) menunjukkan apakah "
-              "butir-butir satu dimensi mengukur hal yang sama; 0,70 ke atas cukup, 0,80 ke "
-              "atas baik. rwg(j) (0–1) menunjukkan seberapa sepakat anggota unit ini; di atas "
-              "0,70 kesepakatan kuat, sehingga rata-rata unit bermakna sebagai \u201cbudaya\u201d "
-              "unit. ICC(1) adalah bagian perbedaan jawaban yang disebabkan oleh unit; ICC(2) "
-              "(0–1) adalah keandalan rata-rata unit.",
+        "id": "Butir-butir Lentera baru dan belum tervalidasi, maka keandalannya diperiksa pada"
+              " data setiap triwulan. Alfa Cronbach dan omega (0–1) menunjukkan seberapa "
+              "konsisten butir-butir satu dimensi dijawab; 0,70 ke atas cukup, 0,80 ke atas "
+              "baik. Kolom “Unit ini” memakai jawaban unit ini saja (termasuk unit di "
+              "bawahnya), dari responden yang menjawab semua butir dimensi; dengan sedikit "
+              "responden, alfa unit sangat tidak pasti dan bisa jauh dari alfa organisasi, "
+              "bahkan negatif. Kolom “Seluruh organisasi” memakai semua responden organisasi. "
+              "rwg(j) (0–1) menunjukkan seberapa seragam jawaban anggota unit ini dibandingkan "
+              "dengan jawaban yang dipilih secara acak; nilai tinggi berarti anggota menjawab "
+              "serupa, tetapi tidak membuktikan bahwa rata-rata unit dapat diandalkan atau "
+              "menggambarkan budaya unit. ICC(1) adalah bagian perbedaan jawaban yang terletak "
+              "di antara unit; ICC(2) (0–1) adalah keandalan rata-rata unit pada ukuran unit "
+              "rata-rata organisasi.",
         "en": "Lentera's items are new and not yet validated, so their reliability is checked "
-              "on every quarter's data. Cronbach's alpha and omega (0–1) show whether the "
-              "items of a dimension measure the same thing; 0.70 and above is acceptable, "
-              "0.80 and above good. rwg(j) (0–1) shows how much the members of this unit "
-              "agree; above 0.70 is strong agreement, so the unit mean is meaningful as the "
-              "unit's \u201cculture\u201d. ICC(1) is the share of the differences in answers "
-              "due to the unit; ICC(2) (0–1) is the reliability of unit means."},
+              "on every quarter's data. Cronbach's alpha and omega (0–1) show how consistently "
+              "the items of a dimension are answered; 0.70 and above is acceptable, 0.80 and "
+              "above good. The “This unit” columns use this unit's answers only (including the "
+              "units below it), from the respondents who answered every item of the dimension; "
+              "with few respondents the unit's alpha is very uncertain and can lie far from the"
+              " organisation's, even below zero. The “Whole organisation” columns use every "
+              "respondent of the organisation. rwg(j) (0–1) shows how uniform the answers of "
+              "this unit's members are compared with answers chosen at random; a high value "
+              "means the members answer alike, but it does not show that the unit mean is "
+              "dependable or describes the unit's culture. ICC(1) is the share of the "
+              "differences in answers that lies between units; ICC(2) (0–1) is the reliability "
+              "of unit means at the organisation's average unit size."},
     "unit.col_alpha": {"id": "Alfa (CI 95%)", "en": "Alpha (95% CI)"},
     "unit.col_rel": {"id": "Keandalan", "en": "Reliability"},
     "unit.col_agree": {"id": "Kesepakatan, rwg(j)", "en": "Agreement, rwg(j)"},
@@ -154,8 +186,10 @@ register({
               "100, dengan A jumlah pilihan jawaban; butir yang dibalik dihitung sebagai A + "
               "1 − jawaban. Skor dimensi seseorang dihitung bila sedikitnya dua pertiga butir "
               "dijawab. Perubahan diuji dengan uji t Welch dan dikoreksi Benjamini-Hochberg "
-              "untuk banyaknya unit; besar perubahan dinyatakan dengan Hedges' g. Angka "
-              "dibulatkan hanya untuk tampilan.",
+              "untuk banyaknya unit; besar perubahan dinyatakan dengan Hedges' g. "
+              "Perbandingan dengan bagian lain organisasi memakai rentang kepercayaan 95% dari "
+              "selisihnya, tanpa koreksi itu. Angka dibulatkan hanya untuk tampilan, sekali, "
+              "ke angka terdekat (nilai yang tepat di tengah dibulatkan menjauhi nol).",
         "en": "This survey is anonymous. Each civil servant receives one random code; the "
               "code is stored only in keyed-hash form and never with the answers. Stored: "
               "unit, wave, answers, and the position type (structural/functional) when the "
@@ -167,8 +201,10 @@ register({
               "reverse-keyed items count as A + 1 − answer. A person's dimension score is "
               "computed when at least two thirds of its items are answered. Changes are "
               "tested with Welch's t test and corrected for the number of units with "
-              "Benjamini-Hochberg; their size is given as Hedges' g. Numbers are rounded for "
-              "display only."},
+              "Benjamini-Hochberg; their size is given as Hedges' g. The comparison with the "
+              "rest of the organisation uses the 95% confidence interval of the difference, "
+              "without that correction. Numbers are rounded for display only, once, to the "
+              "nearest value (exact halves away from zero)."},
     "unit.sources": {"id": "Sumber kerangka instrumen", "en": "Frameworks of the instruments"},
     # below k
     "belowk.title": {"id": "Unit ini tidak dilaporkan", "en": "This unit is not reported"},
@@ -243,9 +279,12 @@ register({
         "en": "Each dot is one reported unit; the orange line is the organisation's score."},
     "org.changes_intro": {
         "id": "Perubahan dari {previous} ke {current} yang tetap jelas setelah koreksi "
-              "Benjamini-Hochberg (q < 0,05) untuk banyaknya unit yang diuji.",
+              "Benjamini-Hochberg (q < 0,05) untuk banyaknya unit yang diuji. Perubahan yang "
+              "tercetak adalah selisih kedua skor yang tercetak; pengujiannya memakai nilai "
+              "sebelum pembulatan.",
         "en": "Changes from {previous} to {current} that remain clear after Benjamini-Hochberg "
-              "correction (q < 0.05) for the number of units tested."},
+              "correction (q < 0.05) for the number of units tested. The printed change is the "
+              "difference of the two printed scores; the test uses the values before rounding."},
     "org.no_changes": {"id": "Tidak ada unit dengan perubahan yang jelas.",
                        "en": "No unit changed clearly."},
     "org.no_previous": {"id": "Belum ada gelombang sebelumnya untuk dibandingkan.",
@@ -255,14 +294,18 @@ register({
         "id": "{count} unit tidak dilaporkan; jumlah respondennya juga tidak ditampilkan.",
         "en": "{count} units are not reported; their respondent counts are not shown either."},
     "org.quality_intro": {
-        "id": "Keandalan dihitung dari semua responden gelombang ini. Alfa dan omega 0,70 ke "
-              "atas cukup, 0,80 ke atas baik. ICC(1) adalah bagian perbedaan jawaban yang "
-              "disebabkan oleh unit; ICC(2) adalah keandalan rata-rata unit. rwg(j) adalah "
-              "median kesepakatan dalam unit.",
-        "en": "Reliability is computed from all respondents of this wave. Alpha and omega of "
-              "0.70 and above are acceptable, 0.80 and above good. ICC(1) is the share of the "
-              "differences in answers due to the unit; ICC(2) is the reliability of unit "
-              "means. rwg(j) is the median agreement within units."},
+        "id": "Alfa dan omega dihitung dari semua responden gelombang ini yang menjawab semua "
+              "butir dimensi. Alfa dan omega 0,70 ke atas cukup, 0,80 ke atas baik. ICC(1) "
+              "adalah bagian perbedaan jawaban yang terletak di antara unit; ICC(2) adalah "
+              "keandalan rata-rata unit pada ukuran unit rata-rata. rwg(j) adalah median "
+              "kesepakatan dalam unit yang dilaporkan, dibandingkan dengan jawaban acak; "
+              "kesepakatan tidak membuktikan bahwa rata-rata unit dapat diandalkan.",
+        "en": "Alpha and omega are computed from every respondent of this wave who answered "
+              "every item of the dimension. Alpha and omega of 0.70 and above are acceptable, "
+              "0.80 and above good. ICC(1) is the share of the differences in answers that lies"
+              " between units; ICC(2) is the reliability of unit means at the average unit "
+              "size. rwg(j) is the median agreement within the reported units, compared with "
+              "random answers; agreement does not show that unit means are dependable."},
     "org.col_q": {"id": "q (BH)", "en": "q (BH)"},
     "org.col_g": {"id": "Hedges' g", "en": "Hedges' g"},
     # SKM

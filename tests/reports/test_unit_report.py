@@ -50,8 +50,8 @@ def test_up_on_a_higher_worse_scale_reads_as_worse():
 
 
 def test_comparison_with_organisation_is_in_words(pdf_id):
-    assert has_phrase(pdf_id, "55 · di atas organisasi")
-    assert has_phrase(pdf_id, "55 · di bawah organisasi")
+    assert has_phrase(pdf_id, "55 · lebih tinggi")
+    assert has_phrase(pdf_id, "55 · lebih rendah")
 
 
 def test_all_seven_sections_are_present_in_order(pdf_en):
