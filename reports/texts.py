@@ -320,6 +320,8 @@ register({
     "skm.no": {"id": "No", "en": "No"},
     "skm.unsur": {"id": "Unsur pelayanan", "en": "Service element (unsur)"},
     "skm.nrr": {"id": "NRR per unsur", "en": "NRR per element"},
+    "skm.perception": {"id": "Nilai persepsi", "en": "Perception value"},
+    "skm.ikm_interval": {"id": "Interval IKM", "en": "IKM interval"},
     "skm.weighted": {"id": "NRR tertimbang (NRR × {w})", "en": "Weighted NRR (NRR × {w})"},
     "skm.ikm": {"id": "IKM (jumlah NRR tertimbang)", "en": "IKM (sum of weighted NRR)"},
     "skm.converted": {"id": "Nilai IKM konversi (IKM × 25)", "en": "Converted IKM (IKM × 25)"},

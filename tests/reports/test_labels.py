@@ -121,6 +121,8 @@ def test_skm_report_refuses_a_grade_that_contradicts_the_printed_value():
 
 def test_skm_bands_and_note_follow_the_language():
     en = _skm_flat(skm_context(), "en")
+    # the table's first column is the perception value 1-4, not an NRR
+    assert "Perception Converted IKM" in en and "NRR per element IKM" not in en
     assert "88.31 – 100.00 A" in en and "88,31" not in en
     assert "as printed" in en and "small gaps" not in en
     assert "sebagaimana tercetak" in _skm_flat(skm_context())
