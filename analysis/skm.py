@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,10 +19,14 @@ SKM_POINTS = 4
 #: Conversion factor from IKM (1..4) to the 25..100 converted score.
 CONVERSION = 25.0
 #: Lower bounds of the converted score (NIK) for each mutu, Permenpan RB 14/2017 Lampiran:
-#: A 88.31-100.00, B 76.61-88.30, C 65.00-76.60, D 25.00-64.99. A value inside a published
-#: gap (e.g. 76.605) falls to the lower grade, because the unrounded score did not reach the
-#: next lower bound.
-MUTU_BOUNDS = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (-math.inf, "D"))
+#: A 88.31-100.00, B 76.61-88.30, C 65.00-76.60, D 25.00-64.99. The intervals are written
+#: with two decimals, so the score is graded as it is printed: rounded to two decimals (see
+#: :func:`round_converted`); every two-decimal value lies in exactly one interval, and a
+#: printed 88,31 always carries A.
+MUTU_BOUNDS = ((Decimal("88.31"), "A"), (Decimal("76.61"), "B"), (Decimal("65.00"), "C"),
+               (Decimal("25.00"), "D"))
+#: Decimals of the converted score as published (the regulation's intervals).
+CONVERTED_DIGITS = 2
 #: Kinerja unit pelayanan codes for each mutu (translated by reports/).
 KINERJA = {"A": "sangat_baik", "B": "baik", "C": "kurang_baik", "D": "tidak_baik"}
 
@@ -53,7 +59,8 @@ def skm_index(values: ArrayLike) -> SkmResult:
     -----
     NRR_i = mean of the answers to unsur i; weight w = 1/9 (equal weights, the regulation's
     "bobot nilai rata-rata tertimbang" 1/jumlah unsur = 0.111 taken exactly);
-    IKM = sum_i w NRR_i; converted (NIK) = 25 IKM; mutu from :data:`MUTU_BOUNDS`.
+    IKM = sum_i w NRR_i; converted (NIK) = 25 IKM; mutu from :data:`MUTU_BOUNDS`, applied to
+    the converted score rounded to two decimals as it is printed (:func:`mutu_for`).
 
     References
     ----------
@@ -79,11 +86,35 @@ def skm_index(values: ArrayLike) -> SkmResult:
                      mutu=mutu, kinerja=KINERJA[mutu])
 
 
-def mutu_for(converted: float) -> str:
-    """Mutu pelayanan (A-D) for a converted score 25..100 (see :data:`MUTU_BOUNDS`)."""
-    if not 25.0 <= converted <= 100.0:
+def round_converted(converted: float | Decimal | Fraction) -> Decimal:
+    """The converted score as printed: two decimals, half away from zero, rounded once.
+
+    A float is taken at its exact binary value (88.305 is stored as 88.30500000000000682…
+    and prints 88.31; 2.675 would print 2.67); a Decimal or Fraction is rounded exactly, so
+    a true tie such as Fraction(17661, 200) = 88.305 gives 88.31. ``reports.wording.number``
+    applies the same rule, so the PDF prints this value.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 200  # exact for every double
+        if isinstance(converted, Fraction):
+            value = Decimal(converted.numerator) / Decimal(converted.denominator)
+        else:
+            value = Decimal(converted)
+        return value.quantize(Decimal(1).scaleb(-CONVERTED_DIGITS), rounding=ROUND_HALF_UP)
+
+
+def mutu_for(converted: float | Decimal | Fraction) -> str:
+    """Mutu pelayanan (A-D) of a converted score 25..100, graded as printed.
+
+    The score is rounded by :func:`round_converted` and placed in the regulation's
+    intervals (:data:`MUTU_BOUNDS`), so the printed value and the grade always agree.
+    """
+    if isinstance(converted, float) and not math.isfinite(converted):
         raise AnalysisInputError(f"converted score {converted} is outside 25..100")
-    return next(code for low, code in MUTU_BOUNDS if converted >= low)
+    printed = round_converted(converted)
+    if not Decimal("25.00") <= printed <= Decimal("100.00"):
+        raise AnalysisInputError(f"converted score {converted} is outside 25..100")
+    return next(code for low, code in MUTU_BOUNDS if printed >= low)
 
 
 def krejcie_morgan(population: int, chi2: float = 3.841, p: float = 0.5,

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from analysis.scoring import subtree_members, to_score100
 from analysis.wave import WaveData, WaveResult
-from instruments.model import Dimension, Instrument, Referent, Scale
+from instruments.model import Dimension, Direction, Instrument, Referent, Scale
 from reports.context import (
     DimensionResult,
     InstrumentSection,
@@ -115,10 +115,21 @@ def build_unit_context(unit: int, unit_names: Sequence[str], waves: Sequence[Ins
     if not shown:
         reasons = {str(w.result.disclosure.reason[unit]) for w in waves}
         reason = "complementary" if reasons == {"complementary"} else "below_k"
-        return UnitReportContext(**base, shown=False, suppressed_reason=reason)
+        return UnitReportContext(**base, shown=False, suppressed_reason=reason,
+                                 included_in=_shown_ancestor(unit, unit_names, waves))
     return UnitReportContext(
         **base, shown=True, n_respondents=int(first.respondents[unit]), n_invited=n_invited,
         instruments=tuple(_section(unit, w, info) for w in waves), events=tuple(events))
+
+
+def _shown_ancestor(unit: int, unit_names: Sequence[str],
+                    waves: Sequence[InstrumentWave]) -> str:
+    """The name of the nearest unit above `unit` that every instrument shows ("" if none)."""
+    parent = np.asarray(waves[0].data.unit_parent)
+    u = int(parent[unit])
+    while u >= 0 and not all(bool(w.result.shown[u]) for w in waves):
+        u = int(parent[u])
+    return unit_names[u] if u >= 0 else ""
 
 
 def _section(unit: int, w: InstrumentWave, info: WaveInfo) -> InstrumentSection:
@@ -127,11 +138,13 @@ def _section(unit: int, w: InstrumentWave, info: WaveInfo) -> InstrumentSection:
     scale0 = dims[0][0]
     history = [*w.history, shown_scores100(w.result)]
     labels = tuple(info.wave_labels[-len(history):])
+    complete = _complete_rows(unit, w.data)
     return InstrumentSection(
         title=w.instrument.title, citation=w.instrument.citation,
         option_labels=tuple(o.label for o in scale0.options),
         collective=all(s.referent == Referent.COLLECTIVE for s, _ in dims),
-        dimensions=tuple(_dimension(unit, j, s, d, w.result) for j, (s, d) in enumerate(dims)),
+        dimensions=tuple(_dimension(unit, j, s, d, w.result, int(complete[j]))
+                         for j, (s, d) in enumerate(dims)),
         items=_items(unit, w),
         quality=tuple(_quality(j, d, w.result) for j, (_, d) in enumerate(dims)),
         wave_labels=labels,
@@ -140,19 +153,36 @@ def _section(unit: int, w: InstrumentWave, info: WaveInfo) -> InstrumentSection:
     )
 
 
-def _dimension(u: int, j: int, scale: Scale, dim: Dimension, r: WaveResult) -> DimensionResult:
-    """One dimension row of one unit; scores are None when the dimension is suppressed."""
+def _complete_rows(u: int, data: WaveData) -> NDArray[np.int64]:
+    """(D,) respondents of unit `u`'s subtree who answered every item of each dimension."""
+    member = subtree_members(data.unit_parent)[u][np.asarray(data.unit)]
+    answered = ~np.isnan(np.asarray(data.values)[member])
+    item_dimension = np.asarray(data.item_dimension)
+    return np.array([answered[:, item_dimension == j].all(axis=1).sum()
+                     for j in range(data.n_dimensions)], dtype=np.int64)
+
+
+def _dimension(u: int, j: int, scale: Scale, dim: Dimension, r: WaveResult,
+               complete: int) -> DimensionResult:
+    """One dimension row of one unit; scores are None when the dimension is suppressed.
+
+    The favourable share is the side of the midpoint that is good on this scale: above it
+    when higher is better, below it when higher is worse.
+    """
     shown = bool(r.shown_dimension[u, j])
 
     def score(values: NDArray) -> float | None:
         return _f(values[u, j]) if shown else None
 
     collective = scale.referent == Referent.COLLECTIVE
+    good_side = r.favourable if scale.direction == Direction.HIGHER_BETTER else r.below_midpoint
     return DimensionResult(
         code=dim.code, name=dim.name, description=dim.description, direction=scale.direction,
         actions=dim.actions, n=int(r.n[u, j]) if shown else 0,
         score100=score(r.score100), ci_low100=score(r.score100_ci_low),
-        ci_high100=score(r.score100_ci_high), favourable=score(r.favourable),
+        ci_high100=score(r.score100_ci_high), favourable=score(good_side),
+        unit_alpha=score(r.unit_alpha), unit_alpha_n=complete if shown else 0,
+        n_items=len(dim.items),
         rwg_j=score(r.rwg_j) if collective else None,
         agreement=str(r.rwg_verdict[u, j]) if shown and collective else "not_computable",
         **_trend_fields(u, j, scale.points, r, shown), **_comparison_fields(u, j, scale, r, shown),

@@ -18,6 +18,8 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from reports.wording import score  # noqa: E402  (the one rounding rule of every report)
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
 # colour-vision deficiency. Lines and points use it in this order.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -207,7 +209,7 @@ def _heat_cell(ax, r: int, c: int, value: float, good: float, suppressed_label: 
         ax.text(c, r, suppressed_label, ha="center", va="center", fontsize=5.5, color="#555555")
         return
     colour = "white" if good < 20 or good > 80 else INK
-    ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=6, color=colour)
+    ax.text(c, r, score(value, "en"), ha="center", va="center", fontsize=6, color=colour)
 
 
 def score_distribution(labels: Sequence[str], unit_scores: Sequence[Sequence[float]],

@@ -38,17 +38,23 @@ class DimensionResult:
     score100: float | None  # None: this dimension is suppressed in a shown unit
     ci_low100: float | None
     ci_high100: float | None
-    favourable: float | None = None  # share 0..1 of item answers on the favourable side
+    # share 0..1 of item answers on the favourable side of the midpoint (after reverse-keying):
+    # above it on a higher-better scale, below it on a higher-worse one; neutral answers count
+    # on neither side
+    favourable: float | None = None
     previous_score100: float | None = None
     change100: float | None = None  # current - previous on 0-100
     change_q: float | None = None  # BH-adjusted p of the change
     hedges_g: float | None = None
     trend: str = "none"  # one of TREND_CODES
-    org_score100: float | None = None  # the rest of the organisation
+    org_score100: float | None = None  # the REST of the organisation (this subtree excluded)
     percentile: float | None = None  # 0..100 among shown units
     comparison: str = "none"  # "above" | "below" | "similar" | "none" (analysis.compare)
     rwg_j: float | None = None
     agreement: str = "not_computable"  # one of AGREEMENT_CODES
+    unit_alpha: float | None = None  # this unit's own alpha, over its subtree's complete rows
+    unit_alpha_n: int = 0  # those complete rows (every item of the dimension answered)
+    n_items: int = 0  # items of the dimension (a one-item dimension has no alpha)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,10 @@ class ItemDistribution:
 
 @dataclass(frozen=True)
 class QualityRow:
-    """Measurement quality of one dimension in this wave (all units pooled)."""
+    """Measurement quality of one dimension in this wave, over the whole organisation.
+
+    In the unit report it stands beside the unit's own alpha (`DimensionResult.unit_alpha`).
+    """
 
     name: Text
     n_items: int
@@ -131,6 +140,7 @@ class UnitReportContext:
     events: tuple[TrainingEvent, ...] = ()
     generated_on: str = ""
     suppressed_reason: str = "below_k"  # "below_k" | "complementary" (analysis.disclosure)
+    included_in: str = ""  # nearest shown unit above a hidden one ("" when none is shown)
 
 
 @dataclass(frozen=True)

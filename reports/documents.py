@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.skm import mutu_for
 from instruments.model import Direction
 from reports import charts
 from reports import texts as _texts  # noqa: F401  (registers the report texts)
@@ -19,10 +20,12 @@ from reports.errors import ReportError
 from reports.i18n import check_lang, translate
 from reports.render import render_html, render_pdf
 from reports.wording import (
+    fraction,
     goodness,
     kinerja,
     number,
     percent,
+    printed_change,
     reliability_words,
     score,
     signed,
@@ -55,7 +58,7 @@ def _below_k_data(ctx: UnitReportContext) -> dict[str, Any]:
         else "below_k"
     return {"org_name": ctx.org_name, "unit_name": ctx.unit_name, "wave_label": ctx.wave_label,
             "period": ctx.period, "k": ctx.k, "reason": reason,
-            "generated_on": ctx.generated_on}
+            "included_in": ctx.included_in, "generated_on": ctx.generated_on}
 
 
 def _validate_unit(ctx: UnitReportContext) -> None:
@@ -90,6 +93,9 @@ def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
         "strongest": [_dim_brief(s, d, lang) for s, d in strongest],
         "weakest": [_dim_brief(s, d, lang) for s, d in weakest],
         "recommendations": [_recommendation(s, d, lang) for s, d in weakest],
+        "any_hidden": any(d.score100 is None for s in ctx.instruments for d in s.dimensions),
+        "hidden_mark": translate("mark.hidden", lang),
+        "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
     }
 
 
@@ -119,8 +125,7 @@ def _section_data(section: InstrumentSection, ctx: UnitReportContext,
         "items": [{"code": i.code, "text": i.text.get(lang), "reverse": i.reverse, "n": i.n}
                   for i in section.items],
         "options": options,
-        "quality": [{**_quality_row(q, lang), "rwg": number(d.rwg_j, 2, lang),
-                     "agreement": translate(f"agree.{d.agreement}", lang)}
+        "quality": [_unit_quality_row(q, d, lang)
                     for q, d in zip(section.quality, section.dimensions, strict=True)],
     }
 
@@ -129,10 +134,11 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
     """A summary-table row for one dimension."""
     return {
         "name": d.name.get(lang), "description": d.description.get(lang), "n": d.n,
-        "score": score(d.score100, lang), "ci_low": score(d.ci_low100, lang),
-        "ci_high": score(d.ci_high100, lang),
+        "hidden": d.score100 is None, "score": score(d.score100, lang),
+        "ci_low": score(d.ci_low100, lang), "ci_high": score(d.ci_high100, lang),
         "higher_worse": d.direction == Direction.HIGHER_WORSE,
-        "previous": score(d.previous_score100, lang), "change": signed(d.change100, lang),
+        "previous": score(d.previous_score100, lang),
+        "change": signed(_change(d.score100, d.previous_score100, d.change100), lang),
         "trend": trend_words(d.trend, d.direction, lang),
         "tone": trend_tone(d.trend, d.direction),
         "org": score(d.org_score100, lang),
@@ -142,6 +148,12 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
         "rwg": number(d.rwg_j, 2, lang),
         "agreement": translate(f"agree.{d.agreement}", lang),
     }
+
+
+def _change(current: float | None, previous: float | None, change: float | None):
+    """The printed change: the difference of the printed scores where both are printed."""
+    printed = printed_change(current, previous)
+    return change if printed is None or change is None else printed
 
 
 def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str) -> dict[str, str]:
@@ -170,6 +182,26 @@ def _quality_row(q: QualityRow, lang: str) -> dict[str, str]:
             "rwg": number(q.rwg_j, 2, lang), "note": q.note or ""}
 
 
+def _unit_quality_row(q: QualityRow, d: DimensionResult, lang: str) -> dict[str, str]:
+    """The unit's own alpha and agreement beside the organisation's alpha, omega and ICCs."""
+    return {**_quality_row(q, lang), "rwg": number(d.rwg_j, 2, lang),
+            "agreement": translate(f"agree.{d.agreement}", lang),
+            "unit_alpha": number(d.unit_alpha, 2, lang), "unit_alpha_n": str(d.unit_alpha_n),
+            "unit_alpha_words": _unit_alpha_words(d, lang)}
+
+
+def _unit_alpha_words(d: DimensionResult, lang: str) -> str:
+    """The unit's alpha in words, or why it could not be computed."""
+    if d.unit_alpha is not None:
+        return reliability_words(d.unit_alpha, lang)
+    if d.score100 is None:
+        return translate("mark.hidden", lang)
+    if d.n_items < 2:
+        return translate("unit.alpha_one_item", lang)
+    key = "unit.alpha_few_rows" if d.unit_alpha_n < 3 else "unit.alpha_no_variance"
+    return translate(key, lang)
+
+
 # ---------------------------------------------------------------- organisation report
 
 def org_report_html(ctx: OrgReportContext, lang: str = "id") -> str:
@@ -188,7 +220,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
     _validate_org(ctx)
     dims = ctx.dimensions
     shown_rows = [u for u in ctx.units if u.shown]
-    mark = translate("org.suppressed_mark", lang, k=ctx.k)
+    mark = translate("mark.hidden", lang)
     return {
         "org_name": ctx.org_name, "wave_label": ctx.wave_label, "period": ctx.period,
         "k": ctx.k, "generated_on": ctx.generated_on, "n": ctx.n_respondents,
@@ -208,7 +240,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "n_suppressed": sum(not u.shown for u in ctx.units),
         "changes": [_change_row(c, lang) for c in ctx.changes],
         "quality": [_quality_row(q, lang) for q in ctx.quality],
-        "suppressed_mark": mark,
+        "suppressed_mark": mark, "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
     }
 
 
@@ -249,7 +281,8 @@ def _change_row(c, lang: str) -> dict[str, str]:
     """A row of the significant-changes table."""
     return {"unit": c.unit_name, "dimension": c.dimension.get(lang),
             "previous": score(c.previous100, lang), "current": score(c.current100, lang),
-            "change": signed(c.change100, lang), "q": number(c.q, 3, lang),
+            "change": signed(_change(c.current100, c.previous100, c.change100), lang),
+            "q": number(c.q, 3, lang),
             "g": number(c.hedges_g, 2, lang), "trend": trend_words(c.trend, c.direction, lang),
             "tone": trend_tone(c.trend, c.direction)}
 
@@ -273,13 +306,15 @@ def skm_report_data(ctx: SkmReportContext, lang: str) -> dict[str, Any]:
         raise ReportError(f"Mutu {ctx.mutu!r} tidak dikenal (A-D). / "
                           f"Unknown quality grade {ctx.mutu!r} (A-D).")
     shown = ctx.n_respondents >= ctx.k
+    if shown:
+        _check_grade(ctx)
     adequate = None if ctx.required_sample is None else ctx.n_respondents >= ctx.required_sample
     return {
         "org_name": ctx.org_name, "service_unit": ctx.service_unit, "period": ctx.period,
         "generated_on": ctx.generated_on, "k": ctx.k, "shown": shown,
         "n": ctx.n_respondents, "population": ctx.population,
         "required_sample": ctx.required_sample, "adequate": adequate,
-        "weight": number(ctx.weight, 3, lang),
+        "weight": fraction(ctx.weight, lang), "bands": _skm_bands(lang),
         "unsur": [{"no": i, "code": u.code, "name": u.name.get(lang),
                    "nrr": number(u.nrr, 2, lang),
                    "weighted": number(u.nrr * ctx.weight, 3, lang)}
@@ -288,3 +323,29 @@ def skm_report_data(ctx: SkmReportContext, lang: str) -> dict[str, Any]:
         "converted": number(ctx.converted, 2, lang) if shown else "",
         "mutu": ctx.mutu if shown else "", "kinerja": kinerja(ctx.mutu, lang) if shown else "",
     }
+
+
+# Permenpan RB 14/2017, Lampiran: perception value, IKM interval, converted interval, mutu.
+SKM_BANDS = (("1", "1,00 – 2,5996", "25,00 – 64,99", "D"),
+             ("2", "2,60 – 3,064", "65,00 – 76,60", "C"),
+             ("3", "3,0644 – 3,532", "76,61 – 88,30", "B"),
+             ("4", "3,5324 – 4,00", "88,31 – 100,00", "A"))
+
+
+def _skm_bands(lang: str) -> list[dict[str, str]]:
+    """The regulation's table with the language's decimal separator."""
+    def local(text: str) -> str:
+        return text if lang == "id" else text.replace(",", ".")
+
+    return [{"value": v, "ikm": local(i), "converted": local(c), "mutu": m,
+             "kinerja": kinerja(m, lang)} for v, i, c, m in SKM_BANDS]
+
+
+def _check_grade(ctx: SkmReportContext) -> None:
+    """The grade must be the one of the converted value as printed (two decimals)."""
+    expected = mutu_for(ctx.converted)
+    if ctx.mutu != expected:
+        printed = number(ctx.converted, 2, "en")
+        raise ReportError(
+            f"Mutu {ctx.mutu!r} tidak sesuai dengan nilai konversi {printed} ({expected}). / "
+            f"Grade {ctx.mutu!r} does not match the converted value {printed} ({expected}).")

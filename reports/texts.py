@@ -37,51 +37,88 @@ register({
     "unit.s7": {"id": "Metode dan privasi", "en": "Method and privacy"},
     "unit.how_to_read": {
         "id": "Setiap dimensi diberi skor 0–100: 0 berarti semua responden memilih jawaban "
-              "terendah pada semua butir, 100 berarti semua memilih jawaban tertinggi. "
-              "Angka dalam kurung adalah rentang kepercayaan 95%: nilai sebenarnya untuk unit "
-              "hampir pasti berada di antara kedua angka itu. Untuk sebagian besar dimensi, "
-              "skor lebih tinggi berarti lebih baik.",
-        "en": "Each dimension is scored 0–100: 0 means every respondent chose the lowest "
-              "answer on every item, 100 that everyone chose the highest. The numbers in "
-              "brackets are the 95% confidence interval: the unit's true value very probably "
-              "lies between them. For most dimensions a higher score is better."},
+              "terendah pada semua butir (pada butir yang dibalik: jawaban tertinggi), 100 "
+              "berarti sebaliknya. Angka dalam kurung adalah rentang kepercayaan 95%: kisaran "
+              "nilai yang masuk akal bagi skor rata-rata sebenarnya dari unit, mengingat "
+              "jawaban orang berbeda-beda. Rentang yang dihitung dengan cara ini memuat nilai "
+              "sebenarnya pada sekitar 95 dari 100 survei, jadi nilai sebenarnya bisa saja "
+              "berada di luar rentang ini. Makin sedikit responden, makin lebar rentangnya. "
+              "Untuk sebagian besar dimensi, skor lebih tinggi berarti lebih baik.",
+        "en": "Each dimension is scored 0–100: 0 means every respondent chose the lowest answer"
+              " on every item (on reverse-keyed items: the highest), 100 the opposite. The "
+              "numbers in brackets are the 95% confidence interval: the range of plausible "
+              "values for the unit's true mean score, given that people's answers vary. "
+              "Intervals computed this way contain the true value in about 95 of 100 surveys, "
+              "so the true value may also lie outside this one. The fewer the respondents, the "
+              "wider the interval. For most dimensions a higher score is better."},
     "unit.higher_worse": {
         "id": "Perhatian: pada {title}, skor lebih tinggi berarti lebih buruk (lebih banyak "
               "penolakan terhadap perubahan).",
         "en": "Note: for {title} a higher score is worse (more resistance to change)."},
     "unit.change_note": {
-        "id": "\u201cTidak ada perubahan yang jelas\u201d berarti selisih dengan triwulan lalu "
-              "masih dalam batas kebetulan (setelah koreksi untuk banyaknya unit yang "
-              "dibandingkan); selisih kecil seperti itu jangan ditafsirkan sebagai kemajuan "
-              "atau kemunduran.",
-        "en": "\u201cNo clear change\u201d means the difference from last quarter is within "
-              "what chance alone produces (after correcting for the number of units compared); "
-              "do not read such a difference as progress or decline."},
+        "id": "“Tidak ada perubahan yang jelas” berarti selisih dengan triwulan lalu, untuk "
+              "jumlah responden ini, tidak cukup besar untuk dibedakan dari variasi kebetulan "
+              "(setelah koreksi untuk banyaknya unit yang dibandingkan). Itu tidak berarti "
+              "tidak ada perubahan; jangan tafsirkan selisih seperti itu sebagai kemajuan atau "
+              "kemunduran. Perubahan yang tercetak adalah selisih kedua skor yang tercetak; "
+              "pengujiannya memakai nilai sebelum pembulatan.",
+        "en": "“No clear change” means that, with this many respondents, the difference from "
+              "last quarter is not large enough to be told apart from chance variation (after "
+              "correcting for the number of units compared). It does not mean that nothing "
+              "changed; do not read such a difference as progress or decline. The printed "
+              "change is the difference of the two printed scores; the test uses the values "
+              "before rounding."},
     "unit.col_score": {"id": "Skor (CI 95%)", "en": "Score (95% CI)"},
     "unit.col_prev": {"id": "Triwulan lalu", "en": "Last quarter"},
     "unit.col_change": {"id": "Perubahan", "en": "Change"},
-    "unit.col_org": {"id": "Organisasi", "en": "Organisation"},
-    "unit.col_fav": {"id": "Jawaban positif", "en": "Favourable answers"},
+    "unit.col_org": {"id": "Bagian lain organisasi", "en": "Rest of the organisation"},
+    "unit.col_fav": {"id": "Jawaban ke arah baik", "en": "Favourable answers"},
+    "unit.summary_notes": {
+        "id": "\u201cBagian lain organisasi\u201d adalah semua responden organisasi di luar "
+              "unit ini (dan unit-unit di bawahnya); unit dibandingkan dengan mereka, bukan "
+              "dengan organisasi yang mencakup unit ini sendiri. \u201cJawaban ke arah "
+              "baik\u201d adalah persentase jawaban semua butir dimensi yang berada di sisi "
+              "baik titik tengah skala: di atas titik tengah bila skor tinggi berarti lebih "
+              "baik, di bawah titik tengah bila skor tinggi berarti lebih buruk (penolakan "
+              "terhadap perubahan). Butir yang dibalik dihitung terbalik; jawaban tepat di "
+              "titik tengah (pilihan netral) tidak dihitung di sisi mana pun.",
+        "en": "\u201cRest of the organisation\u201d is every respondent of the organisation "
+              "outside this unit (and the units below it); the unit is compared with them, "
+              "not with an organisation that includes the unit itself. \u201cFavourable "
+              "answers\u201d is the percentage of answers to the dimension's items on the good "
+              "side of the scale's midpoint: above it where a higher score is better, below "
+              "it where a higher score is worse (resistance to change). Reverse-keyed items "
+              "are counted the other way round; answers exactly at the midpoint (the neutral "
+              "option) count on neither side."},
     "unit.strongest": {"id": "Dua dimensi terkuat", "en": "Two strongest dimensions"},
     "unit.weakest": {"id": "Dua dimensi terlemah", "en": "Two weakest dimensions"},
     "unit.higher_worse_mark": {"id": "skor tinggi = lebih buruk", "en": "high = worse"},
     "unit.trend_note": {
-        "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti unit "
-              "tidak dilaporkan pada triwulan itu (kurang dari {k} responden). Garis putus-"
-              "putus vertikal menandai pelatihan, di antara survei sebelum dan sesudahnya.",
-        "en": "The lines show the unit's score in each quarter. A missing point means the unit "
-              "was not reported that quarter (fewer than {k} respondents). Dashed vertical "
-              "lines mark training, between the surveys before and after it."},
+        "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti "
+              "hasil unit tidak dilaporkan pada triwulan itu (kurang dari {k} responden, atau "
+              "disembunyikan untuk melindungi kelompok lain) atau instrumen itu tidak "
+              "ditanyakan. Garis putus-putus vertikal menandai pelatihan, di antara survei "
+              "sebelum dan sesudahnya.",
+        "en": "The lines show the unit's score in each quarter. A missing point means the "
+              "unit's result was not reported that quarter (fewer than {k} respondents, or "
+              "hidden to protect another group) or the instrument was not asked. Dashed "
+              "vertical lines mark training, between the surveys before and after it."},
     "unit.events": {"id": "Pelatihan tercatat", "en": "Recorded training"},
     "unit.no_events": {"id": "Belum ada pelatihan yang tercatat.",
                        "en": "No training recorded yet."},
     "unit.items_note": {
-        "id": "Setiap batang menunjukkan persentase responden per pilihan jawaban. Jawaban "
-              "tidak setuju di kiri garis nol, jawaban setuju di kanan. (R) menandai butir "
-              "yang dibalik: untuk butir itu, setuju berarti hasil yang kurang baik.",
-        "en": "Each bar shows the percentage of respondents per answer option. Disagreeing "
-              "answers lie left of the zero line, agreeing answers right. (R) marks a reverse-"
-              "keyed item: agreeing with it is the unfavourable answer."},
+        "id": "Setiap batang menunjukkan persentase jawaban per pilihan, dari responden unit "
+              "ini (termasuk unit di bawahnya) yang menjawab butir itu; butir dengan kurang "
+              "dari k jawaban tidak ditampilkan. Pilihan terendah di kiri garis nol, pilihan "
+              "tertinggi di kanan; pilihan tengah (bila ada) dibagi dua. (R) menandai butir "
+              "yang dibalik: butir itu dihitung terbalik, sehingga pilihan yang lebih tinggi "
+              "menurunkan skor dimensi.",
+        "en": "Each bar shows the percentage of answers per option among the respondents of "
+              "this unit (including the units below it) who answered the item; items with fewer"
+              " than k answers are not shown. The lowest option lies left of the zero line, the"
+              " highest right; a middle option (if any) is split in two. (R) marks a "
+              "reverse-keyed item: it is scored the other way round, so a higher option lowers "
+              "the dimension score."},
     "unit.recs_intro": {
         "id": "Tindakan berikut diambil dari berkas instrumen untuk dua dimensi dengan hasil "
               "terlemah. Bahas dengan BKPSDM untuk memasukkannya ke rencana pengembangan "
@@ -90,23 +127,46 @@ register({
               "dimensions. Discuss them with BKPSDM to put them into the competency "
               "development plan (every PNS is entitled to at least 20 JP a year)."},
     "unit.quality_intro": {
-        "id": "Butir-butir Lentera baru dan belum tervalidasi, maka keandalannya diperiksa "
-              "pada data setiap triwulan. Alfa Cronbach dan omega (0–1) menunjukkan apakah "
-              "butir-butir satu dimensi mengukur hal yang sama; 0,70 ke atas cukup, 0,80 ke "
-              "atas baik. rwg(j) (0–1) menunjukkan seberapa sepakat anggota unit ini; di atas "
-              "0,70 kesepakatan kuat, sehingga rata-rata unit bermakna sebagai \u201cbudaya\u201d "
-              "unit. ICC(1) adalah bagian perbedaan jawaban yang disebabkan oleh unit; ICC(2) "
-              "(0–1) adalah keandalan rata-rata unit.",
+        "id": "Butir-butir Lentera baru dan belum tervalidasi, maka keandalannya diperiksa pada"
+              " data setiap triwulan. Alfa Cronbach dan omega (0–1) menunjukkan seberapa "
+              "konsisten butir-butir satu dimensi dijawab; 0,70 ke atas cukup, 0,80 ke atas "
+              "baik. Kolom “Unit ini” memakai jawaban unit ini saja (termasuk unit di "
+              "bawahnya), dari responden yang menjawab semua butir dimensi; dengan sedikit "
+              "responden, alfa unit sangat tidak pasti dan bisa jauh dari alfa organisasi, "
+              "bahkan negatif. Kolom “Seluruh organisasi” memakai semua responden organisasi. "
+              "rwg(j) (0–1) menunjukkan seberapa seragam jawaban anggota unit ini dibandingkan "
+              "dengan jawaban yang dipilih secara acak; nilai tinggi berarti anggota menjawab "
+              "serupa, tetapi tidak membuktikan bahwa rata-rata unit dapat diandalkan atau "
+              "menggambarkan budaya unit. ICC(1) adalah bagian perbedaan jawaban yang terletak "
+              "di antara unit; ICC(2) (0–1) adalah keandalan rata-rata unit pada ukuran unit "
+              "rata-rata organisasi.",
         "en": "Lentera's items are new and not yet validated, so their reliability is checked "
-              "on every quarter's data. Cronbach's alpha and omega (0–1) show whether the "
-              "items of a dimension measure the same thing; 0.70 and above is acceptable, "
-              "0.80 and above good. rwg(j) (0–1) shows how much the members of this unit "
-              "agree; above 0.70 is strong agreement, so the unit mean is meaningful as the "
-              "unit's \u201cculture\u201d. ICC(1) is the share of the differences in answers "
-              "due to the unit; ICC(2) (0–1) is the reliability of unit means."},
+              "on every quarter's data. Cronbach's alpha and omega (0–1) show how consistently "
+              "the items of a dimension are answered; 0.70 and above is acceptable, 0.80 and "
+              "above good. The “This unit” columns use this unit's answers only (including the "
+              "units below it), from the respondents who answered every item of the dimension; "
+              "with few respondents the unit's alpha is very uncertain and can lie far from the"
+              " organisation's, even below zero. The “Whole organisation” columns use every "
+              "respondent of the organisation. rwg(j) (0–1) shows how uniform the answers of "
+              "this unit's members are compared with answers chosen at random; a high value "
+              "means the members answer alike, but it does not show that the unit mean is "
+              "dependable or describes the unit's culture. ICC(1) is the share of the "
+              "differences in answers that lies between units; ICC(2) (0–1) is the reliability "
+              "of unit means at the organisation's average unit size."},
     "unit.col_alpha": {"id": "Alfa (CI 95%)", "en": "Alpha (95% CI)"},
     "unit.col_rel": {"id": "Keandalan", "en": "Reliability"},
-    "unit.col_agree": {"id": "Kesepakatan unit", "en": "Agreement in the unit"},
+    "unit.col_agree": {"id": "Kesepakatan, rwg(j)", "en": "Agreement, rwg(j)"},
+    "unit.col_this_unit": {"id": "Unit ini", "en": "This unit"},
+    "unit.col_whole_org": {"id": "Seluruh organisasi", "en": "Whole organisation"},
+    "unit.col_unit_alpha": {"id": "Alfa (n lengkap)", "en": "Alpha (n complete)"},
+    "unit.alpha_few_rows": {
+        "id": "tidak dapat dihitung (kurang dari 3 responden lengkap)",
+        "en": "not computable (fewer than 3 complete respondents)"},
+    "unit.alpha_no_variance": {
+        "id": "tidak dapat dihitung (jumlah skor semua responden lengkap sama)",
+        "en": "not computable (every complete respondent has the same total)"},
+    "unit.alpha_one_item": {"id": "tidak dapat dihitung (dimensi satu butir)",
+                            "en": "not computable (one-item dimension)"},
     "unit.individual_note": {
         "id": "Instrumen ini mengukur sikap perorangan (\u201csaya\u201d); rata-rata unit "
               "menggambarkan anggotanya, bukan budaya unit, sehingga rwg(j) dan ICC tidak "
@@ -126,8 +186,10 @@ register({
               "100, dengan A jumlah pilihan jawaban; butir yang dibalik dihitung sebagai A + "
               "1 − jawaban. Skor dimensi seseorang dihitung bila sedikitnya dua pertiga butir "
               "dijawab. Perubahan diuji dengan uji t Welch dan dikoreksi Benjamini-Hochberg "
-              "untuk banyaknya unit; besar perubahan dinyatakan dengan Hedges' g. Angka "
-              "dibulatkan hanya untuk tampilan.",
+              "untuk banyaknya unit; besar perubahan dinyatakan dengan Hedges' g. "
+              "Perbandingan dengan bagian lain organisasi memakai rentang kepercayaan 95% dari "
+              "selisihnya, tanpa koreksi itu. Angka dibulatkan hanya untuk tampilan, sekali, "
+              "ke angka terdekat (nilai yang tepat di tengah dibulatkan menjauhi nol).",
         "en": "This survey is anonymous. Each civil servant receives one random code; the "
               "code is stored only in keyed-hash form and never with the answers. Stored: "
               "unit, wave, answers, and the position type (structural/functional) when the "
@@ -139,8 +201,10 @@ register({
               "reverse-keyed items count as A + 1 − answer. A person's dimension score is "
               "computed when at least two thirds of its items are answered. Changes are "
               "tested with Welch's t test and corrected for the number of units with "
-              "Benjamini-Hochberg; their size is given as Hedges' g. Numbers are rounded for "
-              "display only."},
+              "Benjamini-Hochberg; their size is given as Hedges' g. The comparison with the "
+              "rest of the organisation uses the 95% confidence interval of the difference, "
+              "without that correction. Numbers are rounded for display only, once, to the "
+              "nearest value (exact halves away from zero)."},
     "unit.sources": {"id": "Sumber kerangka instrumen", "en": "Frameworks of the instruments"},
     # below k
     "belowk.title": {"id": "Unit ini tidak dilaporkan", "en": "This unit is not reported"},
@@ -159,11 +223,29 @@ register({
         "en": "For wave {wave} this unit's results are hidden to protect another group: if "
               "they were shown, the results of a small group (fewer than k = {k} respondents) "
               "could be worked out by subtraction. Lentera shows no figure about this unit."},
-    "belowk.next": {
-        "id": "Jawaban unit ini tetap dihitung dalam hasil organisasi secara keseluruhan. Untuk "
-              "triwulan berikutnya, ajak lebih banyak pegawai untuk mengisi survei.",
-        "en": "This unit's answers still count in the results of the organisation as a whole. "
-              "For the next quarter, encourage more staff to take part."},
+    "belowk.included_in": {
+        "id": "Jawaban unit ini tetap dihitung dalam hasil {parent} dan dalam hasil "
+              "organisasi secara keseluruhan.",
+        "en": "This unit's answers still count in the results of {parent} and of the "
+              "organisation as a whole."},
+    "belowk.included": {
+        "id": "Jawaban unit ini tetap dihitung dalam hasil organisasi secara keseluruhan.",
+        "en": "This unit's answers still count in the results of the organisation as a "
+              "whole."},
+    "belowk.next.below_k": {
+        "id": "Hasil unit ini dapat ditampilkan bila sedikitnya k = {k} pegawainya mengisi "
+              "survei. Untuk triwulan berikutnya, ajak lebih banyak pegawai untuk mengisi.",
+        "en": "This unit's results can be shown once at least k = {k} of its staff take "
+              "part. For the next quarter, encourage more staff to take part."},
+    "belowk.next.complementary": {
+        "id": "Unit ini tidak disembunyikan karena kurang responden dan tidak melakukan "
+              "kesalahan apa pun; yang dilindungi adalah kelompok lain. Menambah responden di "
+              "unit ini saja belum tentu membuat hasilnya tampil. Hasil yang mencakup unit ini "
+              "ada dalam laporan unit di atasnya dan laporan organisasi.",
+        "en": "This unit is not hidden for lack of respondents and did nothing wrong; what is "
+              "protected is another group. More respondents in this unit alone need not make "
+              "its results appear. The results that include this unit are in the reports of "
+              "the unit above it and of the organisation."},
     # organisation report
     "org.title": {"id": "Laporan Budaya Organisasi", "en": "Organisation Culture Report"},
     "org.s_heatmap": {"id": "Peta skor unit × dimensi", "en": "Heatmap of units × dimensions"},
@@ -173,27 +255,36 @@ register({
     "org.s_rates": {"id": "Tingkat respons", "en": "Response rates"},
     "org.s_quality": {"id": "Kualitas pengukuran", "en": "Quality of the measurement"},
     "org.s_method": {"id": "Metode dan privasi", "en": "Method and privacy"},
-    "org.suppressed_mark": {"id": "<{k}", "en": "<{k}"},
+    # a hidden cell claims no count: it may hold fewer than k respondents or many more
+    "mark.hidden": {"id": "t.d.", "en": "n.r."},
+    "mark.hidden_legend": {
+        "id": "\u201ct.d.\u201d = tidak dilaporkan: kelompok ini memiliki kurang dari k = {k} "
+              "responden, atau disembunyikan agar hasil kelompok lain yang kecil tidak dapat "
+              "dihitung dengan pengurangan. Tanda ini tidak menyatakan jumlah responden.",
+        "en": "\u201cn.r.\u201d = not reported: the group has fewer than k = {k} "
+              "respondents, or it is hidden so that another, small group cannot be worked out "
+              "by subtraction. The mark says nothing about the number of respondents."},
     "org.heatmap_note": {
         "id": "Angka adalah skor 0–100. Warna menunjukkan baik-buruknya hasil (biru = lebih "
               "baik, merah = lebih buruk), dengan arah skala sudah diperhitungkan: untuk "
               "dimensi penolakan terhadap perubahan, skor tinggi berwarna merah. Sel abu-abu "
-              "berarsir bertanda \u201c{mark}\u201d tidak dilaporkan (kurang dari k = {k} "
-              "responden, atau disembunyikan agar tidak dapat dihitung dengan pengurangan).",
+              "berarsir tidak dilaporkan. {legend}",
         "en": "Numbers are 0–100 scores. Colour shows how good a result is (blue = better, "
               "red = worse), with the scale's direction applied: for the resistance-to-"
-              "change dimensions a high score is red. Hatched grey cells marked "
-              "\u201c{mark}\u201d are not reported (fewer than k = {k} respondents, or hidden "
-              "so they cannot be worked out by subtraction)."},
+              "change dimensions a high score is red. Hatched grey cells are not reported. "
+              "{legend}"},
     "org.distribution_note": {
         "id": "Setiap titik adalah satu unit yang dilaporkan; garis oranye adalah skor "
               "organisasi.",
         "en": "Each dot is one reported unit; the orange line is the organisation's score."},
     "org.changes_intro": {
         "id": "Perubahan dari {previous} ke {current} yang tetap jelas setelah koreksi "
-              "Benjamini-Hochberg (q < 0,05) untuk banyaknya unit yang diuji.",
+              "Benjamini-Hochberg (q < 0,05) untuk banyaknya unit yang diuji. Perubahan yang "
+              "tercetak adalah selisih kedua skor yang tercetak; pengujiannya memakai nilai "
+              "sebelum pembulatan.",
         "en": "Changes from {previous} to {current} that remain clear after Benjamini-Hochberg "
-              "correction (q < 0.05) for the number of units tested."},
+              "correction (q < 0.05) for the number of units tested. The printed change is the "
+              "difference of the two printed scores; the test uses the values before rounding."},
     "org.no_changes": {"id": "Tidak ada unit dengan perubahan yang jelas.",
                        "en": "No unit changed clearly."},
     "org.no_previous": {"id": "Belum ada gelombang sebelumnya untuk dibandingkan.",
@@ -203,14 +294,18 @@ register({
         "id": "{count} unit tidak dilaporkan; jumlah respondennya juga tidak ditampilkan.",
         "en": "{count} units are not reported; their respondent counts are not shown either."},
     "org.quality_intro": {
-        "id": "Keandalan dihitung dari semua responden gelombang ini. Alfa dan omega 0,70 ke "
-              "atas cukup, 0,80 ke atas baik. ICC(1) adalah bagian perbedaan jawaban yang "
-              "disebabkan oleh unit; ICC(2) adalah keandalan rata-rata unit. rwg(j) adalah "
-              "median kesepakatan dalam unit.",
-        "en": "Reliability is computed from all respondents of this wave. Alpha and omega of "
-              "0.70 and above are acceptable, 0.80 and above good. ICC(1) is the share of the "
-              "differences in answers due to the unit; ICC(2) is the reliability of unit "
-              "means. rwg(j) is the median agreement within units."},
+        "id": "Alfa dan omega dihitung dari semua responden gelombang ini yang menjawab semua "
+              "butir dimensi. Alfa dan omega 0,70 ke atas cukup, 0,80 ke atas baik. ICC(1) "
+              "adalah bagian perbedaan jawaban yang terletak di antara unit; ICC(2) adalah "
+              "keandalan rata-rata unit pada ukuran unit rata-rata. rwg(j) adalah median "
+              "kesepakatan dalam unit yang dilaporkan, dibandingkan dengan jawaban acak; "
+              "kesepakatan tidak membuktikan bahwa rata-rata unit dapat diandalkan.",
+        "en": "Alpha and omega are computed from every respondent of this wave who answered "
+              "every item of the dimension. Alpha and omega of 0.70 and above are acceptable, "
+              "0.80 and above good. ICC(1) is the share of the differences in answers that lies"
+              " between units; ICC(2) is the reliability of unit means at the average unit "
+              "size. rwg(j) is the median agreement within the reported units, compared with "
+              "random answers; agreement does not show that unit means are dependable."},
     "org.col_q": {"id": "q (BH)", "en": "q (BH)"},
     "org.col_g": {"id": "Hedges' g", "en": "Hedges' g"},
     # SKM
@@ -225,6 +320,8 @@ register({
     "skm.no": {"id": "No", "en": "No"},
     "skm.unsur": {"id": "Unsur pelayanan", "en": "Service element (unsur)"},
     "skm.nrr": {"id": "NRR per unsur", "en": "NRR per element"},
+    "skm.perception": {"id": "Nilai persepsi", "en": "Perception value"},
+    "skm.ikm_interval": {"id": "Interval IKM", "en": "IKM interval"},
     "skm.weighted": {"id": "NRR tertimbang (NRR × {w})", "en": "Weighted NRR (NRR × {w})"},
     "skm.ikm": {"id": "IKM (jumlah NRR tertimbang)", "en": "IKM (sum of weighted NRR)"},
     "skm.converted": {"id": "Nilai IKM konversi (IKM × 25)", "en": "Converted IKM (IKM × 25)"},
@@ -241,17 +338,26 @@ register({
     "skm.bands": {"id": "Nilai persepsi, interval IKM, konversi, mutu dan kinerja",
                   "en": "Perception value, IKM interval, conversion, grade and performance"},
     "skm.bands_note": {
-        "id": "Batas mutu diterapkan sebagai ambang pada nilai konversi (D < 65,00 ≤ C ≤ "
-              "76,60 < B ≤ 88,30 < A); tabel peraturan memiliki celah kecil di antara pita.",
-        "en": "Grade limits are applied as thresholds on the converted score (D < 65.00 ≤ C "
-              "≤ 76.60 < B ≤ 88.30 < A); the regulation's table has small gaps between "
-              "bands."},
+        "id": "Mutu ditentukan dari nilai konversi sebagaimana tercetak, yaitu dibulatkan "
+              "ke dua desimal (nilai yang tepat di tengah dibulatkan ke atas), menurut "
+              "kolom nilai konversi pada tabel ini; setiap nilai dua desimal masuk tepat ke "
+              "satu interval, sehingga nilai tercetak dan mutunya selalu sesuai.",
+        "en": "The grade is read from the converted value as printed, i.e. rounded to two "
+              "decimals (a value exactly halfway is rounded up), using the converted-value "
+              "column of this table; every two-decimal value falls in exactly one "
+              "interval, so the printed value and its grade always agree."},
     "skm.below_k": {
         "id": "Kurang dari k = {k} responden: hasil tidak ditampilkan.",
         "en": "Fewer than k = {k} respondents: results are not shown."},
     "skm.nrr_note": {
-        "id": "NRR adalah rata-rata jawaban (1–4) per unsur. IKM adalah jumlah NRR tertimbang; "
-              "nilai konversi (25–100) adalah IKM × 25.",
-        "en": "NRR is the mean answer (1–4) per element. IKM is the sum of the weighted NRR; "
-              "the converted score (25–100) is IKM × 25."},
+        "id": "NRR adalah rata-rata jawaban (1–4) per unsur. Bobot setiap unsur sama, 1/9 "
+              "(1 dibagi jumlah unsur). IKM adalah jumlah NRR tertimbang; nilai konversi "
+              "(25–100) adalah IKM × 25. Semua nilai dihitung sebelum pembulatan, sehingga "
+              "angka tercetak dapat berselisih sedikit dari hasil perhitungan ulang dengan "
+              "angka yang sudah dibulatkan.",
+        "en": "NRR is the mean answer (1–4) per element. Every element has the same weight, "
+              "1/9 (1 divided by the number of elements). IKM is the sum of the weighted NRR; "
+              "the converted score (25–100) is IKM × 25. All values are computed before "
+              "rounding, so recomputing them from the printed, rounded numbers can differ "
+              "slightly."},
 })

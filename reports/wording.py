@@ -1,12 +1,16 @@
 """Presentation: rounding, number format per language, and verdict codes in plain words.
 
-Rounding happens here and only here (analysis keeps full precision). Bahasa Indonesia writes
-a decimal comma (0,87), English a decimal point.
+Rounding happens here and only here (analysis keeps full precision): once, half away from
+zero, on the exact value of the float (its full decimal expansion, not a shortened repr), so
+that ties such as 48.5, 62.5 and -15.5 all round away from zero (49, 63, -16) wherever they are
+printed. Bahasa Indonesia writes a decimal comma (0,87), English a decimal point.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 from instruments.model import Direction
 from reports.i18n import register, translate
@@ -14,14 +18,35 @@ from reports.i18n import register, translate
 DASH = "–"
 
 
-def number(value: float | None, digits: int, lang: str) -> str:
-    """`value` rounded to `digits` decimals in the language's format; a dash when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return DASH
-    text = f"{value:.{digits}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]  # "-0" reads as a change where there is none
+def _missing(value: float | Decimal | None) -> bool:
+    """None and NaN are printed as a dash."""
+    return value is None or (isinstance(value, float | Decimal) and value != value)
+
+
+def rounded(value: float | Decimal, digits: int, scale: int = 1) -> Decimal:
+    """`value` × `scale`, rounded once to `digits` decimals, half away from zero.
+
+    The float is converted to its exact decimal value, so the result is the correct rounding
+    of the number actually stored (64.995 is stored as 64.99500000000000454… and gives 65.00;
+    2.675 is stored as 2.67499999999999982… and gives 2.67). `scale` (e.g. 100 for a
+    percentage) is applied exactly, before the one rounding.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 200  # exact for every double times a small integer
+        out = (Decimal(value) * scale).quantize(Decimal(1).scaleb(-digits),
+                                                rounding=ROUND_HALF_UP)
+    return out.copy_abs() if out == 0 else out  # "-0" reads as a change where there is none
+
+
+def _format(value: Decimal, lang: str) -> str:
+    """A rounded Decimal in the language's format."""
+    text = format(value, "f")
     return text.replace(".", ",") if lang == "id" else text
+
+
+def number(value: float | Decimal | None, digits: int, lang: str) -> str:
+    """`value` rounded to `digits` decimals in the language's format; a dash when missing."""
+    return DASH if _missing(value) else _format(rounded(value, digits), lang)
 
 
 def score(value: float | None, lang: str) -> str:
@@ -29,19 +54,39 @@ def score(value: float | None, lang: str) -> str:
     return number(value, 0, lang)
 
 
-def signed(value: float | None, lang: str) -> str:
-    """A change on 0-100 with its sign (+3, −2, 0)."""
-    if value is None or math.isnan(value):
+def printed_change(current: float | None, previous: float | None) -> Decimal | None:
+    """The difference of two scores as printed (each rounded to a whole number first).
+
+    Tables that print two scores and their change print this, so the three numbers always
+    add up; the verdict on the change is tested on the unrounded values.
+    """
+    if _missing(current) or _missing(previous):
+        return None
+    return rounded(current, 0) - rounded(previous, 0)
+
+
+def signed(value: float | Decimal | None, lang: str) -> str:
+    """A change on 0-100 as a whole number with its sign (+3, −2, 0)."""
+    if _missing(value):
         return DASH
-    text = number(value, 0, lang)
-    if text in ("0", DASH):
+    whole = rounded(value, 0)
+    text = _format(whole.copy_abs(), lang)
+    if whole == 0:
         return text
-    return "+" + text if value > 0 else text.replace("-", "−")
+    return ("+" if whole > 0 else "−") + text
 
 
 def percent(share: float | None, lang: str) -> str:
-    """A share 0..1 as a whole percentage."""
-    return DASH if share is None or math.isnan(share) else number(share * 100, 0, lang) + "%"
+    """A share 0..1 as a whole percentage (rounded once, on the exact share × 100)."""
+    return DASH if _missing(share) else _format(rounded(share, 0, scale=100), lang) + "%"
+
+
+def fraction(value: float, lang: str, digits: int = 3) -> str:
+    """A weight such as 1/9 as the fraction it is; other values as decimals."""
+    exact = Fraction(value).limit_denominator(100)
+    if exact.denominator > 1 and abs(float(exact) - value) < 1e-12:
+        return f"{exact.numerator}/{exact.denominator}"
+    return number(value, digits, lang)
 
 
 def trend_words(code: str, direction: Direction, lang: str) -> str:
@@ -92,9 +137,10 @@ register({
                                 "en": "too small to tell"},
     "trend.not_computable": {"id": "tidak dapat dihitung", "en": "not computable"},
     "trend.none": {"id": "belum ada data triwulan lalu", "en": "no previous quarter"},
-    "cmp.above": {"id": "di atas organisasi", "en": "above the organisation"},
-    "cmp.below": {"id": "di bawah organisasi", "en": "below the organisation"},
-    "cmp.similar": {"id": "setara dengan organisasi", "en": "similar to the organisation"},
+    # the column is headed "rest of the organisation"; above/below compare scores, not goodness
+    "cmp.above": {"id": "lebih tinggi", "en": "higher"},
+    "cmp.below": {"id": "lebih rendah", "en": "lower"},
+    "cmp.similar": {"id": "tidak jelas berbeda", "en": "not clearly different"},
     "cmp.none": {"id": "tidak ada pembanding", "en": "no comparison"},
     "agree.lack_of_agreement": {"id": "tidak sepakat", "en": "no agreement"},
     "agree.weak_agreement": {"id": "kesepakatan lemah", "en": "weak agreement"},

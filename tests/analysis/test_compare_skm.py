@@ -1,5 +1,8 @@
 """Unit vs rest, percentile ranks, SKM index and Krejcie & Morgan sample sizes."""
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -37,10 +40,34 @@ def test_skm_index_by_hand():
 
 
 @pytest.mark.parametrize(("converted", "mutu"), [
-    (25.0, "D"), (64.99, "D"), (65.0, "C"), (76.60, "C"), (76.605, "C"), (76.61, "B"),
-    (88.30, "B"), (88.31, "A"), (100.0, "A")])
-def test_mutu_thresholds(converted, mutu):
+    # the regulation's exact limits
+    (25.0, "D"), (64.99, "D"), (65.0, "C"), (76.60, "C"), (76.61, "B"), (88.30, "B"),
+    (88.31, "A"), (100.0, "A"),
+    # inside the published gaps: graded as printed; the floats are stored just above the
+    # ties (64.99500000000000454..., 76.60500000000000398..., 88.30500000000000682...)
+    (64.995, "C"), (76.605, "B"), (88.305, "A"),
+    (64.9949999, "D"), (76.6049999, "C"), (88.3049999, "B"),
+    # exact ties, given exactly: half away from zero
+    (Fraction(12999, 200), "C"), (Fraction(15321, 200), "B"), (Fraction(17661, 200), "A"),
+    (Decimal("88.305"), "A"), (Decimal("88.3049"), "B"), (24.996, "D")])
+def test_mutu_grades_the_printed_converted_value(converted, mutu):
     assert skm.mutu_for(converted) == mutu
+
+
+@pytest.mark.parametrize("converted", [64.995, 76.605, 88.305, 88.3049999, 76.6, 81.9444])
+def test_grade_agrees_with_the_printed_value(converted):
+    printed = skm.round_converted(converted)
+    assert printed == Decimal(f"{converted:.2f}")  # correctly rounded, no tie among these
+    limits = {"A": ("88.31", "100.00"), "B": ("76.61", "88.30"), "C": ("65.00", "76.60"),
+              "D": ("25.00", "64.99")}
+    low, high = limits[skm.mutu_for(converted)]
+    assert Decimal(low) <= printed <= Decimal(high)
+
+
+@pytest.mark.parametrize("converted", [24.99, 100.006, float("nan"), float("inf")])
+def test_mutu_refuses_values_outside_the_scale(converted):
+    with pytest.raises(ValueError, match="outside 25..100"):
+        skm.mutu_for(converted)
 
 
 def test_skm_rejects_out_of_range():

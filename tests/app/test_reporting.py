@@ -102,7 +102,8 @@ def test_unit_below_k_prints_no_figure(app, waves, tmp_path):
     assert set(re.findall(r"\d+", text)) <= {"2026", "4", "5", "1"}  # wave, k, page 1 / 1
     org = pdf_text((out / "organisation.pdf").read_bytes())
     row = next(line for line in org.splitlines() if line.startswith("Seksi Kecil"))
-    assert row == "Seksi Kecil <5 5 not reported"  # 5 codes issued is no secret; n = 3 is
+    # the mark claims no count; 5 codes issued is no secret; n = 3 is
+    assert row == "Seksi Kecil n.r. 5 not reported"
 
 
 def test_open_wave_is_not_reported(app, waves):

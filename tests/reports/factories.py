@@ -26,7 +26,8 @@ AGREE5 = tuple(Text(i, e) for i, e in [
 
 
 def dim(code, name_id, name_en, score, direction=Direction.HIGHER_BETTER, trend="no_clear_change",
-        change=1.2, comparison="similar", rwg=0.81, agreement="strong_agreement"):
+        change=1.2, comparison="similar", rwg=0.81, agreement="strong_agreement",
+        unit_alpha=0.688, unit_alpha_n=21):
     return DimensionResult(
         code=code, name=Text(name_id, name_en),
         description=Text(f"Deskripsi {name_id}", f"Description of {name_en}"),
@@ -37,7 +38,7 @@ def dim(code, name_id, name_en, score, direction=Direction.HIGHER_BETTER, trend=
         n=23, score100=score, ci_low100=score - 6.4, ci_high100=score + 6.3, favourable=0.62,
         previous_score100=score - change, change100=change, change_q=0.31, hedges_g=0.1,
         trend=trend, org_score100=55.2, percentile=48.0, comparison=comparison, rwg_j=rwg,
-        agreement=agreement)
+        agreement=agreement, unit_alpha=unit_alpha, unit_alpha_n=unit_alpha_n, n_items=2)
 
 
 def section(title_id, title_en, dims, collective=True):

@@ -31,7 +31,7 @@ def test_significant_change_row(org_pdf):
 
 def test_suppressed_units_show_no_count(org_pdf):
     rows = {line.split(" ")[1]: line for line in org_pdf.splitlines() if line.startswith("Unit ")}
-    assert "<5" in rows["4"] and "tidak dilaporkan" in rows["4"]
+    assert "t.d." in rows["4"] and "tidak dilaporkan" in rows["4"]
     assert "23" not in rows["4"]  # would be 20 + 3 if the count leaked
     assert re.search(r"Unit 1 20 30 67%", org_pdf)
 
@@ -41,7 +41,7 @@ def test_heatmap_marks_suppressed_cells():
     import base64
     assert len(data["heatmaps"]) == 1
     svg = base64.b64decode(data["heatmaps"][0].split(",", 1)[1]).decode()
-    assert svg.count("&lt;5") == 4  # units 4 and 8, two dimensions each
+    assert svg.count(">t.d.<") == 4  # units 4 and 8, two dimensions each
     assert data["n_suppressed"] == 2
 
 
