@@ -102,6 +102,9 @@ class Training:
     effect_sd: float
 
 
+# The events fall between different waves, so each quarter-to-quarter comparison has real
+# changes to find (Q1->Q2: PLJ-PEL, DUK-PD; Q2->Q3: KEL-TB, BKP-PK; Q3->Q4: PKM-PLJ) and
+# PLJ-TRT's training, without effect, tests that a report does not credit it.
 TRAINING: tuple[Training, ...] = (
     Training("PLJ-PEL", dt.date(2026, 3, 16), "Pelayanan prima dan budaya BerAKHLAK", 16,
              "BPSDM Provinsi Sumatera Selatan", "RD-CM", 0.65),
@@ -109,9 +112,8 @@ TRAINING: tuple[Training, ...] = (
              "Universitas Sriwijaya", "RD-CE", 0.65),
     Training("DUK-PD", dt.date(2026, 4, 20), "E-learning layanan adminduk daring", 12,
              "ASN Unggul (e-learning LAN)", "LC-CL", 0.35),
-    Training("PKM-PLJ", dt.date(2026, 7, 13), "Coaching dan mentoring kepala ruang", 20,
+    Training("PKM-PLJ", dt.date(2026, 9, 21), "Coaching dan mentoring kepala ruang", 20,
              "Dinas Kesehatan", "LC-SL", 0.65),
-    # A training without effect: the reports must not credit it with one.
     Training("PLJ-TRT", dt.date(2026, 9, 7), "Manajemen waktu dan pelayanan pelanggan", 8,
              "BKPSDM Kota Palembang", "RD-CE", 0.0),
     Training("BKP-PK", dt.date(2026, 5, 11), "Organisasi pembelajar: after-action review", 12,
@@ -360,6 +362,23 @@ def draw_organisation(instruments: Sequence[Instrument], seed: int = SEED
     return model, waves
 
 
+def truth_lines(model: DemoModel) -> list[str]:
+    """One line per training: its true change on the 0-100 scale, for comparing reports."""
+    truth, lines = true_score100(model), []
+    for event in TRAINING:
+        if event.unit not in model.units or event.dimension not in model.layout.dimensions:
+            continue
+        u, d = model.units.index(event.unit), model.layout.dimensions.index(event.dimension)
+        after = [w for w, (_, opens, _) in enumerate(QUARTERS) if event.held_on < opens]
+        if not after or after[0] == 0:
+            continue
+        w = after[0]
+        lines.append(f"True change / perubahan sebenarnya {event.unit} {event.dimension} "
+                     f"{model.periods[w - 1]}->{model.periods[w]}: "
+                     f"{truth[w, u, d] - truth[w - 1, u, d]:+.1f}")
+    return lines
+
+
 # --- storing the drawn answers ---------------------------------------------------------------
 
 
@@ -413,7 +432,8 @@ def _units() -> dict[str, Unit]:
     return units
 
 
-def _culture_waves(units: dict[str, Unit], keys: list[str], seed: int) -> int:
+def _culture_waves(units: dict[str, Unit], keys: list[str], seed: int
+                   ) -> tuple[int, DemoModel]:
     model, drawn = draw_organisation([get_instrument(k) for k in keys], seed)
     staffed = [units[code] for code in model.units]
     columns, key = _columns(model.layout), current_app.config["LENTERA_CODE_KEY"]
@@ -432,7 +452,7 @@ def _culture_waves(units: dict[str, Unit], keys: list[str], seed: int) -> int:
                          cut=True)
         close_wave(wave, actor=ACTOR)
         total += sample.unit_index.size
-    return total
+    return total, model
 
 
 def _respondent_answers(rng: np.random.Generator, inst: Instrument, n: int
@@ -509,7 +529,7 @@ def demo_command(keys: str, skm: bool, codes_out: Path | None) -> None:
         db.session.add(TrainingEvent(unit=units[event.unit], held_on=event.held_on,
                                      title=event.title, hours_jp=event.hours_jp,
                                      provider=event.provider))
-    n_culture = _culture_waves(units, key_list, SEED)
+    n_culture, model = _culture_waves(units, key_list, SEED)
     n_skm = _skm_periods(units, SEED) if skm else 0
     out = codes_out or Path(current_app.instance_path) / "demo-codes.csv"
     n_codes = _tryout_wave(units, key_list, out)
@@ -521,6 +541,8 @@ def demo_command(keys: str, skm: bool, codes_out: Path | None) -> None:
     click.echo(f"Demo: {len(units)} units, 4 culture waves ({n_culture} responses), "
                f"{len(SKM_UNITS) if skm else 0} SKM periods ({n_skm} responses), "
                f"{len(TRAINING)} training events.")
+    for line in truth_lines(model):
+        click.echo(line)
     click.echo(f"Try-out wave: {n_codes} codes in {out}")
     click.echo(f"Log in at /hr/masuk as 'admin' (or unit head 'camat.plaju') "
                f"with password: {password}")
