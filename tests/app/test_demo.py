@@ -1,11 +1,11 @@
-"""`flask demo` builds the organisation, four quarterly waves with drift, SKM and try-out."""
+"""`flask demo` builds the organisation, four quarterly waves, SKM and the try-out wave."""
 
 from __future__ import annotations
 
 import numpy as np
 import sqlalchemy as sa
 
-from survey_app.demo import QUARTERS, UNITS, Effects, draw_answers
+from survey_app.demo import QUARTERS, TRAINING, UNITS, draw_organisation
 from survey_app.extensions import db
 from survey_app.models import Code, Response, TrainingEvent, Unit, Wave
 from survey_app.services import wave_dataset
@@ -33,9 +33,16 @@ def test_demo_command_builds_everything_and_the_tryout_codes_work(app, tmp_path,
                                      .where(Code.used.is_(True)))
         staff = sum(u[3] for u in UNITS)
         assert 0.55 * 4 * staff < n < 0.92 * 4 * staff
-        first, last = (wave_dataset(waves[i].id, "tlearn") for i in (0, 3))
-    assert first.values.shape[1] == 3 and not np.isnan(first.values).any()
-    assert np.nanmean(last.values[:, 0]) > np.nanmean(first.values[:, 0])  # drift upwards
+        stored = [wave_dataset(w.id, "tready").values for w in waves[:4]]
+        instruments = [app.config["LENTERA_INSTRUMENTS"][k] for k in ("tready", "tlearn")]
+    _, drawn = draw_organisation(instruments)
+    # The database holds the generator's answers (rows in random-id order), skips included.
+    for values, sample in zip(stored, drawn, strict=True):
+        expected = sample.values[:, :values.shape[1]]
+        assert values.shape == expected.shape
+        assert np.array_equal(np.sort(np.nan_to_num(values), axis=0),
+                              np.sort(np.nan_to_num(expected), axis=0))
+    assert 0 < np.isnan(np.vstack(stored)).mean() < 0.08
     code = out.read_text().splitlines()[1].split(",")[0]
     answers = {"RD11": "4", "RD12": "2", "RD21": "5", "RD22": "1", "LC11": "6", "LC12": "3",
                "LC13": "1"}
@@ -44,14 +51,13 @@ def test_demo_command_builds_everything_and_the_tryout_codes_work(app, tmp_path,
     assert again.exit_code != 0 and "not empty" in again.output
 
 
-def test_synthetic_answers_stay_in_range_and_follow_unit_effects():
-    rng = np.random.default_rng(1)
-    inst = TEST_INSTRUMENTS["tlearn"]
-    good = draw_answers(rng, inst, 400, Effects(0.4, 0.0, 0, False))
-    bad = draw_answers(rng, inst, 400, Effects(-0.4, 0.0, 0, False))
-    values = np.array([[r[c] for c in ("LC11", "LC13")] for r in good + bad])
-    assert values.min() >= 1 and values.max() <= 6
-    assert np.mean([r["LC11"] for r in good]) - np.mean([r["LC11"] for r in bad]) > 0.5
+def test_synthetic_answers_stay_in_range_on_every_scale():
+    _, drawn = draw_organisation([TEST_INSTRUMENTS[k] for k in ("tready", "tlearn")])
+    values = np.vstack([w.values for w in drawn])
+    ready, learn = values[:, :4], values[:, 4:]
+    for block, points in ((ready, 5), (learn, 6)):
+        answered = block[~np.isnan(block)]
+        assert set(np.unique(answered)) == set(range(1, points + 1))
 
 
 def test_demo_series_and_training_log_for_reports(app, tmp_path):
@@ -67,5 +73,5 @@ def test_demo_series_and_training_log_for_reports(app, tmp_path):
         kec = {u.id for u in db.session.scalars(sa.select(Unit).where(Unit.code == "PLJ-PEL"))}
         own = training_log(kec)
     assert [w.period for w in series] == [q[0] for q in QUARTERS]
-    assert len(log) == 6 and [e[2] for e in log] == sorted(e[2] for e in log)
+    assert len(log) == len(TRAINING) and [e[2] for e in log] == sorted(e[2] for e in log)
     assert [e[0] for e in own] == ["PLJ-PEL"]
