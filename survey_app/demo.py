@@ -13,8 +13,8 @@ with it (tests/app/test_demo_truth.py; the simulation study in bench/):
 - a unit's latent score on the dimension a training targets rises by `Training.effect_sd` in
   every wave that opens after the training; no other unit changes beyond the drift;
 - items load .6-.8 on their dimension; answers threshold the item's latent value onto 1..A;
-- unit response rates differ (`UNITS`), vary a little per wave, and a few percent of the
-  items are skipped.
+- unit response rates differ (`UNITS`) and vary a little per wave; no item is skipped (the
+  survey form requires every answer).
 """
 
 from __future__ import annotations
@@ -131,7 +131,6 @@ INTERCEPT = {"culture": 0.4, "skm": 1.0}  # item latent mean: answers lean to th
 INTERCEPT_SD = 0.15
 ANSWER_SPREAD = 0.23  # one latent SD as a share of the answer range 1..A
 RATE_JITTER = 0.05  # SD of a unit's response rate from wave to wave
-SKIP_BETA = (0.5, 16.0)  # each respondent's probability of skipping an item (mean ~3%)
 
 
 @dataclass(frozen=True)
@@ -281,7 +280,7 @@ def _thresholds(layout: Layout) -> tuple[NDArray, NDArray]:
 
 def draw_wave(rng: np.random.Generator, model: DemoModel, wave: int,
               unit_index: NDArray[np.intp]) -> NDArray[np.float64]:
-    """(n, items) raw answers 1..A (reverse-keyed items as answered), NaN where skipped.
+    """(n, items) raw answers 1..A (reverse-keyed items as answered).
 
     One row per entry of `unit_index` (an index into `model.units`).
     """
@@ -292,10 +291,8 @@ def draw_wave(rng: np.random.Generator, model: DemoModel, wave: int,
         + np.sqrt(1.0 - lam ** 2) * rng.normal(size=(unit_index.size, lam.size))
     centre, width = _thresholds(lay)
     forward = np.clip(np.rint(centre + width * y), 1, lay.points)
-    values = np.where(lay.reverse, lay.points + 1 - forward, forward)
-    skip = rng.random(values.shape) < rng.beta(*SKIP_BETA, size=(unit_index.size, 1))
-    values[skip] = np.nan
-    return values
+    # no skipped items: the survey form requires every answer
+    return np.where(lay.reverse, lay.points + 1 - forward, forward)
 
 
 def true_score100(model: DemoModel) -> NDArray[np.float64]:
