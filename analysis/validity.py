@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
 from analysis.errors import AnalysisInputError
-from analysis.reliability import cronbach_alpha, minres_one_factor
+from analysis.reliability import minres_one_factor
 
 #: Verdict codes of :func:`dimensions_distinct` (reports/ translates them).
 VERDICT_DISTINCT = "dimensions_distinct"
@@ -57,24 +57,19 @@ class Items:
         return np.flatnonzero(self.dimension == d)
 
 
-def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
-    """Validate answers and the item -> dimension map; keep complete rows (listwise).
+def dimension_map(item_dimension: ArrayLike, k: int) -> tuple[tuple, NDArray[np.intp]]:
+    """Sorted dimension labels and each item's index into them, validated.
 
     Raises
     ------
     AnalysisInputError
-        When data is not 2-D, item_dimension does not have one entry per column, fewer than
-        two dimensions or a dimension with fewer than two items are given, or fewer than 3
-        complete rows remain.
+        When item_dimension does not have one entry per item, fewer than two dimensions or
+        a dimension with fewer than two items are given.
     """
-    x = np.asarray(data, dtype=np.float64)
-    if x.ndim != 2:
-        raise AnalysisInputError("data must be a 2-D array (respondents x items)")
     dims = np.asarray(item_dimension)
-    if dims.ndim != 1 or dims.size != x.shape[1]:
+    if dims.ndim != 1 or dims.size != k:
         raise AnalysisInputError(
-            f"item_dimension needs one entry per item column: got {dims.size} for "
-            f"{x.shape[1]} columns")
+            f"item_dimension needs one entry per item column: got {dims.size} for {k} columns")
     labels, index = np.unique(dims, return_inverse=True)
     if labels.size < 2:
         raise AnalysisInputError("validity needs at least two dimensions; got one")
@@ -83,13 +78,28 @@ def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
         small = [str(lab) for lab, s in zip(labels, sizes, strict=True) if s < 2]
         raise AnalysisInputError(
             f"every dimension needs at least two items; too few in: {', '.join(small)}")
+    return tuple(labels.tolist()), index.astype(np.intp)
+
+
+def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
+    """Validate answers and the item -> dimension map; keep complete rows (listwise).
+
+    Raises
+    ------
+    AnalysisInputError
+        When data is not 2-D, item_dimension is invalid (see :func:`dimension_map`), or
+        fewer than 3 complete rows remain.
+    """
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim != 2:
+        raise AnalysisInputError("data must be a 2-D array (respondents x items)")
+    labels, index = dimension_map(item_dimension, x.shape[1])
     rows = x[~np.isnan(x).any(axis=1)]
     if rows.shape[0] < MIN_ROWS:
         raise AnalysisInputError(
             f"{rows.shape[0]} complete rows; validity needs at least {MIN_ROWS} "
             "respondents who answered every item")
-    return Items(x=rows, dimension=index.astype(np.intp), labels=tuple(labels.tolist()),
-                 n_rows_given=x.shape[0])
+    return Items(x=rows, dimension=index, labels=labels, n_rows_given=x.shape[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -108,7 +118,11 @@ class HtmtResult:
 
 def _cor(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """Correlation matrix; constant items give NaN rows instead of a warning."""
-    c = np.cov(x, rowvar=False)
+    return _cov2cor(np.cov(x, rowvar=False))
+
+
+def _cov2cor(c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """cov2cor; items with zero or undefined variance give NaN rows instead of a warning."""
     d = np.sqrt(np.diag(c))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = c / np.outer(d, d)
@@ -151,19 +165,35 @@ def htmt(data: ArrayLike, item_dimension: ArrayLike) -> HtmtResult:
     Academy of Marketing Science 43(1), 115-135.
     """
     items = prepare_items(data, item_dimension)
-    r = _cor(items.x)
-    m = len(items.labels)
-    mono = np.empty(m)
-    for d in range(m):
-        block = r[np.ix_(items.members(d), items.members(d))]
-        mono[d] = block[np.triu_indices_from(block, k=1)].mean()
-    h = np.eye(m)
-    for i in range(m):
-        for j in range(i + 1, m):
-            hetero = r[np.ix_(items.members(i), items.members(j))].mean()
-            with np.errstate(invalid="ignore"):
-                h[i, j] = h[j, i] = hetero / np.sqrt(mono[i] * mono[j])
-    return HtmtResult(dimensions=items.labels, n=items.n, htmt=h, monotrait=mono)
+    return _htmt(_cor(items.x), items.dimension, items.labels, items.n)
+
+
+def htmt_from_cor(r: ArrayLike, item_dimension: ArrayLike, n: int) -> HtmtResult:
+    """:func:`htmt` from the items' correlation matrix R of n complete rows.
+
+    The same estimator: ``htmt(x, dims)`` equals ``htmt_from_cor(cor(complete rows of x),
+    dims, n)``; use this when R has been computed once for several estimators.
+    """
+    rr = np.asarray(r, dtype=np.float64)
+    labels, index = dimension_map(item_dimension, rr.shape[0])
+    return _htmt(rr, index, labels, int(n))
+
+
+def _htmt(r: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+          ) -> HtmtResult:
+    """HTMT from R with block sums: one pass over R whatever the number of dimensions."""
+    m = len(labels)
+    member = (index[:, None] == np.arange(m)[None, :]).astype(np.float64)  # (k, m)
+    sizes = member.sum(axis=0)
+    undefined = np.isnan(r)  # a constant item: NaN only in the blocks it belongs to
+    block_sum = member.T @ np.where(undefined, 0.0, r) @ member  # sum over items of i x j
+    block_sum[member.T @ undefined @ member > 0] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = (np.diag(block_sum) - sizes) / (sizes * (sizes - 1))
+        hetero = block_sum / np.outer(sizes, sizes)
+        h = hetero / np.sqrt(np.outer(mono, mono))
+    np.fill_diagonal(h, 1.0)
+    return HtmtResult(dimensions=labels, n=n, htmt=h, monotrait=mono)
 
 
 @dataclass(frozen=True)
@@ -210,15 +240,45 @@ def disattenuated_correlations(data: ArrayLike, item_dimension: ArrayLike
     American Journal of Psychology 15, 72-101.
     """
     items = prepare_items(data, item_dimension)
-    m = len(items.labels)
-    scores = np.column_stack([items.x[:, items.members(d)].mean(axis=1) for d in range(m)])
-    alphas = np.array([cronbach_alpha(items.x[:, items.members(d)]).alpha for d in range(m)])
-    r = _cor(scores)
+    return _disattenuated(np.cov(items.x, rowvar=False), items.dimension, items.labels, items.n)
+
+
+def disattenuated_from_cov(c: ArrayLike, item_dimension: ArrayLike, n: int
+                           ) -> DisattenuatedResult:
+    """:func:`disattenuated_correlations` from the items' covariance matrix of n rows.
+
+    The scores' covariances are W' C W with W the (k, m) row-mean weights, and each alpha
+    comes from its dimension's block of C, so no pass over the rows is needed; the
+    divisor of C (N or N - 1) cancels.
+    """
+    cc = np.asarray(c, dtype=np.float64)
+    labels, index = dimension_map(item_dimension, cc.shape[0])
+    return _disattenuated(cc, index, labels, int(n))
+
+
+def _block_alpha(c: NDArray[np.float64]) -> float:
+    """Raw alpha of a covariance block; zero-variance items dropped, as psych::alpha."""
+    keep = np.diag(c) > 0
+    k = int(keep.sum())
+    if k < 2:
+        return np.nan
+    b = c[np.ix_(keep, keep)]
+    return float(k / (k - 1) * (1.0 - np.trace(b) / np.sum(b)))
+
+
+def _disattenuated(c: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+                   ) -> DisattenuatedResult:
+    m = len(labels)
+    member = (index[:, None] == np.arange(m)[None, :]).astype(np.float64)
+    w = member / member.sum(axis=0)
+    score_cov = w.T @ c @ w
+    alphas = np.array([_block_alpha(c[np.ix_(index == d, index == d)]) for d in range(m)])
+    r = _cov2cor(score_cov)
     with np.errstate(invalid="ignore"):
         star = r / np.sqrt(np.outer(alphas, alphas))
     np.fill_diagonal(star, 1.0)
-    return DisattenuatedResult(dimensions=items.labels, n=items.n, alpha=alphas,
-                               score_correlation=r, disattenuated=star)
+    return DisattenuatedResult(dimensions=labels, n=n, alpha=alphas, score_correlation=r,
+                               disattenuated=star)
 
 
 # --------------------------------------------------------------------------------------
@@ -256,6 +316,15 @@ class CfaComparison:
     chisq_diff: float
     df_diff: int
     p_diff: float
+
+    @property
+    def bic_difference(self) -> float:
+        """BIC(one factor) - BIC(dimensional) = chi2_diff - df_diff ln N; > 0 favours dimensions.
+
+        lavaan's BIC is -2 logL + q ln N, so for two ML fits to the same S the log-likelihood
+        terms differ by the chi-square difference (Raftery 1995, Sociological Methodology 25).
+        """
+        return float(self.chisq_diff - self.df_diff * np.log(self.n))
 
 
 def _unpack(theta, pattern):
@@ -392,21 +461,36 @@ def cfa_compare(data: ArrayLike, item_dimension: ArrayLike) -> CfaComparison:
     48(2).
     """
     items = prepare_items(data, item_dimension)
-    n = items.n
-    s = np.cov(items.x, rowvar=False, ddof=0)
-    if np.linalg.eigvalsh(s)[0] <= 1e-12 * np.trace(s):
+    return _cfa_compare(np.cov(items.x, rowvar=False, ddof=0), items.dimension, items.labels,
+                        items.n)
+
+
+def cfa_compare_from_cov(s: ArrayLike, item_dimension: ArrayLike, n: int) -> CfaComparison:
+    """:func:`cfa_compare` from the covariance matrix S of n complete rows, divisor N.
+
+    Pass the N divisor (``ddof=0``), as lavaan's ML does; the fit depends on the rows only
+    through S and n.
+    """
+    ss = np.asarray(s, dtype=np.float64)
+    labels, index = dimension_map(item_dimension, ss.shape[0])
+    return _cfa_compare(ss, index, labels, int(n))
+
+
+def _cfa_compare(s: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+                 ) -> CfaComparison:
+    if not np.isfinite(s).all() or np.linalg.eigvalsh(s)[0] <= 1e-12 * np.trace(s):
         raise AnalysisInputError(
             "the items' covariance matrix is singular (a constant item, or items that are "
             "exact copies or sums of others); drop those items before the CFA")
-    k, m = s.shape[0], len(items.labels)
+    k, m = s.shape[0], len(labels)
     base_chisq = float(n * (np.sum(np.log(np.diag(s))) - np.linalg.slogdet(s)[1]))
     base_df = k * (k - 1) // 2
-    pattern = items.dimension[:, None] == np.arange(m)[None, :]
+    pattern = index[:, None] == np.arange(m)[None, :]
     dim = _cfa_one(s, pattern, n, base_chisq, base_df)
     one = _cfa_one(s, np.ones((k, 1), dtype=bool), n, base_chisq, base_df)
     diff, ddf = one.chisq - dim.chisq, one.df - dim.df
     return CfaComparison(
-        dimensions=items.labels, n=n, baseline_chisq=base_chisq, baseline_df=base_df,
+        dimensions=labels, n=n, baseline_chisq=base_chisq, baseline_df=base_df,
         dimensional=dim, one_factor=one, chisq_diff=float(diff), df_diff=int(ddf),
         p_diff=float(stats.chi2.sf(diff, ddf)))
 
@@ -598,20 +682,35 @@ def omega_hierarchical(data: ArrayLike, n_factors: int) -> OmegaHierarchicalResu
     x = np.asarray(data, dtype=np.float64)
     if x.ndim != 2:
         raise AnalysisInputError("data must be a 2-D array (respondents x items)")
-    if not 2 <= int(n_factors) <= x.shape[1] // 2:
-        raise AnalysisInputError(
-            f"n_factors must be between 2 and half the number of items ({x.shape[1] // 2})")
+    _check_n_factors(n_factors, x.shape[1])
     rows = x[~np.isnan(x).any(axis=1)]
     if rows.shape[0] < MIN_ROWS:
         raise AnalysisInputError(f"{rows.shape[0]} complete rows; omega_h needs {MIN_ROWS}")
-    r = _cor(rows)
-    if not np.isfinite(r).all():
+    return omega_hierarchical_from_cor(_cor(rows), n_factors, rows.shape[0])
+
+
+def _check_n_factors(n_factors: int, k: int) -> None:
+    if not 2 <= int(n_factors) <= k // 2:
+        raise AnalysisInputError(
+            f"n_factors must be between 2 and half the number of items ({k // 2})")
+
+
+def omega_hierarchical_from_cor(r: ArrayLike, n_factors: int, n: int,
+                                max_rotation_iter: int = 100_000) -> OmegaHierarchicalResult:
+    """:func:`omega_hierarchical` from the items' correlation matrix R of n complete rows.
+
+    ``max_rotation_iter`` caps the oblimin iterations; when it is reached the result
+    carries ``not_converged``.
+    """
+    rr = np.asarray(r, dtype=np.float64)
+    _check_n_factors(n_factors, rr.shape[0])
+    if not np.isfinite(rr).all():
         raise AnalysisInputError("an item is constant on the complete rows; drop it first")
-    unrotated, ok_fit = minres_factors(r, int(n_factors))
-    pattern, phi, ok_rot = oblimin(varimax(unrotated))
+    unrotated, ok_fit = minres_factors(rr, int(n_factors))
+    pattern, phi, ok_rot = oblimin(varimax(unrotated), max_iter=max_rotation_iter)
     sign = np.where(pattern.sum(axis=0) < 0, -1.0, 1.0)  # psych: column sums positive
     pattern, phi = pattern * sign, phi * np.outer(sign, sign)
-    omega_h, warns = omega_h_from_solution(pattern, phi, r)
+    omega_h, warns = omega_h_from_solution(pattern, phi, rr)
     h2 = np.sum(unrotated**2, axis=1)
     if not (ok_fit and ok_rot):
         warns = (WARN_NOT_CONVERGED,) + warns
@@ -619,8 +718,8 @@ def omega_hierarchical(data: ArrayLike, n_factors: int) -> OmegaHierarchicalResu
         warns += (WARN_HEYWOOD,)
     g, _ = schmid_leiman_general(pattern, phi)
     return OmegaHierarchicalResult(
-        n=rows.shape[0], n_factors=int(n_factors), omega_h=omega_h,
-        omega_total=float(1.0 - np.sum(1.0 - h2) / np.sum(r)), general_loadings=g,
+        n=int(n), n_factors=int(n_factors), omega_h=omega_h,
+        omega_total=float(1.0 - np.sum(1.0 - h2) / np.sum(rr)), general_loadings=g,
         oblique_loadings=pattern, factor_correlation=phi, converged=ok_fit and ok_rot,
         warnings=warns)
 
@@ -690,9 +789,18 @@ def dimensions_distinct(data: ArrayLike, item_dimension: ArrayLike, threshold: f
     Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). Journal of the Academy of Marketing
     Science 43(1), 115-135.
     """
+    _check_threshold(threshold)
+    return distinct_from_htmt(htmt(data, item_dimension), threshold)
+
+
+def _check_threshold(threshold: float) -> None:
     if not 0.0 < float(threshold) <= 1.0:
         raise AnalysisInputError("threshold must be in (0, 1]; Henseler et al. use .85 or .90")
-    h = htmt(data, item_dimension)
+
+
+def distinct_from_htmt(h: HtmtResult, threshold: float = 0.85) -> DistinctDimensions:
+    """:func:`dimensions_distinct` from an HTMT result already computed."""
+    _check_threshold(threshold)
     m = len(h.dimensions)
     pairs = tuple((i, j) for i in range(m) for j in range(i + 1, m))
     values = tuple(float(h.htmt[i, j]) for i, j in pairs)
