@@ -485,3 +485,10 @@ def test_summary_rejects_arguments_that_are_not_survey_answers(kw, match):
             "item_reverse": [False] * 4, "points": 5} | kw
     with pytest.raises(AnalysisInputError, match=match):
         val.instrument_validity(**args)
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(val)
+    assert result.attempted >= 1 and result.failed == 0

@@ -1,0 +1,94 @@
+"""Benchmark: instrument_validity on 1,000,000 respondents x 40 items, one thread.
+
+    .venv/bin/python -m bench.validity            # 1,000,000 x 40, 8 dimensions
+    .venv/bin/python -m bench.validity --quick    # 100,000 x 40
+
+Baselines in the same run, on the same matrix: (a) one BLAS product ``X.T @ X`` of the
+whole matrix (the least a covariance can cost), (b) ``np.nanmean(X, axis=1)`` (the floor of
+bench/analysis.py). The summary is timed whole and split into its pass over the rows
+(``complete_row_moments``) and the estimators on the 40 x 40 matrix.
+BLAS is limited to one thread before numpy loads (OPENBLAS_NUM_THREADS and friends).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from analysis.validity import complete_row_moments, instrument_validity  # noqa: E402
+
+ITEMS_PER_DIM = (5, 4, 4, 4, 5, 7, 6, 5)  # 40 items, as bench/analysis.py
+POINTS = 5
+MISSING = 0.01  # per answer: about 67% of rows are complete
+
+
+def make_answers(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw 1..5 answers from 8 correlated factors (r = .5, two pairs at .95), 1% missing."""
+    m = len(ITEMS_PER_DIM)
+    phi = np.full((m, m), 0.5) + 0.5 * np.eye(m)
+    phi[0, 1] = phi[1, 0] = phi[2, 3] = phi[3, 2] = 0.95
+    dims = np.repeat(np.arange(m), ITEMS_PER_DIM)
+    f = (rng.standard_normal((n, m), dtype=np.float32) @ np.linalg.cholesky(phi).T
+         .astype(np.float32))
+    x = f[:, dims] * 0.7 + 0.7 * rng.standard_normal((n, dims.size), dtype=np.float32)
+    reverse = np.zeros(dims.size, dtype=bool)
+    reverse[::5] = True
+    x[:, reverse] *= -1
+    x = np.clip(np.rint(3 + 1.2 * x), 1, POINTS).astype(np.float64)
+    x[rng.random(x.shape, dtype=np.float32) < MISSING] = np.nan
+    return x, dims, reverse
+
+
+def timed(fn) -> float:
+    """Wall seconds of one call."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    """Interleave the measurements in rounds and print a Markdown table (best and median)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="100,000 x 40")
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    n = 100_000 if args.quick else 1_000_000
+    x, dims, reverse = make_answers(np.random.default_rng(20261201), n)
+    result = instrument_validity(x, dims, reverse, POINTS)  # warm-up, and the figures
+    rec: dict[str, list[float]] = {k: [] for k in ("summary", "pass", "xtx", "nanmean")}
+    for _ in range(args.rounds):
+        rec["summary"].append(timed(lambda: instrument_validity(x, dims, reverse, POINTS)))
+        rec["pass"].append(timed(lambda: complete_row_moments(x)))
+        rec["xtx"].append(timed(lambda: x.T @ x))
+        rec["nanmean"].append(timed(lambda: np.nanmean(x, axis=1)))
+    best = {k: min(v) for k, v in rec.items()}
+    med = {k: float(np.median(v)) for k, v in rec.items()}
+    print(f"| {n:,} respondents x {x.shape[1]} items, {len(ITEMS_PER_DIM)} dimensions, "
+          f"{result.n:,} complete rows | wall: best (median) of {args.rounds} |")
+    print("|---|---|")
+    for label, key in (("instrument_validity (goal <= 1.5 s)", "summary"),
+                       ("  of which the pass over the rows (complete_row_moments)", "pass"),
+                       ("(a) baseline: one X.T @ X", "xtx"),
+                       ("(b) floor: np.nanmean over the matrix", "nanmean")):
+        print(f"| {label} | {best[key]:.3f} s ({med[key]:.3f} s) |")
+    models = [s - p for s, p in zip(rec["summary"], rec["pass"], strict=True)]
+    print(f"| estimators on the 40 x 40 matrix (summary - pass) | {min(models):.3f} s "
+          f"({float(np.median(models)):.3f} s) |")
+    for label, den in (("instrument_validity / (a) X.T @ X", "xtx"),
+                       ("instrument_validity / (b) nanmean", "nanmean")):
+        print(f"| ratio {label} | {best['summary'] / best[den]:.1f}x "
+              f"({med['summary'] / med[den]:.1f}x) |")
+    print(f"| verdict | {result.verdict}, groups {result.groups}, warnings "
+          f"{result.warnings or '-'} |")
+    print(f"| machine: {os.cpu_count()} cores | load average {os.getloadavg()[0]:.2f} at the end |")
+
+
+if __name__ == "__main__":
+    main()
