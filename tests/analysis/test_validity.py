@@ -492,3 +492,16 @@ def test_docstring_example_runs():
 
     result = doctest.testmod(val)
     assert result.attempted >= 1 and result.failed == 0
+
+
+@pytest.mark.parametrize("n_factors", [1, 2, 3])
+def test_minres_gradient_matches_finite_differences(n_factors):
+    from scipy import optimize
+
+    r = np.corrcoef(dataset("g_three_factor.csv"), rowvar=False)
+    psi = np.random.default_rng(40).uniform(0.2, 0.8, 12)
+    f, grad = val._minres_value_and_gradient(psi, r, n_factors)
+    assert f == pytest.approx(val._minres_objective(psi, r, n_factors)[0], abs=1e-15)
+    numeric = optimize.approx_fprime(
+        psi, lambda p: val._minres_objective(p, r, n_factors)[0], 1e-7)
+    np.testing.assert_allclose(grad, numeric, atol=1e-6, rtol=0)
