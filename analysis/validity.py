@@ -643,7 +643,7 @@ def oblimin(a: NDArray[np.float64], eps: float = 1e-8, max_iter: int = 100_000
     return lam, t.T @ t, False
 
 
-def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike
+def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike, max_iter: int = 10_000
                           ) -> tuple[NDArray[np.float64], tuple[str, ...]]:
     """General-factor loadings of a Schmid-Leiman transformation, as ``psych::schmid``.
 
@@ -670,7 +670,7 @@ def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike
     if m == 2:
         root = np.sqrt(abs(ph[0, 1]))
         return lam @ np.array([root, np.sign(ph[0, 1]) * root]), (WARN_TWO_FACTORS,)
-    gamma, converged = minres_one_factor(ph)
+    gamma, converged = minres_one_factor(ph, max_iter=max_iter)
     return lam @ gamma, () if converged else (WARN_NOT_CONVERGED,)
 
 
@@ -740,27 +740,30 @@ def _check_n_factors(n_factors: int, k: int) -> None:
 
 
 def omega_hierarchical_from_cor(r: ArrayLike, n_factors: int, n: int,
-                                max_rotation_iter: int = 100_000) -> OmegaHierarchicalResult:
+                                max_iter: int | None = None) -> OmegaHierarchicalResult:
     """:func:`omega_hierarchical` from the items' correlation matrix R of n complete rows.
 
-    ``max_rotation_iter`` caps the oblimin iterations; when it is reached the result
-    carries ``not_converged``.
+    ``max_iter`` caps the oblimin iterations and those of the second-order factor fit
+    (default: 100,000 and 10,000, the settings pinned to psych); a capped step that has
+    not converged is reported as ``not_converged``.
     """
     rr = np.asarray(r, dtype=np.float64)
     _check_n_factors(n_factors, rr.shape[0])
     if not np.isfinite(rr).all():
         raise AnalysisInputError("an item is constant on the complete rows; drop it first")
     unrotated, ok_fit = minres_factors(rr, int(n_factors))
-    pattern, phi, ok_rot = oblimin(varimax(unrotated), max_iter=max_rotation_iter)
+    pattern, phi, ok_rot = oblimin(varimax(unrotated), max_iter=max_iter or 100_000)
     sign = np.where(pattern.sum(axis=0) < 0, -1.0, 1.0)  # psych: column sums positive
     pattern, phi = pattern * sign, phi * np.outer(sign, sign)
-    omega_h, warns = omega_h_from_solution(pattern, phi, rr)
+    g, warns = schmid_leiman_general(pattern, phi, max_iter=max_iter or 10_000)
+    omega_h = float(np.sum(g) ** 2 / np.sum(rr))  # as omega_h_from_solution, g computed once
+    if (g < 0).any():
+        warns += (WARN_NEGATIVE_G_LOADING,)
     h2 = np.sum(unrotated**2, axis=1)
     if not (ok_fit and ok_rot):
         warns = (WARN_NOT_CONVERGED,) + warns
     if (h2 > 1).any():
         warns += (WARN_HEYWOOD,)
-    g, _ = schmid_leiman_general(pattern, phi)
     return OmegaHierarchicalResult(
         n=int(n), n_factors=int(n_factors), omega_h=omega_h,
         omega_total=float(1.0 - np.sum(1.0 - h2) / np.sum(rr)), general_loadings=g,
@@ -982,8 +985,10 @@ WARN_OMEGA_FAILED = "omega_not_computable"
 #: Rows rule: at least max(MIN_ROWS_SUMMARY, ROWS_PER_ITEM x items) complete rows.
 MIN_ROWS_SUMMARY = 100
 ROWS_PER_ITEM = 5
-#: Cap on oblimin iterations in the summary (omega_h is descriptive; a cap bounds the time).
-SUMMARY_ROTATION_ITER = 1_000
+#: Cap on omega's rotation and second-order iterations in the summary: omega_h is
+#: descriptive, and where the group factors are not identified (one factor behind all
+#: items) these steps do not converge and would run to their caps of 10^5 and 10^4.
+SUMMARY_MAX_ITER = 1_000
 
 
 @dataclass(frozen=True)
@@ -1278,7 +1283,7 @@ def _summary_omega(r, m: int, n: int):
     """omega_h for the summary; a failure is a warning, never an exception."""
     try:
         with np.errstate(all="ignore"):
-            o = omega_hierarchical_from_cor(r, m, n, max_rotation_iter=SUMMARY_ROTATION_ITER)
+            o = omega_hierarchical_from_cor(r, m, n, max_iter=SUMMARY_MAX_ITER)
     except (np.linalg.LinAlgError, ValueError):
         return None, (WARN_OMEGA_FAILED,)
     return o, tuple(f"omega_{w}" for w in o.warnings)
