@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.validity            # 1,000,000 x 40, 8 dimensions
     .venv/bin/python -m bench.validity --quick    # 100,000 x 40
+    .venv/bin/python -m bench.validity --accuracy 200   # verdicts on known structures
 
 Baselines in the same run, on the same matrix: (a) one BLAS product ``X.T @ X`` of the
 whole matrix (the least a covariance can cost), (b) ``np.nanmean(X, axis=1)`` (the floor of
@@ -9,6 +10,8 @@ bench/analysis.py). The summary is timed whole and split into its pass over the 
 (``complete_row_moments``, timed alone) and the estimators on the 40 x 40 matrix (the
 same call on 20,000 rows, where the pass is negligible).
 BLAS is limited to one thread before numpy loads (OPENBLAS_NUM_THREADS and friends).
+``--accuracy`` instead draws organisations of 150, 237 (the demo's) and 1,000 respondents
+from known structures and counts the verdicts that match them.
 """
 
 from __future__ import annotations
@@ -58,6 +61,43 @@ def make_one_factor(rng: np.random.Generator, n: int) -> np.ndarray:
     return x
 
 
+#: Known structures (3 dimensions x 4 items, loadings .7) and the verdict they should get.
+TRUTHS = (
+    ("one factor (all r = 1)", ((1, 1, 1), (1, 1, 1), (1, 1, 1)),
+     "not_distinct_report_instrument_level"),
+    ("r = .5", ((1, .5, .5), (.5, 1, .5), (.5, .5, 1)), "distinct"),
+    ("r = .7", ((1, .7, .7), (.7, 1, .7), (.7, .7, 1)), "distinct"),
+    ("r = .8 (near the .85 threshold)", ((1, .8, .8), (.8, 1, .8), (.8, .8, 1)), "distinct"),
+    ("r = .95", ((1, .95, .95), (.95, 1, .95), (.95, .95, 1)),
+     "not_distinct_report_instrument_level"),
+    ("two identical, third r = .5", ((1, 1, .5), (1, 1, .5), (.5, .5, 1)), "partly_distinct"),
+)
+
+
+def simulate(rng: np.random.Generator, phi: np.ndarray, n: int) -> np.ndarray:
+    """Raw 1..5 answers, 4 items per factor with loading .7 (as tests/analysis)."""
+    f = rng.multivariate_normal(np.zeros(3), phi + 1e-9 * np.eye(3), size=n, method="cholesky")
+    x = np.repeat(f, 4, axis=1) * 0.7 + np.sqrt(1 - 0.49) * rng.standard_normal((n, 12))
+    return np.clip(np.round(3 + 1.2 * x), 1, 5)
+
+
+def accuracy(reps: int) -> None:
+    """Share of simulated organisations whose verdict matches the known structure."""
+    dims, plain = np.repeat(np.arange(3), 4), np.zeros(12, dtype=bool)
+    sizes = (150, 237, 1000)
+    print(f"| truth ({reps} organisations per cell) | expected | "
+          + " | ".join(f"n = {n}" for n in sizes) + " |")
+    print("|---|---|" + "---|" * len(sizes))
+    for label, phi, want in TRUTHS:
+        cells = []
+        for n in sizes:
+            rng = np.random.default_rng([20261203, n])
+            got = [instrument_validity(simulate(rng, np.asarray(phi), n), dims, plain,
+                                       POINTS).verdict for _ in range(reps)]
+            cells.append(f"{np.mean([g == want for g in got]):.0%}")
+        print(f"| {label} | {want} | " + " | ".join(cells) + " |")
+
+
 def timed(fn) -> float:
     """Wall seconds of one call."""
     t0 = time.perf_counter()
@@ -70,7 +110,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="100,000 x 40")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--accuracy", type=int, metavar="REPS", default=0,
+                    help="instead: verdict accuracy on REPS simulated organisations per cell")
     args = ap.parse_args()
+    if args.accuracy:
+        accuracy(args.accuracy)
+        return
     n = 100_000 if args.quick else 1_000_000
     x, dims, reverse = make_answers(np.random.default_rng(20261201), n)
     one = make_one_factor(np.random.default_rng(20261202), n)

@@ -505,3 +505,19 @@ def test_minres_gradient_matches_finite_differences(n_factors):
     numeric = optimize.approx_fprime(
         psi, lambda p: val._minres_objective(p, r, n_factors)[0], 1e-7)
     np.testing.assert_allclose(grad, numeric, atol=1e-6, rtol=0)
+
+
+def test_matrix_entry_points_equal_the_raw_data_functions():
+    x, dims = dataset("g_three_factor.csv"), SETS["g_three_factor.csv"]
+    n, c = x.shape[0], np.cov(x, rowvar=False)
+    r = np.corrcoef(x, rowvar=False)
+    np.testing.assert_allclose(val.htmt_from_cor(r, dims, n).htmt, val.htmt(x, dims).htmt,
+                               atol=1e-14, rtol=0)
+    np.testing.assert_allclose(val.disattenuated_from_cov(c, dims, n).disattenuated,
+                               val.disattenuated_correlations(x, dims).disattenuated,
+                               atol=1e-14, rtol=0)
+    got = val.cfa_compare_from_cov(c * (n - 1) / n, dims, n)
+    assert got.chisq_diff == pytest.approx(val.cfa_compare(x, dims).chisq_diff, abs=1e-8)
+    assert val.omega_hierarchical_from_cor(r, 3, n).omega_h == pytest.approx(
+        val.omega_hierarchical(x, 3).omega_h, abs=1e-10)
+    assert val.distinct_from_htmt(val.htmt(x, dims)) == val.dimensions_distinct(x, dims)
