@@ -7,7 +7,8 @@ scoring      reverse-keying (A + 1 - x), scale scores (2/3 rule), 0-100, favoura
 reliability  Cronbach's alpha (raw, standardized), Feldt CI, omega total (minres), r_drop,
              alpha if item deleted; ``missing="listwise"`` (default) or ``"pairwise"``.
 validity     construct validity each wave: HTMT, disattenuated r, omega_h (Schmid-Leiman),
-             ML CFA dimensional vs one factor (lavaan conventions), dimensions_distinct.
+             ML CFA dimensional vs one factor (lavaan conventions), dimensions_distinct;
+             instrument_validity: one summary per instrument and wave from one pass.
 agreement    rwg(j), ICC(1), ICC(2) and their verdicts.
 trends       Welch t, Hedges' g with noncentral-t CI, Mann-Kendall + Sen's slope,
              Benjamini-Hochberg; ``trend_lines`` over >= 5 waves.
@@ -39,11 +40,17 @@ evidence.VERDICTS        higher, lower (pooled 95% interval excludes 0, BH q <= 
                          0.8 SD), not_computable
 trends.CHANGE_VERDICTS   the same for a change: up, down, no_clear_change,
                          too_small_to_tell, not_computable
+validity.instrument_validity  distinct, partly_distinct (report per ``groups``),
+                         not_distinct_report_instrument_level, single_dimension,
+                         not_computable + validity.REASON_* -- a pair is apart when HTMT
+                         and the CFA factor r are < .85; one group when BIC prefers one factor.
 
 Reason codes for "not computable" results: reliability.REASON_* (too_few_items,
 too_few_respondents), agreement.REASON_* (too_few_groups, no_within_group_df,
 zero_between_mean_square), trends.REASON_* (group_too_small, both_groups_constant,
-zero_pooled_variance, too_few_waves), wave.REASON_INDIVIDUAL_REFERENT. Disclosure reasons:
+zero_pooled_variance, too_few_waves), wave.REASON_INDIVIDUAL_REFERENT, validity.REASON_*
+(too_few_complete_rows, dimension_with_fewer_than_two_items, singular_covariance,
+nonpositive_within_dimension_correlation, cfa_not_converged). Disclosure reasons:
 below_k, complementary, empty.
 
 Nothing is rounded here; rounding belongs to presentation.

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
 from analysis.errors import AnalysisInputError
-from analysis.reliability import cronbach_alpha, minres_one_factor
+from analysis.reliability import minres_one_factor
 
 #: Verdict codes of :func:`dimensions_distinct` (reports/ translates them).
 VERDICT_DISTINCT = "dimensions_distinct"
@@ -57,24 +57,19 @@ class Items:
         return np.flatnonzero(self.dimension == d)
 
 
-def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
-    """Validate answers and the item -> dimension map; keep complete rows (listwise).
+def dimension_map(item_dimension: ArrayLike, k: int) -> tuple[tuple, NDArray[np.intp]]:
+    """Sorted dimension labels and each item's index into them, validated.
 
     Raises
     ------
     AnalysisInputError
-        When data is not 2-D, item_dimension does not have one entry per column, fewer than
-        two dimensions or a dimension with fewer than two items are given, or fewer than 3
-        complete rows remain.
+        When item_dimension does not have one entry per item, fewer than two dimensions or
+        a dimension with fewer than two items are given.
     """
-    x = np.asarray(data, dtype=np.float64)
-    if x.ndim != 2:
-        raise AnalysisInputError("data must be a 2-D array (respondents x items)")
     dims = np.asarray(item_dimension)
-    if dims.ndim != 1 or dims.size != x.shape[1]:
+    if dims.ndim != 1 or dims.size != k:
         raise AnalysisInputError(
-            f"item_dimension needs one entry per item column: got {dims.size} for "
-            f"{x.shape[1]} columns")
+            f"item_dimension needs one entry per item column: got {dims.size} for {k} columns")
     labels, index = np.unique(dims, return_inverse=True)
     if labels.size < 2:
         raise AnalysisInputError("validity needs at least two dimensions; got one")
@@ -83,13 +78,28 @@ def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
         small = [str(lab) for lab, s in zip(labels, sizes, strict=True) if s < 2]
         raise AnalysisInputError(
             f"every dimension needs at least two items; too few in: {', '.join(small)}")
+    return tuple(labels.tolist()), index.astype(np.intp)
+
+
+def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
+    """Validate answers and the item -> dimension map; keep complete rows (listwise).
+
+    Raises
+    ------
+    AnalysisInputError
+        When data is not 2-D, item_dimension is invalid (see :func:`dimension_map`), or
+        fewer than 3 complete rows remain.
+    """
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim != 2:
+        raise AnalysisInputError("data must be a 2-D array (respondents x items)")
+    labels, index = dimension_map(item_dimension, x.shape[1])
     rows = x[~np.isnan(x).any(axis=1)]
     if rows.shape[0] < MIN_ROWS:
         raise AnalysisInputError(
             f"{rows.shape[0]} complete rows; validity needs at least {MIN_ROWS} "
             "respondents who answered every item")
-    return Items(x=rows, dimension=index.astype(np.intp), labels=tuple(labels.tolist()),
-                 n_rows_given=x.shape[0])
+    return Items(x=rows, dimension=index, labels=labels, n_rows_given=x.shape[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -108,7 +118,11 @@ class HtmtResult:
 
 def _cor(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """Correlation matrix; constant items give NaN rows instead of a warning."""
-    c = np.cov(x, rowvar=False)
+    return _cov2cor(np.cov(x, rowvar=False))
+
+
+def _cov2cor(c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """cov2cor; items with zero or undefined variance give NaN rows instead of a warning."""
     d = np.sqrt(np.diag(c))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = c / np.outer(d, d)
@@ -151,19 +165,35 @@ def htmt(data: ArrayLike, item_dimension: ArrayLike) -> HtmtResult:
     Academy of Marketing Science 43(1), 115-135.
     """
     items = prepare_items(data, item_dimension)
-    r = _cor(items.x)
-    m = len(items.labels)
-    mono = np.empty(m)
-    for d in range(m):
-        block = r[np.ix_(items.members(d), items.members(d))]
-        mono[d] = block[np.triu_indices_from(block, k=1)].mean()
-    h = np.eye(m)
-    for i in range(m):
-        for j in range(i + 1, m):
-            hetero = r[np.ix_(items.members(i), items.members(j))].mean()
-            with np.errstate(invalid="ignore"):
-                h[i, j] = h[j, i] = hetero / np.sqrt(mono[i] * mono[j])
-    return HtmtResult(dimensions=items.labels, n=items.n, htmt=h, monotrait=mono)
+    return _htmt(_cor(items.x), items.dimension, items.labels, items.n)
+
+
+def htmt_from_cor(r: ArrayLike, item_dimension: ArrayLike, n: int) -> HtmtResult:
+    """:func:`htmt` from the items' correlation matrix R of n complete rows.
+
+    The same estimator: ``htmt(x, dims)`` equals ``htmt_from_cor(cor(complete rows of x),
+    dims, n)``; use this when R has been computed once for several estimators.
+    """
+    rr = np.asarray(r, dtype=np.float64)
+    labels, index = dimension_map(item_dimension, rr.shape[0])
+    return _htmt(rr, index, labels, int(n))
+
+
+def _htmt(r: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+          ) -> HtmtResult:
+    """HTMT from R with block sums: one pass over R whatever the number of dimensions."""
+    m = len(labels)
+    member = (index[:, None] == np.arange(m)[None, :]).astype(np.float64)  # (k, m)
+    sizes = member.sum(axis=0)
+    undefined = np.isnan(r)  # a constant item: NaN only in the blocks it belongs to
+    block_sum = member.T @ np.where(undefined, 0.0, r) @ member  # sum over items of i x j
+    block_sum[member.T @ undefined @ member > 0] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = (np.diag(block_sum) - sizes) / (sizes * (sizes - 1))
+        hetero = block_sum / np.outer(sizes, sizes)
+        h = hetero / np.sqrt(np.outer(mono, mono))
+    np.fill_diagonal(h, 1.0)
+    return HtmtResult(dimensions=labels, n=n, htmt=h, monotrait=mono)
 
 
 @dataclass(frozen=True)
@@ -210,15 +240,45 @@ def disattenuated_correlations(data: ArrayLike, item_dimension: ArrayLike
     American Journal of Psychology 15, 72-101.
     """
     items = prepare_items(data, item_dimension)
-    m = len(items.labels)
-    scores = np.column_stack([items.x[:, items.members(d)].mean(axis=1) for d in range(m)])
-    alphas = np.array([cronbach_alpha(items.x[:, items.members(d)]).alpha for d in range(m)])
-    r = _cor(scores)
+    return _disattenuated(np.cov(items.x, rowvar=False), items.dimension, items.labels, items.n)
+
+
+def disattenuated_from_cov(c: ArrayLike, item_dimension: ArrayLike, n: int
+                           ) -> DisattenuatedResult:
+    """:func:`disattenuated_correlations` from the items' covariance matrix of n rows.
+
+    The scores' covariances are W' C W with W the (k, m) row-mean weights, and each alpha
+    comes from its dimension's block of C, so no pass over the rows is needed; the
+    divisor of C (N or N - 1) cancels.
+    """
+    cc = np.asarray(c, dtype=np.float64)
+    labels, index = dimension_map(item_dimension, cc.shape[0])
+    return _disattenuated(cc, index, labels, int(n))
+
+
+def _block_alpha(c: NDArray[np.float64]) -> float:
+    """Raw alpha of a covariance block; zero-variance items dropped, as psych::alpha."""
+    keep = np.diag(c) > 0
+    k = int(keep.sum())
+    if k < 2:
+        return np.nan
+    b = c[np.ix_(keep, keep)]
+    return float(k / (k - 1) * (1.0 - np.trace(b) / np.sum(b)))
+
+
+def _disattenuated(c: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+                   ) -> DisattenuatedResult:
+    m = len(labels)
+    member = (index[:, None] == np.arange(m)[None, :]).astype(np.float64)
+    w = member / member.sum(axis=0)
+    score_cov = w.T @ c @ w
+    alphas = np.array([_block_alpha(c[np.ix_(index == d, index == d)]) for d in range(m)])
+    r = _cov2cor(score_cov)
     with np.errstate(invalid="ignore"):
         star = r / np.sqrt(np.outer(alphas, alphas))
     np.fill_diagonal(star, 1.0)
-    return DisattenuatedResult(dimensions=items.labels, n=items.n, alpha=alphas,
-                               score_correlation=r, disattenuated=star)
+    return DisattenuatedResult(dimensions=labels, n=n, alpha=alphas, score_correlation=r,
+                               disattenuated=star)
 
 
 # --------------------------------------------------------------------------------------
@@ -257,6 +317,15 @@ class CfaComparison:
     df_diff: int
     p_diff: float
 
+    @property
+    def bic_difference(self) -> float:
+        """BIC(one factor) - BIC(dimensional) = chi2_diff - df_diff ln N; > 0 favours dimensions.
+
+        lavaan's BIC is -2 logL + q ln N, so for two ML fits to the same S the log-likelihood
+        terms differ by the chi-square difference (Raftery 1995, Sociological Methodology 25).
+        """
+        return float(self.chisq_diff - self.df_diff * np.log(self.n))
+
 
 def _unpack(theta, pattern):
     """Loadings matrix, factor correlation matrix and residual variances from theta."""
@@ -275,9 +344,11 @@ def _ml_discrepancy(theta, s, pattern, logdet_s):
     """F = log|Sigma| + tr(S Sigma^-1) - log|S| - p and its gradient in theta."""
     lam, phi, psi = _unpack(theta, pattern)
     sigma = lam @ phi @ lam.T + np.diag(psi)
-    sign, logdet = np.linalg.slogdet(sigma)
-    if sign <= 0:
+    try:  # the ML discrepancy is defined for positive definite Sigma only
+        np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
         return np.inf, np.zeros_like(theta)
+    logdet = np.linalg.slogdet(sigma)[1]
     inv = np.linalg.inv(sigma)
     f = logdet + np.trace(s @ inv) - logdet_s - s.shape[0]
     g_sigma = inv - inv @ s @ inv
@@ -295,15 +366,29 @@ def _start(s, pattern):
     return np.concatenate([0.7 * sd, 0.5 * np.diag(s), np.zeros(m * (m - 1) // 2)])
 
 
+#: BFGS restarts from the last point when the line search gives up early.
+ML_RESTARTS = 4
+
+
 def _fit_ml(s, pattern):
-    """Minimise the ML discrepancy (BFGS, analytic gradient), polished by Newton steps."""
+    """Minimise the ML discrepancy by BFGS with the analytic gradient.
+
+    Near the boundary (factor correlations close to 1, Sigma near singular) BFGS's line
+    search can stop after one step; a restart from that point with a fresh Hessian
+    approximation continues, so up to ``ML_RESTARTS`` restarts are made until the
+    gradient is below 1e-6.
+    """
     logdet_s = np.linalg.slogdet(s)[1]
     fun = lambda th: _ml_discrepancy(th, s, pattern, logdet_s)  # noqa: E731
-    res = optimize.minimize(fun, _start(s, pattern), jac=True, method="BFGS",
-                            options={"gtol": 1e-10, "maxiter": 10_000})
-    theta = res.x
-    f, grad = fun(theta)
-    converged = bool(np.isfinite(f) and np.max(np.abs(grad)) < 1e-6)
+    theta = _start(s, pattern)
+    for _ in range(1 + ML_RESTARTS):
+        res = optimize.minimize(fun, theta, jac=True, method="BFGS",
+                                options={"gtol": 1e-10, "maxiter": 10_000})
+        theta = res.x
+        f, grad = fun(theta)
+        converged = bool(np.isfinite(f) and np.max(np.abs(grad)) < 1e-6)
+        if converged:
+            break
     return theta, f, converged
 
 
@@ -392,21 +477,36 @@ def cfa_compare(data: ArrayLike, item_dimension: ArrayLike) -> CfaComparison:
     48(2).
     """
     items = prepare_items(data, item_dimension)
-    n = items.n
-    s = np.cov(items.x, rowvar=False, ddof=0)
-    if np.linalg.eigvalsh(s)[0] <= 1e-12 * np.trace(s):
+    return _cfa_compare(np.cov(items.x, rowvar=False, ddof=0), items.dimension, items.labels,
+                        items.n)
+
+
+def cfa_compare_from_cov(s: ArrayLike, item_dimension: ArrayLike, n: int) -> CfaComparison:
+    """:func:`cfa_compare` from the covariance matrix S of n complete rows, divisor N.
+
+    Pass the N divisor (``ddof=0``), as lavaan's ML does; the fit depends on the rows only
+    through S and n.
+    """
+    ss = np.asarray(s, dtype=np.float64)
+    labels, index = dimension_map(item_dimension, ss.shape[0])
+    return _cfa_compare(ss, index, labels, int(n))
+
+
+def _cfa_compare(s: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+                 ) -> CfaComparison:
+    if not np.isfinite(s).all() or np.linalg.eigvalsh(s)[0] <= 1e-12 * np.trace(s):
         raise AnalysisInputError(
             "the items' covariance matrix is singular (a constant item, or items that are "
             "exact copies or sums of others); drop those items before the CFA")
-    k, m = s.shape[0], len(items.labels)
+    k, m = s.shape[0], len(labels)
     base_chisq = float(n * (np.sum(np.log(np.diag(s))) - np.linalg.slogdet(s)[1]))
     base_df = k * (k - 1) // 2
-    pattern = items.dimension[:, None] == np.arange(m)[None, :]
+    pattern = index[:, None] == np.arange(m)[None, :]
     dim = _cfa_one(s, pattern, n, base_chisq, base_df)
     one = _cfa_one(s, np.ones((k, 1), dtype=bool), n, base_chisq, base_df)
     diff, ddf = one.chisq - dim.chisq, one.df - dim.df
     return CfaComparison(
-        dimensions=items.labels, n=n, baseline_chisq=base_chisq, baseline_df=base_df,
+        dimensions=labels, n=n, baseline_chisq=base_chisq, baseline_df=base_df,
         dimensional=dim, one_factor=one, chisq_diff=float(diff), df_diff=int(ddf),
         p_diff=float(stats.chi2.sf(diff, ddf)))
 
@@ -441,17 +541,45 @@ def _minres_objective(psi, r, n_factors):
     return float(np.sum(res**2)), lam
 
 
+def _minres_value_and_gradient(psi, r, n_factors):
+    """The minres criterion and its exact gradient in psi.
+
+    With A = R, diag 1 - psi, = V diag(w) V' and LL' = V diag(g(w)) V', g(w) = max(w, 0)
+    on the leading n_factors eigenvalues and 0 elsewhere, the Daleckii-Krein formula gives
+    d(LL') = V (Gamma o V' dA V) V' with Gamma_kl = (g_k - g_l)/(w_k - w_l) (g' on ties);
+    dA = -diag(dpsi), so df/dpsi_i = -[V (Gamma o V' G V) V']_ii with G = -2 offdiag(R - LL').
+    One eigendecomposition per call, instead of k + 1 for a finite-difference gradient.
+    """
+    a = r.copy()
+    np.fill_diagonal(a, 1.0 - psi)
+    w, v = np.linalg.eigh(a)
+    top = np.arange(w.size) >= w.size - n_factors
+    g = np.where(top, np.maximum(w, 0.0), 0.0)
+    lam = v[:, top] * np.sqrt(g[top])
+    res = r - lam @ lam.T
+    np.fill_diagonal(res, 0.0)
+    dw = w[:, None] - w[None, :]
+    tie = np.abs(dw) <= 1e-12 * max(1.0, float(np.abs(w).max()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = np.where(tie, 0.0, (g[:, None] - g[None, :]) / np.where(tie, 1.0, dw))
+    slope = (top & (w > 0)).astype(np.float64)
+    gamma[tie] = np.broadcast_to(np.sqrt(np.outer(slope, slope)), gamma.shape)[tie]
+    b = v @ (gamma * (v.T @ (-2.0 * res) @ v)) @ v.T
+    return float(np.sum(res**2)), -np.diag(b)
+
+
 def minres_factors(r: ArrayLike, n_factors: int) -> tuple[NDArray[np.float64], bool]:
     """Unrotated m-factor minres loadings with uniquenesses bounded to [0.005, 1].
 
     Minimises sum_{i != j} (r_ij - (L L')_ij)^2 over the uniquenesses psi, L from the
-    leading eigenpairs of R with 1 - psi on the diagonal, by L-BFGS-B from 1 - SMC within
+    leading eigenpairs of R with 1 - psi on the diagonal, by L-BFGS-B with the exact
+    gradient (:func:`_minres_value_and_gradient`) from 1 - SMC within
     psych's bounds (``psych::fa(fm = "minres")``), so that a Heywood item stops at
     psi = 0.005 as in psych instead of running to h2 > 1.
     """
     rr = np.asarray(r, dtype=np.float64)
     psi0 = np.clip(1.0 / np.diag(np.linalg.inv(rr)), 0.005, 1.0)
-    res = optimize.minimize(lambda p: _minres_objective(p, rr, n_factors)[0], psi0,
+    res = optimize.minimize(_minres_value_and_gradient, psi0, args=(rr, n_factors), jac=True,
                             method="L-BFGS-B", bounds=[(0.005, 1.0)] * psi0.size,
                             options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 10_000})
     return _minres_objective(res.x, rr, n_factors)[1], bool(res.success)
@@ -515,7 +643,7 @@ def oblimin(a: NDArray[np.float64], eps: float = 1e-8, max_iter: int = 100_000
     return lam, t.T @ t, False
 
 
-def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike
+def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike, max_iter: int = 10_000
                           ) -> tuple[NDArray[np.float64], tuple[str, ...]]:
     """General-factor loadings of a Schmid-Leiman transformation, as ``psych::schmid``.
 
@@ -542,7 +670,7 @@ def schmid_leiman_general(pattern: ArrayLike, phi: ArrayLike
     if m == 2:
         root = np.sqrt(abs(ph[0, 1]))
         return lam @ np.array([root, np.sign(ph[0, 1]) * root]), (WARN_TWO_FACTORS,)
-    gamma, converged = minres_one_factor(ph)
+    gamma, converged = minres_one_factor(ph, max_iter=max_iter)
     return lam @ gamma, () if converged else (WARN_NOT_CONVERGED,)
 
 
@@ -598,29 +726,47 @@ def omega_hierarchical(data: ArrayLike, n_factors: int) -> OmegaHierarchicalResu
     x = np.asarray(data, dtype=np.float64)
     if x.ndim != 2:
         raise AnalysisInputError("data must be a 2-D array (respondents x items)")
-    if not 2 <= int(n_factors) <= x.shape[1] // 2:
-        raise AnalysisInputError(
-            f"n_factors must be between 2 and half the number of items ({x.shape[1] // 2})")
+    _check_n_factors(n_factors, x.shape[1])
     rows = x[~np.isnan(x).any(axis=1)]
     if rows.shape[0] < MIN_ROWS:
         raise AnalysisInputError(f"{rows.shape[0]} complete rows; omega_h needs {MIN_ROWS}")
-    r = _cor(rows)
-    if not np.isfinite(r).all():
+    return omega_hierarchical_from_cor(_cor(rows), n_factors, rows.shape[0])
+
+
+def _check_n_factors(n_factors: int, k: int) -> None:
+    if not 2 <= int(n_factors) <= k // 2:
+        raise AnalysisInputError(
+            f"n_factors must be between 2 and half the number of items ({k // 2})")
+
+
+def omega_hierarchical_from_cor(r: ArrayLike, n_factors: int, n: int,
+                                max_iter: int | None = None) -> OmegaHierarchicalResult:
+    """:func:`omega_hierarchical` from the items' correlation matrix R of n complete rows.
+
+    ``max_iter`` caps the oblimin iterations and those of the second-order factor fit
+    (default: 100,000 and 10,000, the settings pinned to psych); a capped step that has
+    not converged is reported as ``not_converged``.
+    """
+    rr = np.asarray(r, dtype=np.float64)
+    _check_n_factors(n_factors, rr.shape[0])
+    if not np.isfinite(rr).all():
         raise AnalysisInputError("an item is constant on the complete rows; drop it first")
-    unrotated, ok_fit = minres_factors(r, int(n_factors))
-    pattern, phi, ok_rot = oblimin(varimax(unrotated))
+    unrotated, ok_fit = minres_factors(rr, int(n_factors))
+    pattern, phi, ok_rot = oblimin(varimax(unrotated), max_iter=max_iter or 100_000)
     sign = np.where(pattern.sum(axis=0) < 0, -1.0, 1.0)  # psych: column sums positive
     pattern, phi = pattern * sign, phi * np.outer(sign, sign)
-    omega_h, warns = omega_h_from_solution(pattern, phi, r)
+    g, warns = schmid_leiman_general(pattern, phi, max_iter=max_iter or 10_000)
+    omega_h = float(np.sum(g) ** 2 / np.sum(rr))  # as omega_h_from_solution, g computed once
+    if (g < 0).any():
+        warns += (WARN_NEGATIVE_G_LOADING,)
     h2 = np.sum(unrotated**2, axis=1)
     if not (ok_fit and ok_rot):
         warns = (WARN_NOT_CONVERGED,) + warns
     if (h2 > 1).any():
         warns += (WARN_HEYWOOD,)
-    g, _ = schmid_leiman_general(pattern, phi)
     return OmegaHierarchicalResult(
-        n=rows.shape[0], n_factors=int(n_factors), omega_h=omega_h,
-        omega_total=float(1.0 - np.sum(1.0 - h2) / np.sum(r)), general_loadings=g,
+        n=int(n), n_factors=int(n_factors), omega_h=omega_h,
+        omega_total=float(1.0 - np.sum(1.0 - h2) / np.sum(rr)), general_loadings=g,
         oblique_loadings=pattern, factor_correlation=phi, converged=ok_fit and ok_rot,
         warnings=warns)
 
@@ -690,9 +836,18 @@ def dimensions_distinct(data: ArrayLike, item_dimension: ArrayLike, threshold: f
     Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). Journal of the Academy of Marketing
     Science 43(1), 115-135.
     """
+    _check_threshold(threshold)
+    return distinct_from_htmt(htmt(data, item_dimension), threshold)
+
+
+def _check_threshold(threshold: float) -> None:
     if not 0.0 < float(threshold) <= 1.0:
         raise AnalysisInputError("threshold must be in (0, 1]; Henseler et al. use .85 or .90")
-    h = htmt(data, item_dimension)
+
+
+def distinct_from_htmt(h: HtmtResult, threshold: float = 0.85) -> DistinctDimensions:
+    """:func:`dimensions_distinct` from an HTMT result already computed."""
+    _check_threshold(threshold)
     m = len(h.dimensions)
     pairs = tuple((i, j) for i in range(m) for j in range(i + 1, m))
     values = tuple(float(h.htmt[i, j]) for i, j in pairs)
@@ -700,3 +855,435 @@ def dimensions_distinct(data: ArrayLike, item_dimension: ArrayLike, threshold: f
     return DistinctDimensions(dimensions=h.dimensions, n=h.n, threshold=float(threshold),
                               pairs=pairs, pair_htmt=values, pair_codes=codes,
                               verdict=_overall(codes))
+
+
+# --------------------------------------------------------------------------------------
+# One pass over the rows: moments of the complete rows
+
+#: Bytes of float64 answers per chunk: small enough to stay in cache while it is reduced.
+CHUNK_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class ItemMoments:
+    """Means and scatter matrix of the complete rows, and the range of their answers."""
+
+    n: int  # complete rows
+    n_given: int
+    mean: NDArray[np.float64]
+    scatter: NDArray[np.float64]  # sum over complete rows of (x - mean)(x - mean)'
+    low: NDArray[np.float64]  # smallest answer per item on the complete rows
+    high: NDArray[np.float64]
+    whole: bool  # every answer on the complete rows is a whole number
+
+    def cov(self, ddof: int = 1) -> NDArray[np.float64]:
+        """Covariance matrix with divisor n - ddof (NaN when n <= ddof)."""
+        if self.n <= ddof:
+            return np.full_like(self.scatter, np.nan)
+        return self.scatter / (self.n - ddof)
+
+
+def _chunk_sums(c: NDArray[np.float64], shift: NDArray[np.float64]):
+    """Complete rows of one chunk: count, shifted sums and cross-products, range, wholeness."""
+    ok = ~np.isnan(c).any(axis=1)
+    if not ok.all():
+        c = c[ok]
+    d = c - shift
+    whole = not (c != np.rint(c)).any()
+    if c.shape[0] == 0:
+        return 0, d.sum(axis=0), d.T @ d, np.inf, -np.inf, whole
+    return c.shape[0], d.sum(axis=0), d.T @ d, c.min(axis=0), c.max(axis=0), whole
+
+
+def complete_row_moments(values: ArrayLike, chunk_rows: int | None = None) -> ItemMoments:
+    """Means and scatter matrix of the rows without a missing answer, in one chunked pass.
+
+    Parameters
+    ----------
+    values : (n, k) answers, NaN = missing (any float or integer dtype).
+    chunk_rows : rows per chunk (default: ``CHUNK_BYTES`` of float64), which bounds the
+        extra memory to one chunk whatever n is.
+
+    Returns
+    -------
+    ItemMoments
+
+    Notes
+    -----
+    Each chunk's complete rows are shifted by the first row's answers before the BLAS
+    product d'd is accumulated, and the scatter is sum d d' - n dbar dbar'. Answers on a
+    scale are small whole numbers, so the shifted cross-products are whole numbers too and
+    their float64 sums are exact below 2^53: the result does not depend on the chunking.
+    """
+    x = np.asarray(values)
+    if x.ndim != 2:
+        raise AnalysisInputError("values must be a 2-D array (respondents x items)")
+    k = x.shape[1]
+    rows = int(chunk_rows) if chunk_rows else max(1, CHUNK_BYTES // (8 * max(k, 1)))
+    shift = _first_complete_row(x)
+    n, s1, s2 = 0, np.zeros(k), np.zeros((k, k))
+    low, high, whole = np.full(k, np.inf), np.full(k, -np.inf), True
+    for start in range(0, x.shape[0], rows):
+        c = np.asarray(x[start:start + rows], dtype=np.float64)
+        cn, cs1, cs2, clo, chi, cwhole = _chunk_sums(c, shift)
+        n, whole = n + cn, whole and cwhole
+        s1 += cs1
+        s2 += cs2
+        np.minimum(low, clo, out=low)
+        np.maximum(high, chi, out=high)
+    dbar = s1 / n if n else np.full(k, np.nan)
+    scatter = s2 - n * np.outer(dbar, dbar) if n else np.full((k, k), np.nan)
+    return ItemMoments(n=n, n_given=x.shape[0], mean=shift + dbar, scatter=scatter, low=low,
+                       high=high, whole=whole)
+
+
+def _first_complete_row(x: NDArray) -> NDArray[np.float64]:
+    """The first row without NaN (zeros if none): the shift that keeps sums small."""
+    for start in range(0, x.shape[0], 1024):
+        c = np.asarray(x[start:start + 1024], dtype=np.float64)
+        ok = np.flatnonzero(~np.isnan(c).any(axis=1))
+        if ok.size:
+            return c[ok[0]].copy()
+    return np.zeros(x.shape[1])
+
+
+def reverse_keyed_moments(m: ItemMoments, reverse: ArrayLike, points: ArrayLike
+                          ) -> ItemMoments:
+    """Moments of x' = A + 1 - x in the reversed items, without touching the rows.
+
+    Reversing item i negates its deviations, so its row and column of the scatter change
+    sign (its diagonal does not), its mean becomes A + 1 - mean and its range flips.
+    """
+    rev = np.asarray(reverse, dtype=bool)
+    a = np.broadcast_to(np.asarray(points, dtype=np.float64), m.mean.shape)
+    sign = np.where(rev, -1.0, 1.0)
+    return ItemMoments(
+        n=m.n, n_given=m.n_given, mean=np.where(rev, a + 1.0 - m.mean, m.mean),
+        scatter=m.scatter * np.outer(sign, sign), low=np.where(rev, a + 1.0 - m.high, m.low),
+        high=np.where(rev, a + 1.0 - m.low, m.high), whole=m.whole)
+
+
+# --------------------------------------------------------------------------------------
+# One summary per instrument and wave
+
+#: Verdict codes of :func:`instrument_validity` (reports/ translates them).
+INSTRUMENT_DISTINCT = "distinct"
+INSTRUMENT_PARTLY_DISTINCT = "partly_distinct"
+INSTRUMENT_NOT_DISTINCT = VERDICT_NOT_DISTINCT
+INSTRUMENT_NOT_COMPUTABLE = VERDICT_NOT_COMPUTABLE
+INSTRUMENT_SINGLE_DIMENSION = "single_dimension"
+#: Reason codes of a ``not_computable`` summary.
+REASON_TOO_FEW_ROWS = "too_few_complete_rows"
+REASON_SMALL_DIMENSION = "dimension_with_fewer_than_two_items"
+REASON_SINGULAR = "singular_covariance"
+REASON_UNCORRELATED = "nonpositive_within_dimension_correlation"
+REASON_CFA_FAILED = "cfa_not_converged"
+#: Warning codes of a summary (CFA and omega warnings are prefixed ``cfa_`` / ``omega_``).
+WARN_CONSTANT_DROPPED = "constant_items_dropped"
+WARN_BIC_ONE_FACTOR = "one_factor_preferred_by_bic"
+WARN_OMEGA_FAILED = "omega_not_computable"
+#: Rows rule: at least max(MIN_ROWS_SUMMARY, ROWS_PER_ITEM x items) complete rows.
+MIN_ROWS_SUMMARY = 100
+ROWS_PER_ITEM = 5
+#: Cap on omega's rotation and second-order iterations in the summary: omega_h is
+#: descriptive, and where the group factors are not identified (one factor behind all
+#: items) these steps do not converge and would run to their caps of 10^5 and 10^4.
+SUMMARY_MAX_ITER = 1_000
+
+
+@dataclass(frozen=True)
+class InstrumentValidity:
+    """Construct validity of one instrument in one wave, and what the reports may claim.
+
+    ``groups`` partitions the dimensions (labels, in order) into sets the data can tell
+    apart: report and prescribe per group, not per dimension. Pair arrays follow
+    ``distinct.pairs``. Estimator results are None when they were not reached.
+    """
+
+    verdict: str
+    dimensions: tuple
+    groups: tuple[tuple, ...]
+    n: int
+    n_given: int
+    threshold: float
+    items_used: NDArray[np.intp]
+    reason: str | None = None
+    message: str = ""
+    pair_codes: tuple[str, ...] = ()
+    pair_cfa_correlation: tuple[float, ...] = ()
+    distinct: DistinctDimensions | None = None
+    disattenuated: DisattenuatedResult | None = None
+    max_disattenuated: float = np.nan
+    max_disattenuated_pair: tuple | None = None
+    cfa: CfaComparison | None = None
+    omega: OmegaHierarchicalResult | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def computable(self) -> bool:
+        """True when a verdict about the dimensions could be reached."""
+        return self.verdict != INSTRUMENT_NOT_COMPUTABLE
+
+    @property
+    def omega_h(self) -> float:
+        """omega hierarchical, NaN when not computed."""
+        return self.omega.omega_h if self.omega is not None else np.nan
+
+    @property
+    def bic_difference(self) -> float:
+        """BIC(one factor) - BIC(dimensional), NaN without a CFA."""
+        return self.cfa.bic_difference if self.cfa is not None else np.nan
+
+
+def instrument_validity(values: ArrayLike, item_dimension: ArrayLike, item_reverse: ArrayLike,
+                        points: ArrayLike, threshold: float = 0.85) -> InstrumentValidity:
+    """Can the data tell the instrument's dimensions apart? One summary per wave.
+
+    Parameters
+    ----------
+    values : (n, k) raw answers 1..A, NaN = missing, *not* reverse-keyed (any dtype).
+    item_dimension : (k,) dimension label of each item.
+    item_reverse : (k,) bool, True for a reverse-keyed item (reversed here as A + 1 - x).
+    points : int or (k,) array, A = number of response options of each item.
+    threshold : a pair of dimensions is not distinct when its HTMT or its CFA factor
+        correlation reaches this (0.85 default, Henseler et al.'s HTMT.85; 0.90 for
+        conceptually close dimensions).
+
+    Returns
+    -------
+    InstrumentValidity
+        ``verdict`` is one of
+
+        * ``distinct``: every pair distinct and the dimensional model beats one factor by
+          BIC -- report and prescribe per dimension;
+        * ``partly_distinct``: some dimensions merge -- report per group in ``groups``;
+        * ``not_distinct_report_instrument_level``: one group -- report and prescribe on
+          the instrument score only;
+        * ``single_dimension``: the instrument has one dimension, nothing to tell apart;
+        * ``not_computable`` with ``reason``: ``too_few_complete_rows`` (fewer than
+          max(100, 5 k) complete rows, k the items with variance),
+          ``dimension_with_fewer_than_two_items`` (after dropping constant items),
+          ``singular_covariance`` (items that are exact linear combinations),
+          ``nonpositive_within_dimension_correlation`` (HTMT undefined) or
+          ``cfa_not_converged``.
+
+    Raises
+    ------
+    AnalysisInputError
+        Only for arguments that do not describe survey answers: values not 2-D, item
+        arrays of the wrong length, an answer on a complete row outside 1..A or not a whole
+        number, a threshold outside (0, 1]. Survey data never raise.
+
+    Notes
+    -----
+    **One pass.** The complete rows (listwise, as lavaan's default) are reduced once, in
+    chunks of ``CHUNK_BYTES``, to their means and scatter matrix
+    (:func:`complete_row_moments`); reverse-keying flips signs in that matrix
+    (:func:`reverse_keyed_moments`). HTMT, the disattenuated correlations, both CFAs and
+    omega_h are functions of the k x k matrix only, so the cost beyond the pass does not
+    grow with n.
+
+    **How the evidence combines.**
+
+    1. Pairs: dimensions i and j are *not distinct* when |HTMT_ij| >= threshold or
+       |phi_ij| >= threshold, phi the dimensional CFA's factor correlation. HTMT is the
+       criterion with simulation support (Henseler et al. 2015) and needs no model; phi is
+       the ML estimate of the same quantity under congeneric loadings, where HTMT is biased
+       (Roemer et al. 2021). Both must be below the threshold, so neither estimator's
+       weakness can split dimensions the other says are the same; both are effect sizes,
+       so the rule means the same at n = 200 and at n = 10^6.
+    2. Groups: connected components of the not-distinct pairs (if A ~ B and B ~ C, then
+       A, B and C are one group even if A and C differ; the conservative reading).
+    3. Gate: when BIC(one factor) - BIC(dimensional) = chi2_diff - df_diff ln N <= 0, the
+       data do not pay for the extra factors: all dimensions become one group
+       (``one_factor_preferred_by_bic``). BIC, not the chi-square difference test: a p
+       value only rejects one factor (at province size always, at n ~ 150 seldom), it
+       never supports it; BIC compares both models symmetrically (Raftery 1995).
+    4. Verdict from the number of groups: m -> distinct, 1 -> not distinct, otherwise
+       partly distinct.
+
+    omega_h (minres, oblimin, Schmid-Leiman) is reported, not used: a strong general
+    factor does not make group factors indistinct. Its failure is only a warning.
+    The largest disattenuated correlation is reported for the reader; it uses alpha, a
+    lower bound of reliability, so it overstates correlations and is not used either.
+
+    The rows rule is a rule of thumb: below ~100 cases, and below about 5 per item,
+    ML CFAs often fail to converge or give improper solutions (Anderson & Gerbing 1984;
+    Bentler & Chou 1987), and an HTMT verdict near the threshold is noise.
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). Journal of the Academy of Marketing
+    Science 43(1), 115-135. Roemer, E., Schuberth, F., & Henseler, J. (2021). Industrial
+    Management & Data Systems 121(12), 2637-2650. Raftery, A. E. (1995). Sociological
+    Methodology 25, 111-163. Anderson, J. C., & Gerbing, D. W. (1984). Psychometrika 49,
+    155-173. Bentler, P. M., & Chou, C.-P. (1987). Sociological Methods & Research 16,
+    78-117.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> f = rng.standard_normal((500, 1))
+    >>> x = np.clip(np.rint(3 + f + 0.6 * rng.standard_normal((500, 6))), 1, 5)
+    >>> instrument_validity(x, [0, 0, 0, 1, 1, 1], [False] * 6, 5).verdict
+    'not_distinct_report_instrument_level'
+    """
+    _check_threshold(threshold)
+    x = np.asarray(values)
+    if x.ndim != 2:
+        raise AnalysisInputError("values must be a 2-D array (respondents x items)")
+    labels, index = _summary_dimensions(item_dimension, x.shape[1])
+    rev, a = _keying(item_reverse, points, x.shape[1])
+    raw = complete_row_moments(x)
+    _check_answer_range(raw, a)
+    mom = reverse_keyed_moments(raw, rev, a)
+    if len(labels) == 1:
+        return InstrumentValidity(
+            verdict=INSTRUMENT_SINGLE_DIMENSION, dimensions=labels, groups=(labels,),
+            n=mom.n, n_given=mom.n_given, threshold=float(threshold),
+            items_used=np.arange(x.shape[1]), message="one dimension: nothing to tell apart")
+    return _assess(mom, index, labels, float(threshold))
+
+
+def _summary_dimensions(item_dimension: ArrayLike, k: int) -> tuple[tuple, NDArray[np.intp]]:
+    dims = np.asarray(item_dimension)
+    if dims.ndim != 1 or dims.size != k or k == 0:
+        raise AnalysisInputError(
+            f"item_dimension needs one entry per item column: got {dims.size} for {k} columns")
+    labels, index = np.unique(dims, return_inverse=True)
+    return tuple(labels.tolist()), index.astype(np.intp)
+
+
+def _keying(item_reverse: ArrayLike, points: ArrayLike, k: int):
+    rev = np.asarray(item_reverse, dtype=bool)
+    if rev.shape != (k,):
+        raise AnalysisInputError(f"item_reverse must have one flag per item ({k})")
+    a = np.asarray(points, dtype=np.float64)
+    if a.ndim > 1 or (a.ndim == 1 and a.size != k) or not (np.isfinite(a) & (a >= 2)).all():
+        raise AnalysisInputError(f"points must be one number >= 2 or one per item ({k})")
+    return rev, np.broadcast_to(a, (k,))
+
+
+def _check_answer_range(m: ItemMoments, a: NDArray[np.float64]) -> None:
+    if m.n == 0:
+        return
+    bad = np.flatnonzero((m.low < 1) | (m.high > a))
+    if bad.size:
+        j = int(bad[0])
+        raise AnalysisInputError(
+            f"item {j} has answers from {float(m.low[j]):g} to {float(m.high[j]):g}, outside "
+            f"1..{int(a[j])}")
+    if not m.whole:
+        raise AnalysisInputError("answers must be whole numbers 1..A (or NaN when missing)")
+
+
+def _not_computable(base: dict, reason: str, message: str, **found) -> InstrumentValidity:
+    return InstrumentValidity(verdict=INSTRUMENT_NOT_COMPUTABLE, groups=(), reason=reason,
+                              message=message, **base, **found)
+
+
+def _screen(n: int, index: NDArray[np.intp], m: int) -> tuple[str, str] | None:
+    """Reason and message when the rows or the items cannot support a verdict."""
+    need = max(MIN_ROWS_SUMMARY, ROWS_PER_ITEM * index.size)
+    if n < need:
+        return REASON_TOO_FEW_ROWS, f"{n} complete rows; the summary needs {need}"
+    sizes = np.bincount(index, minlength=m)
+    if (sizes < 2).any():
+        return REASON_SMALL_DIMENSION, "a dimension has fewer than two items with variance"
+    return None
+
+
+def _assess(mom: ItemMoments, index: NDArray[np.intp], labels: tuple, threshold: float
+            ) -> InstrumentValidity:
+    used = np.flatnonzero(np.diag(mom.scatter) > 0) if mom.n else np.arange(index.size)
+    warns = (WARN_CONSTANT_DROPPED,) if used.size < index.size else ()
+    base = {"dimensions": labels, "n": mom.n, "n_given": mom.n_given, "threshold": threshold,
+            "items_used": used}
+    idx = index[used]
+    stop = _screen(mom.n, idx, len(labels))
+    if stop:
+        return _not_computable(base, *stop, warnings=warns)
+    c = mom.cov(1)[np.ix_(used, used)]
+    r = _cov2cor(c)
+    if np.linalg.eigvalsh(r)[0] <= 1e-10:
+        return _not_computable(base, REASON_SINGULAR, "items are exact linear combinations "
+                               "of others on the complete rows", warnings=warns)
+    h = _htmt(r, idx, labels, mom.n)
+    if not (np.isfinite(h.monotrait).all() and (h.monotrait > 0).all()):
+        return _not_computable(base, REASON_UNCORRELATED, "a dimension's items do not "
+                               "correlate positively; HTMT is undefined", warnings=warns)
+    return _assess_models(base, c, r, h, idx, warns)
+
+
+def _assess_models(base, c, r, h, idx, warns) -> InstrumentValidity:
+    labels, n, threshold = base["dimensions"], base["n"], base["threshold"]
+    distinct = distinct_from_htmt(h, threshold)
+    dis = _disattenuated(c, idx, labels, n)
+    found = {"distinct": distinct, "disattenuated": dis, **_largest_pair(dis)}
+    with np.errstate(all="ignore"):
+        cfa = _cfa_compare(c * ((n - 1) / n), idx, labels, n)
+    found["cfa"] = cfa
+    warns += tuple(f"cfa_{w}" for w in cfa.dimensional.warnings + cfa.one_factor.warnings
+                   if w != WARN_NOT_CONVERGED)
+    if not (cfa.dimensional.converged and cfa.one_factor.converged):
+        return _not_computable(base, REASON_CFA_FAILED, "the ML CFA did not converge",
+                               warnings=warns, **found)
+    omega, omega_warns = _summary_omega(r, len(labels), n)
+    codes, phis = _pair_codes(distinct, cfa, threshold)
+    groups = _groups(distinct.pairs, codes, len(labels))
+    if cfa.bic_difference <= 0 and len(groups) > 1:
+        groups, warns = [list(range(len(labels)))], warns + (WARN_BIC_ONE_FACTOR,)
+    verdict = (INSTRUMENT_DISTINCT if len(groups) == len(labels) else
+               INSTRUMENT_NOT_DISTINCT if len(groups) == 1 else INSTRUMENT_PARTLY_DISTINCT)
+    return InstrumentValidity(
+        verdict=verdict, groups=tuple(tuple(labels[d] for d in g) for g in groups),
+        pair_codes=codes, pair_cfa_correlation=phis, omega=omega,
+        warnings=tuple(dict.fromkeys(warns + omega_warns)), **base, **found)
+
+
+def _largest_pair(dis: DisattenuatedResult) -> dict:
+    iu = np.triu_indices_from(dis.disattenuated, 1)
+    v = dis.disattenuated[iu]
+    if not np.isfinite(v).any():
+        return {}
+    j = int(np.nanargmax(v))
+    pair = (dis.dimensions[iu[0][j]], dis.dimensions[iu[1][j]])
+    return {"max_disattenuated": float(v[j]), "max_disattenuated_pair": pair}
+
+
+def _pair_codes(distinct: DistinctDimensions, cfa: CfaComparison, threshold: float):
+    """Per pair: not distinct when |HTMT| or |phi| reaches the threshold."""
+    phis = tuple(float(cfa.dimensional.factor_correlation[i, j]) for i, j in distinct.pairs)
+    codes = tuple(
+        PAIR_NOT_COMPUTABLE if not (np.isfinite(h) and np.isfinite(p)) else
+        PAIR_NOT_DISTINCT if max(abs(h), abs(p)) >= threshold else PAIR_DISTINCT
+        for h, p in zip(distinct.pair_htmt, phis, strict=True))
+    return codes, phis
+
+
+def _groups(pairs, codes, m: int) -> list[list[int]]:
+    """Connected components of the pairs that are not distinct (or not computable)."""
+    root = list(range(m))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    for (i, j), code in zip(pairs, codes, strict=True):
+        if code != PAIR_DISTINCT:
+            root[find(j)] = find(i)
+    comps: dict[int, list[int]] = {}
+    for d in range(m):
+        comps.setdefault(find(d), []).append(d)
+    return sorted(comps.values())
+
+
+def _summary_omega(r, m: int, n: int):
+    """omega_h for the summary; a failure is a warning, never an exception."""
+    try:
+        with np.errstate(all="ignore"):
+            o = omega_hierarchical_from_cor(r, m, n, max_iter=SUMMARY_MAX_ITER)
+    except (np.linalg.LinAlgError, ValueError):
+        return None, (WARN_OMEGA_FAILED,)
+    return o, tuple(f"omega_{w}" for w in o.warnings)

@@ -223,3 +223,301 @@ def test_too_few_complete_rows_is_rejected():
         val.cfa_compare(x, [0, 0, 1, 1])
     with pytest.raises(AnalysisInputError, match="n_factors"):
         val.omega_hierarchical(dataset("a_single_factor.csv"), 5)
+
+
+# ---- instrument_validity: one summary per instrument and wave -------------------------
+
+SUMMARY_CODES = {val.INSTRUMENT_DISTINCT, val.INSTRUMENT_PARTLY_DISTINCT,
+                 val.INSTRUMENT_NOT_DISTINCT, val.INSTRUMENT_NOT_COMPUTABLE,
+                 val.INSTRUMENT_SINGLE_DIMENSION}
+
+
+def summary(x, dims, reverse=None, points=5, **kw):
+    rev = np.zeros(len(dims), dtype=bool) if reverse is None else reverse
+    return val.instrument_validity(x, dims, rev, points, **kw)
+
+
+def test_summary_matches_r_on_the_three_factor_data(ref):
+    name = "g_three_factor.csv"
+    e, v = ref[name], summary(dataset(name), SETS[name])
+    assert v.verdict == val.INSTRUMENT_DISTINCT and v.groups == ((0,), (1,), (2,))
+    assert v.n == e["n_obs"] and v.reason is None and v.warnings == ()
+    np.testing.assert_allclose(v.distinct.pair_htmt, off_diagonal(e["htmt_semtools"]),
+                               atol=CLOSED, rtol=0)
+    np.testing.assert_allclose(off_diagonal(v.disattenuated.disattenuated),
+                               off_diagonal(e["disattenuated_correlation"]), atol=CLOSED, rtol=0)
+    want = off_diagonal(e["disattenuated_correlation"])
+    assert v.max_disattenuated == pytest.approx(want.max(), abs=CLOSED)
+    assert v.max_disattenuated_pair == ((0, 1), (0, 2), (1, 2))[int(np.argmax(want))]
+    for fit, key in ((v.cfa.dimensional, "cfa_dimensional_fit"),
+                     (v.cfa.one_factor, "cfa_one_factor_fit")):
+        for measure in ("chisq", "cfi", "rmsea", "srmr"):
+            assert getattr(fit, measure) == pytest.approx(e[key][measure], abs=CFA_FIT)
+    assert v.cfa.chisq_diff == pytest.approx(e["cfa_lrt"]["chisq_diff"], abs=CFA_FIT)
+    np.testing.assert_allclose(v.pair_cfa_correlation,
+                               off_diagonal(e["cfa_dimensional_factor_cor"]), atol=CFA_PARAM)
+    assert v.omega_h == pytest.approx(e["omega_h_minres"], abs=PSYCH_OMEGA)
+
+
+def test_summary_reverse_keys_raw_answers_as_r_saw_them(ref):
+    raw = dataset("a_single_factor_unreversed.csv")
+    reverse = np.zeros(8, dtype=bool)
+    reverse[[2, 5]] = True  # q3 and q6, reversed in a_single_factor.csv
+    e = ref["a_single_factor.csv"]
+    v = summary(raw, SETS["a_single_factor.csv"], reverse=reverse)
+    assert v.n == e["n_obs"]
+    assert v.distinct.pair_htmt[0] == pytest.approx(e["htmt_semtools"][0][1], abs=CLOSED)
+    assert v.cfa.dimensional.chisq == pytest.approx(e["cfa_dimensional_fit"]["chisq"],
+                                                    abs=CFA_FIT)
+    assert v.cfa.chisq_diff == pytest.approx(e["cfa_lrt"]["chisq_diff"], abs=CFA_FIT)
+    assert v.omega_h == pytest.approx(e["omega_h_minres"], abs=PSYCH_OMEGA)
+    # one factor split in two: the BIC prefers one factor and HTMT is above .85
+    assert v.verdict == val.INSTRUMENT_NOT_DISTINCT and v.groups == ((0, 1),)
+    assert v.bic_difference == pytest.approx(
+        e["cfa_lrt"]["chisq_diff"] - e["cfa_lrt"]["df_diff"] * np.log(e["n_obs"]), abs=CFA_FIT)
+
+
+def test_summary_bic_difference_is_lavaans(ref):
+    for name in sorted(SETS):
+        e = ref[name]
+        want = e["cfa_one_factor_bic"] - e["cfa_dimensional_bic"]
+        assert val.cfa_compare(dataset(name), SETS[name]).bic_difference == pytest.approx(
+            want, abs=1e-6)
+
+
+def test_complete_row_moments_match_numpy_and_do_not_depend_on_chunks():
+    rng = np.random.default_rng(21)
+    x = rng.integers(1, 6, (3001, 7)).astype(float)
+    x[rng.random(x.shape) < 0.04] = np.nan
+    rows = x[~np.isnan(x).any(axis=1)]
+    whole = val.complete_row_moments(x)
+    for chunk in (1, 17, 1000):
+        m = val.complete_row_moments(x, chunk_rows=chunk)
+        assert m.n == rows.shape[0] and m.n_given == 3001
+        np.testing.assert_array_equal(m.scatter, whole.scatter)  # exact for whole numbers
+    np.testing.assert_allclose(whole.cov(), np.cov(rows, rowvar=False), atol=1e-13, rtol=0)
+    np.testing.assert_allclose(whole.mean, rows.mean(axis=0), atol=1e-14, rtol=0)
+    assert whole.whole and (whole.low == 1).all() and (whole.high == 5).all()
+    ints = val.complete_row_moments(np.nan_to_num(x, nan=3).astype(np.int8))
+    np.testing.assert_allclose(ints.cov(), np.cov(np.nan_to_num(x, nan=3), rowvar=False),
+                               atol=1e-13, rtol=0)
+
+
+def test_reverse_keyed_moments_equal_moments_of_reversed_rows():
+    rng = np.random.default_rng(22)
+    x = rng.integers(1, 7, (500, 6)).astype(float)
+    rev = np.array([True, False, False, True, False, True])
+    y = x.copy()
+    y[:, rev] = 7 - y[:, rev]
+    got = val.reverse_keyed_moments(val.complete_row_moments(x), rev, 6)
+    want = val.complete_row_moments(y)
+    np.testing.assert_allclose(got.scatter, want.scatter, atol=1e-9, rtol=0)
+    np.testing.assert_allclose(got.mean, want.mean, atol=1e-13, rtol=0)
+    np.testing.assert_array_equal(got.low, want.low)
+    np.testing.assert_array_equal(got.high, want.high)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summary_three_identical_dimensions_are_one_group(seed):
+    x, dims = simulate(np.random.default_rng([31, seed]), np.ones((3, 3)) + 1e-9 * np.eye(3))
+    v = summary(x, dims)
+    assert v.verdict == val.INSTRUMENT_NOT_DISTINCT and v.groups == ((0, 1, 2),)
+    assert v.max_disattenuated > 0.9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summary_three_dimensions_at_r_half_are_distinct(seed):
+    x, dims = simulate(np.random.default_rng([32, seed]), np.full((3, 3), 0.5) + 0.5 * np.eye(3))
+    v = summary(x, dims)
+    assert v.verdict == val.INSTRUMENT_DISTINCT and v.groups == ((0,), (1,), (2,))
+    assert v.bic_difference > 0 and v.pair_codes == (val.PAIR_DISTINCT,) * 3
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summary_two_identical_and_one_distinct_is_partly_distinct(seed):
+    phi = np.array([[1.0, 0.5, 0.5], [0.5, 1.0, 1.0], [0.5, 1.0, 1.0]]) + 1e-9 * np.eye(3)
+    x, dims = simulate(np.random.default_rng([33, seed]), phi)
+    labels = np.array(["inovasi", "kolaborasi", "refleksi"])[dims]
+    v = summary(x, labels)
+    assert v.verdict == val.INSTRUMENT_PARTLY_DISTINCT
+    assert v.groups == (("inovasi",), ("kolaborasi", "refleksi"))
+    assert v.pair_codes == (val.PAIR_DISTINCT, val.PAIR_DISTINCT, val.PAIR_NOT_DISTINCT)
+    assert v.max_disattenuated_pair == ("kolaborasi", "refleksi")
+
+
+def test_summary_groups_join_through_a_shared_neighbour():
+    # A ~ B and B ~ C (r = .9) but A, C at r = .7: one group, the conservative reading
+    phi = np.array([[1.0, 0.9, 0.7], [0.9, 1.0, 0.9], [0.7, 0.9, 1.0]])
+    x, dims = simulate(np.random.default_rng(34), phi, n=3000)
+    v = summary(x, dims)
+    assert v.pair_codes[1] == val.PAIR_DISTINCT  # (0, 2)
+    assert v.groups == ((0, 1, 2),) and v.verdict == val.INSTRUMENT_NOT_DISTINCT
+
+
+def test_summary_bic_gate_merges_what_htmt_alone_would_split():
+    fired = 0
+    for seed in range(20):
+        x, dims = simulate(np.random.default_rng([16, seed]),
+                           np.full((2, 2), 0.85) + 0.15 * np.eye(2), n=100)
+        v = summary(x, dims, threshold=0.95)
+        pair_distinct = v.pair_codes == (val.PAIR_DISTINCT,)
+        gate = v.bic_difference <= 0
+        assert (val.WARN_BIC_ONE_FACTOR in v.warnings) == (gate and pair_distinct)
+        assert (v.verdict == val.INSTRUMENT_DISTINCT) == (pair_distinct and not gate)
+        fired += gate and pair_distinct
+    assert fired > 0
+
+
+def test_summary_single_dimension():
+    x, _ = simulate(np.random.default_rng(35), np.eye(1), n=50)
+    v = summary(x, ["sikap"] * 4)
+    assert v.verdict == val.INSTRUMENT_SINGLE_DIMENSION and v.groups == (("sikap",),)
+    assert v.n == 50 and v.cfa is None and np.isnan(v.omega_h)
+
+
+# ---- degenerate survey data: not_computable with a reason, never an exception ----------
+
+def three_dims(seed=36, n=400):
+    return simulate(np.random.default_rng(seed), np.full((3, 3), 0.5) + 0.5 * np.eye(3), n=n)
+
+
+def test_too_few_complete_rows_is_not_computable():
+    x, dims = three_dims(n=120)  # 12 items: needs max(100, 60) = 100 complete rows
+    x[:30, 0] = np.nan
+    v = summary(x, dims)
+    assert v.verdict == val.INSTRUMENT_NOT_COMPUTABLE and v.reason == val.REASON_TOO_FEW_ROWS
+    assert v.n == 90 and v.n_given == 120 and v.groups == ()
+    assert summary(np.full((500, 12), np.nan), dims).reason == val.REASON_TOO_FEW_ROWS
+    assert summary(x[:90], dims).reason == val.REASON_TOO_FEW_ROWS
+    assert summary(x[:0], dims).reason == val.REASON_TOO_FEW_ROWS
+
+
+def test_constant_item_is_dropped_with_a_warning():
+    x, dims = three_dims()
+    x[:, 0] = 3.0
+    v = summary(x, dims)
+    assert v.verdict == val.INSTRUMENT_DISTINCT and val.WARN_CONSTANT_DROPPED in v.warnings
+    np.testing.assert_array_equal(v.items_used, np.arange(1, 12))
+    np.testing.assert_allclose(v.distinct.pair_htmt, summary(x[:, 1:], dims[1:]).distinct.pair_htmt,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("drop", [1, 3])
+def test_a_dimension_left_with_one_item_is_not_computable(drop):
+    x, dims = three_dims()
+    if drop == 1:  # a dimension of one item in the instrument itself
+        x, dims = x[:, 3:], dims[3:]
+    else:  # three of its four items constant in this wave
+        x[:, :3] = 2.0
+    v = summary(x, dims)
+    assert v.verdict == val.INSTRUMENT_NOT_COMPUTABLE and v.reason == val.REASON_SMALL_DIMENSION
+
+
+def test_copied_item_is_singular():
+    x, dims = three_dims()
+    x[:, 1] = x[:, 0]
+    v = summary(x, dims)
+    assert v.reason == val.REASON_SINGULAR and v.distinct is None
+
+
+def test_items_that_do_not_cohere_are_not_computable():
+    rng = np.random.default_rng(37)
+    x, dims = three_dims()
+    x[:, :4] = rng.integers(1, 6, (x.shape[0], 4))  # noise items
+    flip = rng.random(x.shape[0]) < 0.7  # mostly the mirror of item 0: keyed the other way
+    x[flip, 1] = 6 - x[flip, 0]
+    v = summary(x, dims)
+    assert v.reason == val.REASON_UNCORRELATED and v.distinct is None
+
+
+def test_cfa_that_does_not_converge_is_not_computable(monkeypatch):
+    fit = val._fit_ml
+
+    def stalls(s, pattern):  # the optimiser as it behaves when it stops short
+        theta, f, _ = fit(s, pattern)
+        return theta, f, pattern.shape[1] == 1
+
+    monkeypatch.setattr(val, "_fit_ml", stalls)
+    v = summary(*three_dims())
+    assert v.verdict == val.INSTRUMENT_NOT_COMPUTABLE and v.reason == val.REASON_CFA_FAILED
+    assert not v.cfa.dimensional.converged and v.cfa.one_factor.converged
+    assert val.WARN_NOT_CONVERGED not in v.warnings and v.groups == ()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_identical_factors_cfa_converges_at_the_boundary(seed):
+    # factor correlations at 1: BFGS steps into an indefinite Sigma whose determinant is
+    # positive; only a Cholesky check keeps the line search in the admissible region
+    x, dims = simulate(np.random.default_rng([38, seed]), np.ones((3, 3)) + 1e-9 * np.eye(3),
+                       n=5000)
+    c = val.cfa_compare(x, dims)
+    assert c.dimensional.converged and c.chisq_diff >= 0
+    np.testing.assert_allclose(off_diagonal(c.dimensional.factor_correlation), 1, atol=0.03)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_degenerate_data_never_raise(seed):
+    rng = np.random.default_rng([39, seed])
+    k = int(rng.integers(2, 13))
+    n = int(rng.choice([0, 1, 5, 60, 150, 400]))
+    x = rng.integers(1, int(rng.integers(2, 6)) + 1, (n, k)).astype(float)
+    x[rng.random(x.shape) < rng.choice([0.0, 0.02, 0.5])] = np.nan
+    x[:, rng.random(k) < 0.2] = 1.0  # some constant items
+    dims = rng.integers(0, int(rng.integers(1, 4)), k)
+    v = summary(x, dims, reverse=rng.random(k) < 0.3)
+    assert v.verdict in SUMMARY_CODES
+    assert (v.reason is None) == (v.verdict != val.INSTRUMENT_NOT_COMPUTABLE)
+    flat = [d for g in v.groups for d in g]
+    assert not v.groups or sorted(flat) == sorted(set(dims.tolist()))
+
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"values": np.full((200, 4), 6.0)}, "outside 1..5"),
+    ({"values": np.full((200, 4), 2.5)}, "whole numbers"),
+    ({"item_reverse": [False] * 3}, "one flag per item"),
+    ({"item_dimension": [0, 1]}, "one entry per item"),
+    ({"points": [5, 5]}, "points"),
+    ({"threshold": 85}, "threshold"),
+    ({"values": np.ones(4)}, "2-D"),
+])
+def test_summary_rejects_arguments_that_are_not_survey_answers(kw, match):
+    args = {"values": np.ones((200, 4)), "item_dimension": [0, 0, 1, 1],
+            "item_reverse": [False] * 4, "points": 5} | kw
+    with pytest.raises(AnalysisInputError, match=match):
+        val.instrument_validity(**args)
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(val)
+    assert result.attempted >= 1 and result.failed == 0
+
+
+@pytest.mark.parametrize("n_factors", [1, 2, 3])
+def test_minres_gradient_matches_finite_differences(n_factors):
+    from scipy import optimize
+
+    r = np.corrcoef(dataset("g_three_factor.csv"), rowvar=False)
+    psi = np.random.default_rng(40).uniform(0.2, 0.8, 12)
+    f, grad = val._minres_value_and_gradient(psi, r, n_factors)
+    assert f == pytest.approx(val._minres_objective(psi, r, n_factors)[0], abs=1e-15)
+    numeric = optimize.approx_fprime(
+        psi, lambda p: val._minres_objective(p, r, n_factors)[0], 1e-7)
+    np.testing.assert_allclose(grad, numeric, atol=1e-6, rtol=0)
+
+
+def test_matrix_entry_points_equal_the_raw_data_functions():
+    x, dims = dataset("g_three_factor.csv"), SETS["g_three_factor.csv"]
+    n, c = x.shape[0], np.cov(x, rowvar=False)
+    r = np.corrcoef(x, rowvar=False)
+    np.testing.assert_allclose(val.htmt_from_cor(r, dims, n).htmt, val.htmt(x, dims).htmt,
+                               atol=1e-14, rtol=0)
+    np.testing.assert_allclose(val.disattenuated_from_cov(c, dims, n).disattenuated,
+                               val.disattenuated_correlations(x, dims).disattenuated,
+                               atol=1e-14, rtol=0)
+    got = val.cfa_compare_from_cov(c * (n - 1) / n, dims, n)
+    assert got.chisq_diff == pytest.approx(val.cfa_compare(x, dims).chisq_diff, abs=1e-8)
+    assert val.omega_hierarchical_from_cor(r, 3, n).omega_h == pytest.approx(
+        val.omega_hierarchical(x, 3).omega_h, abs=1e-10)
+    assert val.distinct_from_htmt(val.htmt(x, dims)) == val.dimensions_distinct(x, dims)

@@ -78,6 +78,8 @@ for (ds in names(sets)) {
      "diag(unclass(lavInspect(cfa(model, data = x, std.lv = TRUE), 'est')$theta))", env)
   ev(ds, "cfa_one_factor_loadings",
      "as.numeric(unclass(lavInspect(cfa(model1, data = x, std.lv = TRUE), 'est')$lambda))", env)
+  ev(ds, "cfa_dimensional_bic", "BIC(cfa(model, data = x, std.lv = TRUE))", env)
+  ev(ds, "cfa_one_factor_bic", "BIC(cfa(model1, data = x, std.lv = TRUE))", env)
   ev(ds, "cfa_lrt", paste(
     "local({t <- lavTestLRT(cfa(model, data = x, std.lv = TRUE), cfa(model1, data = x, std.lv = TRUE));",
     "list(chisq_diff = t[2, 'Chisq diff'], df_diff = t[2, 'Df diff'], p = t[2, 'Pr(>Chisq)'])})"), env)
