@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.scoring import subtree_members, to_score100
+from analysis.validity import InstrumentValidity, instrument_validity
 from analysis.wave import WaveData, WaveResult
 from instruments.model import Dimension, Direction, Instrument, Referent, Scale
 from reports.context import (
@@ -34,6 +35,7 @@ from reports.context import (
     TrainingEvent,
     TrendSeries,
     UnitReportContext,
+    Validity,
 )
 from reports.errors import ReportError
 
@@ -50,6 +52,7 @@ class InstrumentWave:
     data: WaveData
     result: WaveResult
     history: tuple[NDArray[np.float64], ...] = ()
+    validity: InstrumentValidity | None = None  # see `analyse_validity`
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,41 @@ def instrument_layout(instrument: Instrument) -> dict[str, NDArray]:
         "dimension_collective": np.array([s.referent == Referent.COLLECTIVE for s, _ in dims],
                                          dtype=bool),
     }
+
+
+def analyse_validity(data: WaveData) -> InstrumentValidity:
+    """The instrument's construct validity on the whole wave (once per instrument and wave)."""
+    points = np.asarray(data.dimension_points)[np.asarray(data.item_dimension)]
+    return instrument_validity(data.values, data.item_dimension, data.item_reverse, points)
+
+
+def _validity(w: InstrumentWave) -> Validity | None:
+    """The validity summary in report terms; None when not analysed or the organisation's
+    whole-wave figures are not shown (fewer than k respondents in a root)."""
+    v = w.validity
+    if v is None or not w.result.organisation_shown:
+        return None
+    dims = [d for _, d in instrument_dimensions(w.instrument)]
+    code = {j: d.code for j, d in enumerate(dims)}
+    pair, top = None, None
+    if v.distinct is not None and v.distinct.pair_htmt:
+        k = int(np.nanargmax(v.distinct.pair_htmt)) if np.isfinite(
+            v.distinct.pair_htmt).any() else None
+        if k is not None:
+            a, b = v.distinct.pairs[k]
+            top = float(v.distinct.pair_htmt[k])
+            pair = (dims[int(v.distinct.dimensions[a])].name,
+                    dims[int(v.distinct.dimensions[b])].name)
+    fit = v.cfa
+    return Validity(
+        verdict=v.verdict, n=int(v.n),
+        groups=tuple(tuple(code[int(x)] for x in g) for g in v.groups),
+        names=tuple((d.code, d.name) for d in dims), max_htmt=top, max_pair=pair,
+        cfi_dimensions=_f(fit.dimensional.cfi) if fit else None,
+        cfi_one_factor=_f(fit.one_factor.cfi) if fit else None,
+        rmsea_dimensions=_f(fit.dimensional.rmsea) if fit else None,
+        rmsea_one_factor=_f(fit.one_factor.rmsea) if fit else None,
+        omega_h=_f(v.omega_h), reason=v.reason or "")
 
 
 def shown_scores100(result: WaveResult) -> NDArray[np.float64]:
@@ -150,6 +188,7 @@ def _section(unit: int, w: InstrumentWave, info: WaveInfo) -> InstrumentSection:
         wave_labels=labels,
         trend=tuple(TrendSeries(d.name, tuple(_f(h[unit, j]) for h in history))
                     for j, (_, d) in enumerate(dims)),
+        validity=_validity(w),
     )
 
 
@@ -186,7 +225,35 @@ def _dimension(u: int, j: int, scale: Scale, dim: Dimension, r: WaveResult,
         rwg_j=score(r.rwg_j) if collective else None,
         agreement=str(r.rwg_verdict[u, j]) if shown and collective else "not_computable",
         **_trend_fields(u, j, scale.points, r, shown), **_comparison_fields(u, j, scale, r, shown),
+        **_estimate_fields(u, j, scale.points, r, shown),
     )
+
+
+def _estimate_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> dict:
+    """The pooled score of the unit's current staff (analysis.evidence) on 0-100."""
+    if not shown:
+        return {}
+    p = r.pooled
+    return {"estimate100": _score(p.estimate[u, j], points),
+            "estimate_ci_low100": _score(p.ci_low[u, j], points),
+            "estimate_ci_high100": _score(p.ci_high[u, j], points)}
+
+
+def _score(mean: float, points: int) -> float | None:
+    """A mean on 1..A as a 0-100 score, None when NaN."""
+    return _f(to_score100(mean, points))
+
+
+def _judged(e, u: int, j: int, points: int, prefix: str) -> dict:  # type: ignore[no-untyped-def]
+    """A pooled difference (analysis.evidence.Judgement) and its MDC on 0-100."""
+    factor = _scale_of_points(points)
+
+    def scaled(values: NDArray) -> float | None:
+        value = _f(values[u, j])
+        return None if value is None else value * factor
+
+    return {f"{prefix}_est100": scaled(e.estimate), f"{prefix}_ci_low100": scaled(e.ci_low),
+            f"{prefix}_ci_high100": scaled(e.ci_high), f"{prefix}_mdc100": scaled(e.mdc)}
 
 
 def _trend_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> dict:
@@ -198,21 +265,25 @@ def _trend_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> di
     diff = _f(t.diff[u, j])
     return {"previous_score100": _f(to_score100(t.previous_mean[u, j], points)),
             "change100": None if diff is None else diff * factor, "change_q": _f(t.q[u, j]),
-            "hedges_g": _f(t.hedges_g[u, j]), "trend": str(t.verdict[u, j])}
+            "hedges_g": _f(t.hedges_g[u, j]), "trend": str(t.verdict[u, j]),
+            **_judged(t.evidence, u, j, points, "change")}
+
+
+#: The evidence standard's verdicts (analysis.evidence) in comparison words.
+_COMPARISON_WORDS = {"higher": "above", "lower": "below", "no_clear_difference": "similar",
+                     "too_small_to_tell": "too_small_to_tell", "not_computable": "none"}
 
 
 def _comparison_fields(u: int, j: int, scale: Scale, r: WaveResult, shown: bool) -> dict:
-    """The rest of the organisation on 0-100; above/below when the CI of the difference
-    (unit - rest, analysis.compare) excludes zero, else similar."""
+    """The rest of the organisation on 0-100 and the pooled difference's verdict (one
+    evidence standard, analysis.evidence)."""
     c = r.comparison
     if not shown or not bool(c.shown[u, j]) or c.rest_n[u, j] == 0:
         return {"comparison": "none"}
-    low, high = float(c.ci_low[u, j]), float(c.ci_high[u, j])
-    verdict = "above" if low > 0 else "below" if high < 0 else "similar"
-    if math.isnan(low) or math.isnan(high):
-        verdict = "none"
     return {"org_score100": _f(to_score100(c.rest_mean[u, j], scale.points)),
-            "percentile": _f(c.percentile[u, j]), "comparison": verdict}
+            "percentile": _f(c.percentile[u, j]),
+            "comparison": _COMPARISON_WORDS[str(c.evidence.verdict[u, j])],
+            **_judged(c.evidence, u, j, scale.points, "cmp")}
 
 
 def _quality(j: int, dim: Dimension, r: WaveResult) -> QualityRow:
@@ -281,21 +352,35 @@ def build_org_context(unit_names: Sequence[str], waves: Sequence[InstrumentWave]
         units=tuple(_org_row(u, depth, unit_names, waves, dims, invited) for u, depth in order),
         changes=tuple(_changes(unit_names, dims, order)),
         quality=tuple(_org_quality(w, j, d) for w, j, _, d in dims),
-        previous_wave_label=info.previous_wave_label, generated_on=info.generated_on)
+        previous_wave_label=info.previous_wave_label, generated_on=info.generated_on,
+        validity=tuple((w.instrument.title, v) for w in waves
+                       if (v := _validity(w)) is not None))
 
 
 def _org_row(u: int, depth: int, names: Sequence[str], waves: Sequence[InstrumentWave],
              dims: list, invited: list) -> OrgUnitRow:
     """One unit's heatmap row; counts and scores only where analysis shows them."""
     shown = all(bool(w.result.shown[u]) for w in waves)
-    scores = tuple(_f(w.result.score100[u, j]) if shown and w.result.shown_dimension[u, j]
-                   else None for w, j, _, _ in dims)
+    cells = [(w, j, s) for w, j, s, _ in dims]
+    scores = tuple(_score(w.result.pooled.estimate[u, j], s.points)
+                   if shown and w.result.shown_dimension[u, j] else None for w, j, s in cells)
+    verdicts = tuple(_better_worse(w.result, u, j, s) if shown else "" for w, j, s in cells)
     return OrgUnitRow(names[u], depth, int(waves[0].result.respondents[u]) if shown else None,
-                      invited[u], shown, scores)
+                      invited[u], shown, scores, verdicts)
+
+
+def _better_worse(r: WaveResult, u: int, j: int, scale: Scale) -> str:
+    """ "better"/"worse" than the rest of the organisation by the evidence standard, or ""."""
+    c = r.comparison
+    code = str(c.evidence.verdict[u, j]) if bool(c.shown[u, j]) else ""
+    if code not in ("higher", "lower"):
+        return ""
+    return "better" if (code == "higher") == (scale.direction == Direction.HIGHER_BETTER) \
+        else "worse"
 
 
 def _changes(names: Sequence[str], dims: list, order: list[tuple[int, int]]):
-    """Unit x dimension cells whose trend verdict is up or down (BH-corrected)."""
+    """Unit x dimension cells whose trend verdict is up or down (analysis.evidence)."""
     for w, j, s, d in dims:
         r, t = w.result, w.result.trend
         if t is None:
@@ -305,10 +390,13 @@ def _changes(names: Sequence[str], dims: list, order: list[tuple[int, int]]):
             if not (r.shown_dimension[u, j] and t.shown[u, j]) or t.verdict[u, j] not in (
                     "up", "down"):
                 continue
+            e = t.evidence
+            mdc = _f(e.mdc[u, j])
             yield SignificantChange(
                 names[u], d.name, s.direction,
                 float(to_score100(t.previous_mean[u, j], s.points)), float(r.score100[u, j]),
-                float(t.diff[u, j]) * factor, float(t.q[u, j]), _f(t.hedges_g[u, j]),
+                float(e.estimate[u, j]) * factor, float(e.ci_low[u, j]) * factor,
+                float(e.ci_high[u, j]) * factor, None if mdc is None else mdc * factor,
                 str(t.verdict[u, j]))
 
 

@@ -177,10 +177,19 @@ HEATMAP_ROWS = 25  # rows per heatmap picture; larger organisations get several 
 
 def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
             scores: Sequence[Sequence[float | None]], higher_better: Sequence[bool],
-            suppressed_label: str) -> str:
-    """Units x dimensions of 0-100 scores; colour = how good, suppressed cells hatched grey."""
+            suppressed_label: str, verdicts: Sequence[Sequence[str]] | None = None) -> str:
+    """Units x dimensions of 0-100 scores, suppressed cells hatched grey.
+
+    With ``verdicts`` ("better" / "worse" / "" per cell: the evidence standard against the
+    rest of the organisation) only clear cells are coloured, blue = better, red = worse, and
+    the others stay white, so that no colour suggests a difference the data do not support.
+    Without, colour = how good the score is (direction applied).
+    """
     values = np.array([[np.nan if v is None else v for v in row] for row in scores], dtype=float)
     good = np.where(np.asarray(higher_better, dtype=bool)[None, :], values, 100 - values)
+    if verdicts is not None:
+        code = np.array(verdicts, dtype=object)
+        good = np.where(code == "better", 95.0, np.where(code == "worse", 5.0, np.nan))
     n_rows, n_cols = values.shape
     height = 30 + 3.9 * n_rows  # 25 rows fill a landscape A4 page (HEATMAP_ROWS)
     with plt.rc_context(STYLE):
@@ -188,6 +197,8 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
         ax = fig.add_axes((0.24, 2 / height, 0.75, 1 - 30 / height))
         ax.imshow(np.ma.masked_invalid(good), cmap=HEAT_CMAP, vmin=0, vmax=100, aspect="auto",
                   interpolation="nearest")
+        ax.set_xlim(-0.5, n_cols - 0.5)
+        ax.set_ylim(n_rows - 0.5, -0.5)
         for r in range(n_rows):
             for c in range(n_cols):
                 _heat_cell(ax, r, c, values[r, c], good[r, c], suppressed_label)

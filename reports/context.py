@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from instruments.model import Action, Direction, Text
 
-# Trend verdict codes (analysis.trends); a context may also use "none" when there is no
-# previous wave.
-TREND_CODES = ("up", "down", "no_clear_change", "not_computable", "none")
-# Unit-vs-rest verdicts (analysis.compare).
-COMPARISON_CODES = ("above", "below", "similar", "none")
+# Trend verdict codes (analysis.trends, by the evidence standard of analysis.evidence); a
+# context may also use "none" when there is no previous wave.
+TREND_CODES = ("up", "down", "no_clear_change", "too_small_to_tell", "not_computable", "none")
+# Unit-vs-rest verdicts (analysis.evidence codes in report words).
+COMPARISON_CODES = ("above", "below", "similar", "too_small_to_tell", "none")
 # Agreement bands for rwg(j) (LeBreton & Senter 2008, analysis.agreement).
 AGREEMENT_CODES = ("lack_of_agreement", "weak_agreement", "moderate_agreement",
                    "strong_agreement", "very_strong_agreement", "not_computable")
@@ -52,6 +52,21 @@ class DimensionResult:
     comparison: str = "none"  # "above" | "below" | "similar" | "none" (analysis.compare)
     rwg_j: float | None = None
     agreement: str = "not_computable"  # one of AGREEMENT_CODES
+    # the one evidence standard (analysis.evidence), all on 0-100:
+    estimate100: float | None = None  # pooled score about the unit's current staff
+    estimate_ci_low100: float | None = None
+    estimate_ci_high100: float | None = None
+    change_est100: float | None = None  # pooled change since the previous wave
+    change_ci_low100: float | None = None
+    change_ci_high100: float | None = None
+    change_mdc100: float | None = None  # smallest change this unit could detect (80% power)
+    cmp_est100: float | None = None  # pooled difference unit - rest of the organisation
+    cmp_ci_low100: float | None = None
+    cmp_ci_high100: float | None = None
+    cmp_mdc100: float | None = None
+    mean_reliability: float | None = None  # of the unit mean at its n (Spearman-Brown)
+    rwg_skew: float | None = None  # rwg(j) against a slightly skewed null
+    rwg_beyond_chance: bool | None = None  # above the random-answering critical value
     unit_alpha: float | None = None  # this unit's own alpha, over its subtree's complete rows
     unit_alpha_n: int = 0  # those complete rows (every item of the dimension answered)
     n_items: int = 0  # items of the dimension (a one-item dimension has no alpha)
@@ -122,6 +137,43 @@ class InstrumentSection:
     quality: tuple[QualityRow, ...]
     wave_labels: tuple[str, ...]  # all waves so far, oldest first, current last
     trend: tuple[TrendSeries, ...]
+    validity: Validity | None = None  # the instrument's structure on the organisation's data
+
+
+@dataclass(frozen=True)
+class Validity:
+    """Are an instrument's dimensions distinct on this wave's organisation data?
+
+    ``verdict``: analysis.validity code (dimensions_distinct, partly_distinct,
+    not_distinct_report_instrument_level, single_dimension, not_computable); ``groups``: the
+    dimension codes the data can tell apart, one tuple per group.
+    """
+
+    verdict: str
+    n: int
+    groups: tuple[tuple[str, ...], ...] = ()
+    names: tuple[tuple[str, Text], ...] = ()  # (code, name) of every dimension
+    max_htmt: float | None = None
+    max_pair: tuple[Text, Text] | None = None
+    cfi_dimensions: float | None = None
+    cfi_one_factor: float | None = None
+    rmsea_dimensions: float | None = None
+    rmsea_one_factor: float | None = None
+    omega_h: float | None = None
+    reason: str = ""
+
+    @property
+    def per_dimension(self) -> bool:
+        """Whether every dimension may be read and acted on by itself."""
+        return self.verdict in ("distinct", "single_dimension", "not_computable")
+
+    def alone(self, code: str) -> bool:
+        """Whether dimension `code` may be read and acted on by itself."""
+        return self.per_dimension or any(g == (code,) for g in self.groups)
+
+    def merged(self) -> tuple[tuple[str, ...], ...]:
+        """The groups of two or more dimensions the data cannot tell apart."""
+        return () if self.per_dimension else tuple(g for g in self.groups if len(g) > 1)
 
 
 @dataclass(frozen=True)
@@ -162,21 +214,28 @@ class OrgUnitRow:
     n: int | None  # None when suppressed (it would disclose the count)
     n_invited: int | None
     shown: bool
-    scores100: tuple[float | None, ...]  # per OrgDimension; None when not shown
+    scores100: tuple[float | None, ...]  # pooled estimates per OrgDimension; None: not shown
+    # per OrgDimension: "better"/"worse" than the rest by the evidence standard, else ""
+    verdicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SignificantChange:
-    """A unit x dimension whose change since the previous wave survived BH correction."""
+    """A unit x dimension whose change the evidence standard calls up or down.
+
+    previous100/current100 are the observed scores; estimate100 and its interval the pooled
+    change (analysis.evidence), mdc100 the smallest change the unit could detect.
+    """
 
     unit_name: str
     dimension: Text
     direction: Direction
     previous100: float
     current100: float
-    change100: float
-    q: float
-    hedges_g: float | None
+    estimate100: float
+    ci_low100: float
+    ci_high100: float
+    mdc100: float | None
     trend: str  # "up" | "down"
 
 
@@ -196,6 +255,7 @@ class OrgReportContext:
     quality: tuple[QualityRow, ...]
     previous_wave_label: str | None = None
     generated_on: str = ""
+    validity: tuple[tuple[Text, Validity], ...] = ()  # (instrument title, its structure)
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,16 @@ from reports.context import (
     QualityRow,
     SkmReportContext,
     UnitReportContext,
+    Validity,
 )
 from reports.errors import ReportError
 from reports.i18n import check_lang, translate
 from reports.render import render_html, render_pdf
 from reports.wording import (
     fraction,
-    goodness,
     kinerja,
     number,
     percent,
-    printed_change,
     reliability_words,
     score,
     signed,
@@ -79,11 +78,11 @@ def _validate_unit(ctx: UnitReportContext) -> None:
 
 def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
     """Plain template data for a shown unit: rounded strings, translated texts, charts."""
-    all_dims = [(section, dim) for section in ctx.instruments for dim in section.dimensions
-                if dim.score100 is not None]
-    ranked = sorted(all_dims, key=lambda sd: goodness(sd[1].score100, sd[1].direction))
-    weakest = ranked[:N_HIGHLIGHT]
-    strongest = ranked[::-1][:N_HIGHLIGHT]
+    judged = [(section, dim) for section in ctx.instruments for dim in section.dimensions
+              if dim.score100 is not None and _alone(section, dim)]
+    size = sorted(judged, key=lambda sd: -abs(sd[1].cmp_est100 or 0.0))
+    strongest = [sd for sd in size if _versus_rest(sd[1]) == "better"]
+    weakest = [sd for sd in size if _versus_rest(sd[1]) == "worse"]
     return {
         "org_name": ctx.org_name, "unit_name": ctx.unit_name, "wave_label": ctx.wave_label,
         "period": ctx.period, "k": ctx.k, "generated_on": ctx.generated_on,
@@ -93,10 +92,66 @@ def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
         "strongest": [_dim_brief(s, d, lang) for s, d in strongest],
         "weakest": [_dim_brief(s, d, lang) for s, d in weakest],
         "recommendations": [_recommendation(s, d, lang) for s, d in weakest],
+        "none_clear": "" if strongest or weakest else _none_clear(ctx, judged, lang),
+        "instrument_level": [note for s in ctx.instruments
+                             if (note := _instrument_level(s, lang))],
         "any_hidden": any(d.score100 is None for s in ctx.instruments for d in s.dimensions),
         "hidden_mark": translate("mark.hidden", lang),
         "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
     }
+
+
+def _alone(section: InstrumentSection, d: DimensionResult) -> bool:
+    """Whether a dimension may be read and acted on by itself (analysis.validity)."""
+    return section.validity is None or section.validity.alone(d.code)
+
+
+def _instrument_level(section: InstrumentSection, lang: str) -> str:
+    """What the report does where the data cannot tell an instrument's dimensions apart."""
+    v = section.validity
+    if v is None or not v.merged():
+        return ""
+    title = section.title.get(lang)
+    if v.verdict == "not_distinct_report_instrument_level":
+        return translate("unit.recs_instrument", lang, title=title)
+    names = dict(v.names)
+    groups = "; ".join(" = ".join(names[c].get(lang) for c in g) for g in v.merged())
+    return translate("unit.recs_partly", lang, title=title, groups=groups)
+
+
+def validity_words(v: Validity | None, lang: str) -> str:
+    """One paragraph on an instrument's structure in this wave's organisation data."""
+    if v is None:
+        return ""
+    parts = [translate(f"valid.{v.verdict}", lang, n=v.n)]
+    if v.max_htmt is not None and v.max_pair is not None:
+        parts.append(translate("valid.htmt", lang, h=number(v.max_htmt, 2, lang),
+                               a=v.max_pair[0].get(lang), b=v.max_pair[1].get(lang)))
+    if v.cfi_dimensions is not None and v.cfi_one_factor is not None:
+        parts.append(translate("valid.cfa", lang, cfi_d=number(v.cfi_dimensions, 2, lang),
+                               cfi_1=number(v.cfi_one_factor, 2, lang),
+                               rm_d=number(v.rmsea_dimensions, 2, lang),
+                               rm_1=number(v.rmsea_one_factor, 2, lang)))
+    if v.omega_h is not None:
+        parts.append(translate("valid.omega_h", lang, w=number(v.omega_h, 2, lang)))
+    return " ".join(parts)
+
+
+def _versus_rest(d: DimensionResult) -> str:
+    """ "better", "worse" or "" against the rest of the organisation (evidence standard)."""
+    if d.comparison not in ("above", "below"):
+        return ""
+    higher = d.comparison == "above"
+    return "better" if higher == (d.direction == Direction.HIGHER_BETTER) else "worse"
+
+
+def _none_clear(ctx: UnitReportContext, judged: list, lang: str) -> str:
+    """No clear difference: say how large a difference this unit could have seen."""
+    mdcs = sorted(d.cmp_mdc100 for _, d in judged if d.cmp_mdc100 is not None)
+    if not mdcs:
+        return ""
+    return translate("unit.none_clear", lang, n=ctx.n_respondents,
+                     mdc=score(mdcs[len(mdcs) // 2], lang))
 
 
 def _rate(n: int | None, invited: int | None, lang: str) -> str:
@@ -127,6 +182,7 @@ def _section_data(section: InstrumentSection, ctx: UnitReportContext,
         "options": options,
         "quality": [_unit_quality_row(q, d, lang)
                     for q, d in zip(section.quality, section.dimensions, strict=True)],
+        "validity": validity_words(section.validity, lang),
     }
 
 
@@ -134,15 +190,19 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
     """A summary-table row for one dimension."""
     return {
         "name": d.name.get(lang), "description": d.description.get(lang), "n": d.n,
-        "hidden": d.score100 is None, "score": score(d.score100, lang),
-        "ci_low": score(d.ci_low100, lang), "ci_high": score(d.ci_high100, lang),
+        "hidden": d.score100 is None, "score": score(d.estimate100, lang),
+        "ci_low": score(d.estimate_ci_low100, lang), "ci_high": score(d.estimate_ci_high100, lang),
+        "observed": score(d.score100, lang),
         "higher_worse": d.direction == Direction.HIGHER_WORSE,
         "previous": score(d.previous_score100, lang),
-        "change": signed(_change(d.score100, d.previous_score100, d.change100), lang),
+        "change": signed(d.change_est100, lang),
+        "change_ci": _interval(d.change_ci_low100, d.change_ci_high100, lang),
         "trend": trend_words(d.trend, d.direction, lang),
+        "trend_mdc": _mdc(d.trend, d.change_mdc100, lang),
         "tone": trend_tone(d.trend, d.direction),
         "org": score(d.org_score100, lang),
         "comparison": translate(f"cmp.{d.comparison}", lang),
+        "comparison_mdc": _mdc(d.comparison, d.cmp_mdc100, lang),
         "percentile": score(d.percentile, lang),
         "favourable": percent(d.favourable, lang),
         "rwg": number(d.rwg_j, 2, lang),
@@ -150,10 +210,18 @@ def _dim_row(d: DimensionResult, lang: str) -> dict[str, Any]:
     }
 
 
-def _change(current: float | None, previous: float | None, change: float | None):
-    """The printed change: the difference of the printed scores where both are printed."""
-    printed = printed_change(current, previous)
-    return change if printed is None or change is None else printed
+def _interval(low: float | None, high: float | None, lang: str) -> str:
+    """A signed interval "−6 … +13", or "" when unknown."""
+    if low is None or high is None:
+        return ""
+    return f"{signed(low, lang)} … {signed(high, lang)}"
+
+
+def _mdc(verdict: str, mdc100: float | None, lang: str) -> str:
+    """What a unit too small to tell could have seen."""
+    if verdict != "too_small_to_tell" or mdc100 is None:
+        return ""
+    return translate("unit.mdc", lang, mdc=score(mdc100, lang))
 
 
 def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str) -> dict[str, str]:
@@ -240,6 +308,8 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "n_suppressed": sum(not u.shown for u in ctx.units),
         "changes": [_change_row(c, lang) for c in ctx.changes],
         "quality": [_quality_row(q, lang) for q in ctx.quality],
+        "validity": [{"title": title.get(lang), "text": validity_words(v, lang)}
+                     for title, v in ctx.validity],
         "suppressed_mark": mark, "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
     }
 
@@ -252,7 +322,8 @@ def _heatmaps(ctx: OrgReportContext, lang: str, mark: str) -> list[str]:
     return [charts.heatmap(
         ["— " * u.depth + u.name for u in chunk], [d.name.get(lang) for d in dims],
         [u.scores100 if u.shown else [None] * len(dims) for u in chunk],
-        [d.direction == Direction.HIGHER_BETTER for d in dims], mark)
+        [d.direction == Direction.HIGHER_BETTER for d in dims], mark,
+        [list(u.verdicts or ("",) * len(dims)) for u in chunk])
         for chunk in (rows[i:i + size] for i in range(0, len(rows), size))]
 
 
@@ -281,9 +352,9 @@ def _change_row(c, lang: str) -> dict[str, str]:
     """A row of the significant-changes table."""
     return {"unit": c.unit_name, "dimension": c.dimension.get(lang),
             "previous": score(c.previous100, lang), "current": score(c.current100, lang),
-            "change": signed(_change(c.current100, c.previous100, c.change100), lang),
-            "q": number(c.q, 3, lang),
-            "g": number(c.hedges_g, 2, lang), "trend": trend_words(c.trend, c.direction, lang),
+            "change": signed(c.estimate100, lang),
+            "change_ci": _interval(c.ci_low100, c.ci_high100, lang),
+            "mdc": score(c.mdc100, lang), "trend": trend_words(c.trend, c.direction, lang),
             "tone": trend_tone(c.trend, c.direction)}
 
 

@@ -56,21 +56,40 @@ register({
               "penolakan terhadap perubahan).",
         "en": "Note: for {title} a higher score is worse (more resistance to change)."},
     "unit.change_note": {
-        "id": "“Tidak ada perubahan yang jelas” berarti selisih dengan triwulan lalu, untuk "
-              "jumlah responden ini, tidak cukup besar untuk dibedakan dari variasi kebetulan "
-              "(setelah koreksi untuk banyaknya unit yang dibandingkan). Itu tidak berarti "
-              "tidak ada perubahan; jangan tafsirkan selisih seperti itu sebagai kemajuan atau "
-              "kemunduran. Perubahan yang tercetak adalah selisih kedua skor yang tercetak; "
-              "pengujiannya memakai nilai sebelum pembulatan.",
-        "en": "“No clear change” means that, with this many respondents, the difference from "
-              "last quarter is not large enough to be told apart from chance variation (after "
-              "correcting for the number of units compared). It does not mean that nothing "
-              "changed; do not read such a difference as progress or decline. The printed "
-              "change is the difference of the two printed scores; the test uses the values "
-              "before rounding."},
-    "unit.col_score": {"id": "Skor (CI 95%)", "en": "Score (95% CI)"},
+        "id": "Skor perkiraan menggabungkan jawaban unit dengan pola unit-unit setingkat "
+              "(partial pooling, empirical Bayes): hasil unit kecil ditarik ke arah yang "
+              "lazim bagi unit setingkatnya, sehingga angka kebetulan dari sedikit responden "
+              "tidak dibesar-besarkan. Rentangnya menyangkut pegawai unit saat ini: bila "
+              "hampir semua pegawai menjawab, rentangnya sempit. “Teramati” adalah rata-rata "
+              "jawaban apa adanya. Perubahan dan selisih dengan bagian lain organisasi "
+              "diperkirakan dengan cara yang sama, sehingga tidak selalu sama dengan selisih "
+              "dua angka yang tercetak. Sebuah dimensi disebut naik atau turun, lebih tinggi "
+              "atau lebih rendah, hanya bila rentang 95% perkiraannya tidak memuat 0, tetap "
+              "jelas setelah koreksi Benjamini-Hochberg untuk banyaknya unit, dan unit cukup "
+              "besar untuk melihat perbedaan sebesar itu. “Terlalu kecil untuk menyimpulkan” "
+              "berarti unit ini bahkan tidak dapat melihat perbedaan besar; angka di "
+              "sampingnya adalah perbedaan terkecil yang dapat dilihatnya. Keduanya tidak "
+              "berarti tidak ada perubahan.",
+        "en": "The estimated score combines the unit's answers with the pattern of the units "
+              "at the same level (partial pooling, empirical Bayes): a small unit's result "
+              "is pulled towards what is typical for its peers, so that chance figures from "
+              "few respondents are not exaggerated. Its interval is about the unit's current "
+              "staff: where nearly everyone answered, it is narrow. “Observed” is the plain "
+              "mean of the answers. Changes and differences from the rest of the "
+              "organisation are estimated the same way, so they are not always the "
+              "difference of two printed figures. A dimension is called up or down, higher "
+              "or lower, only when the 95% interval of its estimate excludes 0, it stays "
+              "clear after Benjamini-Hochberg correction for the number of units, and the "
+              "unit is large enough to see a difference of that size. “Too small to tell” "
+              "means this unit could not even see a large difference; the figure beside it "
+              "is the smallest difference it could see. Neither means that nothing changed."},
+    "unit.col_score": {
+        "id": "Skor perkiraan (IK 95%)",
+        "en": "Estimated score (95% CI)"},
     "unit.col_prev": {"id": "Triwulan lalu", "en": "Last quarter"},
-    "unit.col_change": {"id": "Perubahan", "en": "Change"},
+    "unit.col_change": {
+        "id": "Perubahan perkiraan (IK 95%)",
+        "en": "Estimated change (95% CI)"},
     "unit.col_org": {"id": "Bagian lain organisasi", "en": "Rest of the organisation"},
     "unit.col_fav": {"id": "Jawaban ke arah baik", "en": "Favourable answers"},
     "unit.summary_notes": {
@@ -90,8 +109,12 @@ register({
               "it where a higher score is worse (resistance to change). Reverse-keyed items "
               "are counted the other way round; answers exactly at the midpoint (the neutral "
               "option) count on neither side."},
-    "unit.strongest": {"id": "Dua dimensi terkuat", "en": "Two strongest dimensions"},
-    "unit.weakest": {"id": "Dua dimensi terlemah", "en": "Two weakest dimensions"},
+    "unit.strongest": {
+        "id": "Jelas lebih baik daripada bagian lain organisasi",
+        "en": "Clearly better than the rest of the organisation"},
+    "unit.weakest": {
+        "id": "Jelas lebih buruk daripada bagian lain organisasi",
+        "en": "Clearly worse than the rest of the organisation"},
     "unit.higher_worse_mark": {"id": "skor tinggi = lebih buruk", "en": "high = worse"},
     "unit.trend_note": {
         "id": "Garis menunjukkan skor unit pada setiap triwulan. Titik yang hilang berarti "
@@ -120,11 +143,13 @@ register({
               "reverse-keyed item: it is scored the other way round, so a higher option lowers "
               "the dimension score."},
     "unit.recs_intro": {
-        "id": "Tindakan berikut diambil dari berkas instrumen untuk dua dimensi dengan hasil "
-              "terlemah. Bahas dengan BKPSDM untuk memasukkannya ke rencana pengembangan "
-              "kompetensi (setiap PNS berhak atas sedikitnya 20 JP per tahun).",
-        "en": "The actions below come from the instrument files for the two weakest "
-              "dimensions. Discuss them with BKPSDM to put them into the competency "
+        "id": "Tindakan berikut diambil dari berkas instrumen untuk dimensi yang jelas lebih "
+              "buruk daripada bagian lain organisasi (standar bukti di Ringkasan). Bahas "
+              "dengan BKPSDM untuk memasukkannya ke rencana pengembangan kompetensi (setiap "
+              "PNS berhak atas sedikitnya 20 JP per tahun).",
+        "en": "The actions below come from the instrument files for the dimensions that are "
+              "clearly worse than in the rest of the organisation (evidence standard in the "
+              "Summary). Discuss them with BKPSDM to put them into the competency "
               "development plan (every PNS is entitled to at least 20 JP a year)."},
     "unit.quality_intro": {
         "id": "Butir-butir Lentera baru dan belum tervalidasi, maka keandalannya diperiksa pada"
@@ -185,10 +210,14 @@ register({
               "dapat dihitung dengan pengurangan. Skor 0–100 = (rata-rata − 1) / (A − 1) × "
               "100, dengan A jumlah pilihan jawaban; butir yang dibalik dihitung sebagai A + "
               "1 − jawaban. Skor dimensi seseorang dihitung bila sedikitnya dua pertiga butir "
-              "dijawab. Perubahan diuji dengan uji t Welch dan dikoreksi Benjamini-Hochberg "
-              "untuk banyaknya unit; besar perubahan dinyatakan dengan Hedges' g. "
-              "Perbandingan dengan bagian lain organisasi memakai rentang kepercayaan 95% dari "
-              "selisihnya, tanpa koreksi itu. Angka dibulatkan hanya untuk tampilan, sekali, "
+              "dijawab. Skor unit, perubahan dan selisih dengan bagian lain organisasi "
+              "diperkirakan dengan partial pooling (empirical Bayes, Morris 1983) di antara "
+              "unit setingkat; skor menyangkut pegawai unit saat ini (koreksi populasi "
+              "terhingga). Satu standar bukti berlaku untuk setiap penilaian: rentang 95% "
+              "tidak memuat 0, q Benjamini-Hochberg ≤ 0,05 di antara unit, dan perubahan "
+              "terkecil yang dapat dilihat unit (daya 80%) paling banyak dua kali perkiraan. "
+              "Standar ini diuji dengan simulasi organisasi berukuran sama (bench/"
+              "small_units.md). Angka dibulatkan hanya untuk tampilan, sekali, "
               "ke angka terdekat (nilai yang tepat di tengah dibulatkan menjauhi nol).",
         "en": "This survey is anonymous. Each civil servant receives one random code; the "
               "code is stored only in keyed-hash form and never with the answers. Stored: "
@@ -199,12 +228,16 @@ register({
               "hidden too, so that a hidden result cannot be worked out by subtraction. "
               "Score 0–100 = (mean − 1) / (A − 1) × 100, with A the number of answer options; "
               "reverse-keyed items count as A + 1 − answer. A person's dimension score is "
-              "computed when at least two thirds of its items are answered. Changes are "
-              "tested with Welch's t test and corrected for the number of units with "
-              "Benjamini-Hochberg; their size is given as Hedges' g. The comparison with the "
-              "rest of the organisation uses the 95% confidence interval of the difference, "
-              "without that correction. Numbers are rounded for display only, once, to the "
-              "nearest value (exact halves away from zero)."},
+              "computed when at least two thirds of its items are answered. Unit scores, "
+              "changes and differences from the rest of the organisation are estimated with "
+              "partial pooling (empirical Bayes, Morris 1983) among units at the same level; "
+              "scores are about the unit's current staff (finite-population correction). One "
+              "evidence standard applies to every verdict: the 95% interval excludes 0, the "
+              "Benjamini-Hochberg q across units is at most 0.05, and the smallest change the "
+              "unit could see (80% power) is at most twice the estimate. The standard is "
+              "tested by simulating organisations of the same sizes (bench/small_units.md). "
+              "Numbers are rounded for display only, once, to the nearest value (exact halves "
+              "away from zero)."},
     "unit.sources": {"id": "Sumber kerangka instrumen", "en": "Frameworks of the instruments"},
     # below k
     "belowk.title": {"id": "Unit ini tidak dilaporkan", "en": "This unit is not reported"},
@@ -265,26 +298,35 @@ register({
               "respondents, or it is hidden so that another, small group cannot be worked out "
               "by subtraction. The mark says nothing about the number of respondents."},
     "org.heatmap_note": {
-        "id": "Angka adalah skor 0–100. Warna menunjukkan baik-buruknya hasil (biru = lebih "
-              "baik, merah = lebih buruk), dengan arah skala sudah diperhitungkan: untuk "
-              "dimensi penolakan terhadap perubahan, skor tinggi berwarna merah. Sel abu-abu "
-              "berarsir tidak dilaporkan. {legend}",
-        "en": "Numbers are 0–100 scores. Colour shows how good a result is (blue = better, "
-              "red = worse), with the scale's direction applied: for the resistance-to-"
-              "change dimensions a high score is red. Hatched grey cells are not reported. "
+        "id": "Angka adalah skor perkiraan 0–100 (partial pooling). Hanya sel yang jelas "
+              "lebih baik (biru) atau jelas lebih buruk (merah) daripada bagian lain "
+              "organisasi menurut standar bukti laporan ini yang diwarnai, dengan arah skala "
+              "sudah diperhitungkan; sel putih tidak jelas berbeda, sering karena unitnya "
+              "terlalu kecil untuk menyimpulkan. Sel abu-abu berarsir tidak dilaporkan. "
+              "{legend}",
+        "en": "Numbers are estimated 0–100 scores (partial pooling). Only cells that are "
+              "clearly better (blue) or clearly worse (red) than the rest of the "
+              "organisation by this report's evidence standard are coloured, with the "
+              "scale's direction applied; white cells are not clearly different, often "
+              "because the unit is too small to tell. Hatched grey cells are not reported. "
               "{legend}"},
     "org.distribution_note": {
         "id": "Setiap titik adalah satu unit yang dilaporkan; garis oranye adalah skor "
               "organisasi.",
         "en": "Each dot is one reported unit; the orange line is the organisation's score."},
     "org.changes_intro": {
-        "id": "Perubahan dari {previous} ke {current} yang tetap jelas setelah koreksi "
-              "Benjamini-Hochberg (q < 0,05) untuk banyaknya unit yang diuji. Perubahan yang "
-              "tercetak adalah selisih kedua skor yang tercetak; pengujiannya memakai nilai "
-              "sebelum pembulatan.",
-        "en": "Changes from {previous} to {current} that remain clear after Benjamini-Hochberg "
-              "correction (q < 0.05) for the number of units tested. The printed change is the "
-              "difference of the two printed scores; the test uses the values before rounding."},
+        "id": "Perubahan dari {previous} ke {current} yang disebut jelas oleh standar bukti "
+              "laporan ini: rentang 95% perubahan perkiraan (partial pooling) tidak memuat "
+              "0, tetap jelas setelah koreksi Benjamini-Hochberg untuk banyaknya unit, dan "
+              "unit cukup besar untuk melihat perubahan sebesar itu. Kedua skor adalah skor "
+              "teramati; perubahannya diperkirakan tersendiri, sehingga bisa berbeda dari "
+              "selisih kedua skor.",
+        "en": "Changes from {previous} to {current} that this report's evidence standard "
+              "calls clear: the 95% interval of the estimated change (partial pooling) "
+              "excludes 0, it stays clear after Benjamini-Hochberg correction for the number "
+              "of units, and the unit is large enough to see a change of that size. Both "
+              "scores are observed scores; the change is estimated on its own, so it can "
+              "differ from their difference."},
     "org.no_changes": {"id": "Tidak ada unit dengan perubahan yang jelas.",
                        "en": "No unit changed clearly."},
     "org.no_previous": {"id": "Belum ada gelombang sebelumnya untuk dibandingkan.",
@@ -306,8 +348,6 @@ register({
               " between units; ICC(2) is the reliability of unit means at the average unit "
               "size. rwg(j) is the median agreement within the reported units, compared with "
               "random answers; agreement does not show that unit means are dependable."},
-    "org.col_q": {"id": "q (BH)", "en": "q (BH)"},
-    "org.col_g": {"id": "Hedges' g", "en": "Hedges' g"},
     # SKM
     "skm.title": {"id": "Laporan Survei Kepuasan Masyarakat (SKM)",
                   "en": "Citizen Satisfaction Survey (SKM) Report"},
@@ -360,4 +400,105 @@ register({
               "the converted score (25–100) is IKM × 25. All values are computed before "
               "rounding, so recomputing them from the printed, rounded numbers can differ "
               "slightly."},
+    "unit.col_observed": {
+        "id": "Teramati",
+        "en": "Observed"},
+    "unit.mdc": {
+        "id": "terlihat bila ≥ {mdc} poin",
+        "en": "visible if ≥ {mdc} points"},
+    "unit.none_clear": {
+        "id": "Tidak ada dimensi yang jelas berbeda. Dengan {n} responden, unit ini hanya "
+              "dapat melihat selisih sekitar {mdc} poin atau lebih.",
+        "en": "No dimension differs clearly. With {n} respondents this unit can only see a "
+              "difference of about {mdc} points or more."},
+    "unit.recs_none": {
+        "id": "Data gelombang ini tidak menunjukkan dimensi yang jelas lebih buruk di unit "
+              "ini daripada di bagian lain organisasi, sehingga laporan ini tidak "
+              "menganjurkan tindakan per dimensi. Itu tidak berarti unit ini tidak "
+              "memerlukan pengembangan: untuk prioritas, lihat laporan organisasi dan tren "
+              "unit dari waktu ke waktu.",
+        "en": "This wave's data show no dimension that is clearly worse in this unit than in "
+              "the rest of the organisation, so this report recommends no action per "
+              "dimension. That does not mean the unit needs no development: for priorities, "
+              "see the organisation report and the unit's trend over time."},
+    "unit.recs_instrument": {
+        "id": "{title}: dimensi-dimensinya tidak dapat dibedakan satu sama lain pada data "
+              "organisasi gelombang ini (lihat Kualitas pengukuran). Hasilnya dibaca untuk "
+              "instrumen secara keseluruhan; laporan ini tidak menyebut dimensi terkuat atau "
+              "terlemah dan tidak menganjurkan tindakan per dimensi untuk instrumen ini.",
+        "en": "{title}: its dimensions cannot be told apart in this wave's organisation data "
+              "(see Quality of the measurement). Read its results for the instrument as a "
+              "whole; this report names no strongest or weakest dimension and recommends no "
+              "action per dimension for it."},
+    "trend.too_small_to_tell": {
+        "id": "terlalu kecil untuk menyimpulkan",
+        "en": "too small to tell"},
+    "cmp.too_small_to_tell": {
+        "id": "terlalu kecil untuk menyimpulkan",
+        "en": "too small to tell"},
+    "org.col_mdc": {
+        "id": "Perubahan terkecil yang dapat terlihat",
+        "en": "Smallest visible change"},
+    "valid.heading": {
+        "id": "Apakah dimensi-dimensinya dapat dibedakan?",
+        "en": "Can the dimensions be told apart?"},
+    "valid.distinct": {
+        "id": "Pada data seluruh organisasi gelombang ini (n = {n} responden lengkap), "
+              "dimensi-dimensi instrumen ini dapat dibedakan satu sama lain, sehingga "
+              "hasilnya boleh dibaca per dimensi.",
+        "en": "In this wave's data of the whole organisation (n = {n} complete respondents), "
+              "the dimensions of this instrument can be told apart, so its results may be "
+              "read dimension by dimension."},
+    "valid.partly_distinct": {
+        "id": "Pada data seluruh organisasi gelombang ini (n = {n} responden lengkap), "
+              "sebagian dimensi instrumen ini tidak dapat dibedakan satu sama lain; "
+              "dimensi-dimensi itu dibaca bersama, tidak satu per satu.",
+        "en": "In this wave's data of the whole organisation (n = {n} complete respondents), "
+              "some dimensions of this instrument cannot be told apart; those are read "
+              "together, not one by one."},
+    "valid.not_distinct_report_instrument_level": {
+        "id": "Pada data seluruh organisasi gelombang ini (n = {n} responden lengkap), "
+              "dimensi-dimensi instrumen ini tidak dapat dibedakan satu sama lain: "
+              "butir-butirnya berperilaku seperti satu ukuran. Hasilnya dibaca untuk "
+              "instrumen secara keseluruhan; laporan tidak merangking dimensinya dan tidak "
+              "menganjurkan tindakan per dimensi.",
+        "en": "In this wave's data of the whole organisation (n = {n} complete respondents), "
+              "the dimensions of this instrument cannot be told apart: its items behave as "
+              "one measure. Read its results for the instrument as a whole; the reports "
+              "neither rank its dimensions nor recommend actions per dimension."},
+    "valid.single_dimension": {
+        "id": "Instrumen ini hanya memiliki satu dimensi.",
+        "en": "This instrument has a single dimension."},
+    "valid.not_computable": {
+        "id": "Struktur instrumen ini tidak dapat diperiksa pada data gelombang ini (n = {n} "
+              "responden lengkap; sedikitnya 100 dan lima per butir diperlukan), sehingga "
+              "belum diketahui apakah dimensinya dapat dibedakan; tafsirkan perbedaan "
+              "antardimensi dengan hati-hati.",
+        "en": "The structure of this instrument cannot be checked on this wave's data (n = "
+              "{n} complete respondents; at least 100 and five per item are needed), so it "
+              "is not known whether its dimensions can be told apart; read differences "
+              "between dimensions with care."},
+    "valid.htmt": {
+        "id": "Kemiripan terbesar (HTMT) {h}, antara {a} dan {b} (di bawah 0,85 berarti "
+              "dapat dibedakan).",
+        "en": "Largest similarity (HTMT) {h}, between {a} and {b} (below 0.85 means "
+              "distinct)."},
+    "valid.cfa": {
+        "id": "Analisis faktor konfirmatori: model per dimensi CFI {cfi_d}, RMSEA {rm_d}; "
+              "model satu faktor CFI {cfi_1}, RMSEA {rm_1}.",
+        "en": "Confirmatory factor analysis: model by dimension CFI {cfi_d}, RMSEA {rm_d}; "
+              "one-factor model CFI {cfi_1}, RMSEA {rm_1}."},
+    "valid.omega_h": {
+        "id": "Omega hierarkis {w}: bagian keragaman skor total yang berasal dari satu "
+              "faktor umum.",
+        "en": "Omega hierarchical {w}: the share of the total score's variance due to one "
+              "general factor."},
+    "unit.recs_partly": {
+        "id": "{title}: dimensi-dimensi berikut tidak dapat dibedakan satu sama lain pada "
+              "data organisasi gelombang ini: {groups}. Untuk dimensi-dimensi itu laporan "
+              "ini tidak menyebut yang terkuat atau terlemah dan tidak menganjurkan tindakan "
+              "per dimensi.",
+        "en": "{title}: the following dimensions cannot be told apart in this wave's "
+              "organisation data: {groups}. For those, this report names no strongest or "
+              "weakest and recommends no action per dimension."},
 })

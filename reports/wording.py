@@ -133,8 +133,6 @@ register({
     "trend.worse": {"id": "memburuk", "en": "worse"},
     "trend.no_clear_change": {"id": "tidak ada perubahan yang jelas",
                               "en": "no clear change"},
-    "trend.too_small_to_tell": {"id": "unit terlalu kecil untuk menyimpulkan",
-                                "en": "too small to tell"},
     "trend.not_computable": {"id": "tidak dapat dihitung", "en": "not computable"},
     "trend.none": {"id": "belum ada data triwulan lalu", "en": "no previous quarter"},
     # the column is headed "rest of the organisation"; above/below compare scores, not goodness

@@ -25,7 +25,7 @@ from flask import current_app
 from analysis.scoring import to_score100
 from analysis.wave import PublishedStats, WaveData, analyse_wave
 from instruments.model import Direction, Referent
-from reports.build import InstrumentWave, WaveInfo, instrument_dimensions
+from reports.build import InstrumentWave, WaveInfo, analyse_validity, instrument_dimensions
 from reports.context import TrainingEvent
 
 from ..extensions import db
@@ -217,7 +217,8 @@ def _analyse(wave: Wave) -> WaveBundle:
         blank = np.full(result.score100.shape, np.nan)
         scores = tuple(_history_scores(h, key, dims, points, units) if h in asked else blank
                        for h in history)
-        analysed.append(InstrumentWave(instrument, current, result, scores))
+        analysed.append(InstrumentWave(instrument, current, result, scores,
+                                       analyse_validity(current)))
     if not analysed:
         raise ReportingError(f"Gelombang {wave.name} tidak memiliki instrumen budaya. / "
                              f"Wave {wave.name} has no culture instrument.")

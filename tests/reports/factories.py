@@ -27,7 +27,7 @@ AGREE5 = tuple(Text(i, e) for i, e in [
 
 def dim(code, name_id, name_en, score, direction=Direction.HIGHER_BETTER, trend="no_clear_change",
         change=1.2, comparison="similar", rwg=0.81, agreement="strong_agreement",
-        unit_alpha=0.688, unit_alpha_n=21):
+        unit_alpha=0.688, unit_alpha_n=21, cmp_est=1.5):
     return DimensionResult(
         code=code, name=Text(name_id, name_en),
         description=Text(f"Deskripsi {name_id}", f"Description of {name_en}"),
@@ -38,7 +38,11 @@ def dim(code, name_id, name_en, score, direction=Direction.HIGHER_BETTER, trend=
         n=23, score100=score, ci_low100=score - 6.4, ci_high100=score + 6.3, favourable=0.62,
         previous_score100=score - change, change100=change, change_q=0.31, hedges_g=0.1,
         trend=trend, org_score100=55.2, percentile=48.0, comparison=comparison, rwg_j=rwg,
-        agreement=agreement, unit_alpha=unit_alpha, unit_alpha_n=unit_alpha_n, n_items=2)
+        agreement=agreement, unit_alpha=unit_alpha, unit_alpha_n=unit_alpha_n, n_items=2,
+        estimate100=score - 1.0, estimate_ci_low100=score - 6.0, estimate_ci_high100=score + 4.0,
+        change_est100=0.8 * change, change_ci_low100=0.8 * change - 9.0,
+        change_ci_high100=0.8 * change + 9.0, change_mdc100=24.6, cmp_est100=cmp_est,
+        cmp_ci_low100=cmp_est - 9.0, cmp_ci_high100=cmp_est + 9.0, cmp_mdc100=22.4)
 
 
 def section(title_id, title_en, dims, collective=True):
@@ -60,15 +64,16 @@ def section(title_id, title_en, dims, collective=True):
 def unit_context(unit_name="Kelurahan Plaju Ulu", shown=True, **kw):
     readiness = section("Kesiapan untuk berubah", "Readiness for change", (
         dim("cc", "Komitmen perubahan", "Change commitment", 71.4, trend="up", change=8.6,
-            comparison="above"),
+            comparison="above", cmp_est=12.0),
         dim("ce", "Efikasi perubahan", "Change efficacy", 38.6, trend="down", change=-7.2,
-            comparison="below"),
+            comparison="below", cmp_est=-10.0),
     ))
     resistance = section("Penolakan terhadap perubahan", "Resistance to change", (
         dim("rs", "Mencari rutinitas", "Routine seeking", 64.2,
-            direction=Direction.HIGHER_WORSE),
+            direction=Direction.HIGHER_WORSE, comparison="above", cmp_est=8.0),
         dim("er", "Reaksi emosional", "Emotional reaction", 22.7,
-            direction=Direction.HIGHER_WORSE, trend="not_computable"),
+            direction=Direction.HIGHER_WORSE, trend="not_computable", comparison="below",
+            cmp_est=-15.0),
     ), collective=False)
     defaults = dict(org_name="Pemerintah Kota Palembang", unit_name=unit_name,
                     wave_label="2026-Q4", period="Oktober–Desember 2026", k=5, shown=shown,
@@ -90,7 +95,7 @@ def org_context(n_units=8):
         units.append(OrgUnitRow(f"Unit {i + 1}", 1, 20 + i if shown else None, 30, shown,
                                 (40.0 + 3 * i, 60.0 - 2 * i) if shown else (None, None)))
     changes = (SignificantChange("Unit 2", dims[0].name, Direction.HIGHER_BETTER, 40.3, 52.9,
-                                 12.6, 0.012, 0.74, "up"),)
+                                 10.2, 2.1, 18.3, 8.6, "up"),)
     quality = tuple(QualityRow(name=d.name, n_items=5, n=412, alpha=0.871, alpha_ci_low=0.85,
                                alpha_ci_high=0.89, omega=0.88, icc1=0.09, icc2=0.69, rwg_j=0.77)
                     for d in dims)

@@ -32,7 +32,8 @@ def _with_scores(ctx, *pairs):
     """`ctx` with the first instrument's dimensions set to (score, previous) pairs."""
     section = ctx.instruments[0]
     dims = tuple(replace(d, score100=s, previous_score100=p, change100=s - p,
-                         ci_low100=s - 5, ci_high100=s + 5)
+                         ci_low100=s - 5, ci_high100=s + 5, estimate100=s, change_est100=s - p,
+                         estimate_ci_low100=s - 5, estimate_ci_high100=s + 5)
                  for d, (s, p) in zip(section.dimensions, pairs, strict=True))
     return replace(ctx, instruments=(replace(section, dimensions=dims),) + ctx.instruments[1:])
 
@@ -65,26 +66,30 @@ def test_printed_change_is_the_difference_of_the_printed_scores():
 
 
 def _summary_rows(text):
-    """(score, previous, change) of every summary-table row of a unit report."""
-    rows = re.findall(r"(\d+) \(\d+–\d+\) (\d+) ([+−]?\d+) ", text)
-    return [(int(a), int(b), int(c.replace("−", "-"))) for a, b, c in rows]
+    """(estimate, observed, previous, change) of every summary-table row of a unit report."""
+    rows = re.findall(r"(\d+) \(\d+–\d+\) (\d+) (\d+) ([+−]?\d+) ", text)
+    return [(int(a), int(b), int(c), int(d.replace("−", "-"))) for a, b, c, d in rows]
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_unit_summary_ties_and_changes_add_up_in_the_pdf(lang):
-    # 48.5 and 62.5 are exact binary ties; half-to-even printed 48 and 62
+def test_unit_summary_ties_round_away_from_zero_in_the_pdf(lang):
+    # 48.5 and 62.5 are exact binary ties; half-to-even printed 48 and 62. The change is the
+    # pooled estimate (here set to the unrounded difference 15.5 and -7.9), printed on its own.
     ctx = _with_scores(unit_context(), (48.5, 33.0), (62.5, 70.4))
-    rows = _summary_rows(pdf_text(render_unit_report(ctx, lang)))
-    assert rows[:2] == [(49, 33, 16), (63, 70, -7)]
-    assert rows and all(s - p == c for s, p, c in rows), rows
+    text = pdf_text(render_unit_report(ctx, lang))
+    rows = _summary_rows(text)
+    assert rows[:2] == [(49, 49, 33, 16), (63, 63, 70, -8)], rows
+    assert has_phrase(text, {"id": "tidak selalu sama dengan selisih dua angka yang tercetak",
+                             "en": "not always the difference of two printed figures"}[lang])
 
 
 def test_org_changes_table_adds_up_in_the_pdf():
     ctx = org_context()
-    change = replace(ctx.changes[0], previous100=40.5, current100=52.5, change100=12.0)
+    change = replace(ctx.changes[0], previous100=40.5, current100=52.5, estimate100=10.5,
+                     ci_low100=2.5, ci_high100=18.5)
     text = pdf_text(render_org_report(replace(ctx, changes=(change,))))
-    # 41 and 53 (ties away from zero) and their difference +12
-    assert re.search(r"Unit 2 Komitmen perubahan 41 53 \+12 naik", text), text
+    # 41 and 53 (ties away from zero) and the pooled change +11 (+3 … +19), estimated apart
+    assert "41 53 +11 (+3 … +19) naik" in re.sub(r"\s+", " ", text), text
 
 
 # ------------------------------------------------------------------ SKM (item 7)
@@ -240,7 +245,7 @@ def test_hidden_dimension_of_a_shown_unit_is_marked_and_explained():
     ctx = replace(ctx, instruments=(replace(section, dimensions=(
         section.dimensions[0], hidden)),) + ctx.instruments[1:])
     flat = re.sub(r"\s+", " ", pdf_text(render_unit_report(ctx, "en")))
-    assert "Change efficacy n.r." in flat
+    assert "Change n.r." in flat  # the name wraps in its cell: "Change / efficacy"
     assert "The mark says nothing about the number of respondents" in flat
 
 
@@ -257,10 +262,11 @@ def test_confidence_interval_is_explained_correctly(lang, true, false):
     ("id", "rata-rata unit bermakna sebagai", "tidak membuktikan bahwa rata-rata unit"),
     ("en", "the unit mean is meaningful as", "it does not show that the unit mean is dependable"),
     ("en", "agreeing with it is the unfavourable answer", "a higher option lowers the dimension"),
-    ("en", "within what chance alone produces", "It does not mean that nothing changed"),
+    ("en", "within what chance alone produces", "Neither means that nothing changed"),
     ("en", "(fewer than 5 respondents). Dashed", "or hidden to protect another group"),
     ("en", "100 that everyone chose the highest", "(on reverse-keyed items: the highest)"),
-    ("en", "Numbers are rounded for display only.", "without that correction")])
+    ("en", "Numbers are rounded for display only.",
+     "One evidence standard applies to every verdict")])
 def test_other_sentences_of_the_unit_report_are_true(lang, false, true):
     flat = re.sub(r"\s+", " ", pdf_text(render_unit_report(unit_context(), lang)))
     assert true in flat and false not in flat
@@ -286,4 +292,4 @@ def test_hidden_cells_claim_no_count(lang):
 def test_org_quality_intro_does_not_equate_agreement_with_dependable_means():
     flat = re.sub(r"\s+", " ", pdf_text(render_org_report(org_context(), "en")))
     assert "agreement does not show that unit means are dependable" in flat
-    assert "the difference of the two printed scores" in flat
+    assert "the change is estimated on its own" in flat

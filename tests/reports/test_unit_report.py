@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -26,20 +27,20 @@ def test_cover_names_unit_wave_respondents_and_rate(pdf_id):
 
 
 def test_scores_are_rounded_with_their_ci(pdf_id):
-    # 71.4 (65.0-77.7) and 38.6 (32.2-44.9) on 0-100
-    assert "71 (65–78)" in pdf_id
-    assert "39 (32–45)" in pdf_id
+    # pooled estimates 70.4 (65.4-75.4) and 37.6 (32.6-42.6) on 0-100, observed 71.4, 38.6
+    assert "70 (65–75) 71" in pdf_id
+    assert "38 (33–43) 39" in pdf_id
 
 
 def test_change_verdicts_take_the_scale_direction_into_account(pdf_id, pdf_en):
-    # the printed change is the difference of the printed scores: 71 - 63 (62.8) = +8
-    assert has_phrase(pdf_id, "+8 naik — membaik")
-    assert has_phrase(pdf_id, "−7 turun — memburuk")
-    assert has_phrase(pdf_id, "+1 tidak ada perubahan yang jelas")
-    assert has_phrase(pdf_id, "+1 tidak dapat dihitung")
-    assert has_phrase(pdf_en, "+8 up — better")
-    assert has_phrase(pdf_en, "+1 no clear change")
-    assert not has_phrase(pdf_id, "−7 turun — membaik")
+    # the printed change is the pooled estimate with its interval: 0.8 x 8.6 = 6.88 (-2.12..15.88)
+    assert has_phrase(pdf_id, "+7 (−2 … +16) naik — membaik")
+    assert has_phrase(pdf_id, "−6 (−15 … +3) turun — memburuk")
+    assert has_phrase(pdf_id, "+1 (−8 … +10) tidak ada perubahan yang jelas")
+    assert has_phrase(pdf_id, "+1 (−8 … +10) tidak dapat dihitung")
+    assert has_phrase(pdf_en, "+7 (−2 … +16) up — better")
+    assert has_phrase(pdf_en, "+1 (−8 … +10) no clear change")
+    assert not has_phrase(pdf_id, "turun — membaik")
 
 
 def test_up_on_a_higher_worse_scale_reads_as_worse():
@@ -66,9 +67,36 @@ def test_all_seven_sections_are_present_in_order(pdf_en):
 
 def test_strongest_and_weakest_respect_direction():
     data = unit_report_data(unit_context(), "en")
-    # goodness: commitment 71.4, efficacy 38.6, routine 100-64.2=35.8, emotional 100-22.7=77.3
+    # clearly above/below the rest (evidence standard), by the size of the pooled difference:
+    # emotional reaction lower (-15) on a higher-worse scale = better, routine seeking higher
+    # (+8) = worse
     assert [d["name"] for d in data["strongest"]] == ["Emotional reaction", "Change commitment"]
-    assert [d["name"] for d in data["weakest"]] == ["Routine seeking", "Change efficacy"]
+    assert [d["name"] for d in data["weakest"]] == ["Change efficacy", "Routine seeking"]
+    assert data["none_clear"] == ""
+
+
+def test_no_clear_difference_says_how_large_a_difference_the_unit_could_see():
+    ctx = unit_context()
+    sections = tuple(replace(s, dimensions=tuple(replace(d, comparison="similar")
+                                                 for d in s.dimensions))
+                     for s in ctx.instruments)
+    data = unit_report_data(replace(ctx, instruments=sections), "en")
+    assert data["strongest"] == data["weakest"] == data["recommendations"] == []
+    assert data["none_clear"] == ("No dimension differs clearly. With 23 respondents this unit "
+                                  "can only see a difference of about 22 points or more.")
+
+
+def test_dimensions_that_are_not_distinct_are_not_ranked_or_prescribed():
+    from reports.context import Validity
+
+    ctx = unit_context()
+    first = replace(ctx.instruments[0], validity=Validity(
+        "not_distinct_report_instrument_level", 400, (("cc", "ce"),)))
+    data = unit_report_data(replace(ctx, instruments=(first, *ctx.instruments[1:])), "en")
+    names = [d["name"] for d in data["strongest"] + data["weakest"]]
+    assert "Change commitment" not in names and "Change efficacy" not in names
+    assert names == ["Emotional reaction", "Routine seeking"]
+    assert data["instrument_level"][0].startswith("Readiness for change: its dimensions cannot")
 
 
 def test_recommendations_come_from_the_weakest_dimensions(pdf_en):
