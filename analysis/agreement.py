@@ -5,6 +5,7 @@ Cross-checked against R ``multilevel`` 2.7 (``rwg.j``, ``ICC1``, ``ICC2``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,8 +73,112 @@ class IccResult:
     reason: str | None = None
 
 
+#: Null distributions of rwg(j): the answers expected if nobody agreed.
+NULL_UNIFORM = "uniform"
+NULL_SLIGHT_SKEW = "slight_skew"
+NULLS = (NULL_UNIFORM, NULL_SLIGHT_SKEW)
+#: The slightly skewed 5-point null of LeBreton & Senter (2008, Table 2; variance 1.34).
+_SLIGHT_SKEW_5 = (0.05, 0.15, 0.20, 0.35, 0.25)
+#: Monte Carlo draws per critical value, and the largest group simulated (larger groups use
+#: its critical value, which is conservative: critical values fall as groups grow).
+CRITICAL_DRAWS = 4000
+CRITICAL_MAX_N = 100
+#: Verdict code where rwg(j) does not exceed what random answering gives at this group size.
+RWG_NOT_BEYOND_CHANCE = "not_beyond_chance"
+# Verdict codes for the reliability of one unit's mean at its own size (Spearman-Brown).
+MEAN_RELIABLE = "dependable_unit_mean"
+MEAN_UNRELIABLE = "undependable_unit_mean"
+
+
+def null_proportions(points: int, null: str = NULL_UNIFORM) -> NDArray[np.float64]:
+    """Category proportions 1..A of a null distribution of rwg(j).
+
+    ``slight_skew`` is LeBreton & Senter's (2008, Table 2) slightly skewed 5-point null
+    (.05/.15/.20/.35/.25). The literature gives no such null for other numbers of options;
+    here they are the same distribution re-binned: its proportions as a piecewise-uniform
+    density on [0, 1], cut into A equal bins. For A = 5 this reproduces the published null;
+    for A = 6 it gives variance 2.03, for A = 4 0.90, for A = 7 2.79.
+    """
+    a = int(points)
+    if null not in NULLS:
+        raise AnalysisInputError(f"unknown null {null!r}; choose one of {', '.join(NULLS)}")
+    if a < 2:
+        raise AnalysisInputError("a null distribution needs at least 2 answer options")
+    if null == NULL_UNIFORM:
+        return np.full(a, 1.0 / a)
+    base = np.asarray(_SLIGHT_SKEW_5)
+    cdf = np.interp(np.linspace(0.0, 1.0, a + 1), np.linspace(0.0, 1.0, base.size + 1),
+                    np.r_[0.0, np.cumsum(base)])
+    return np.diff(cdf)
+
+
+def null_variance(points: int, null: str = NULL_UNIFORM) -> float:
+    """Variance of a null distribution (uniform: (A^2 - 1)/12; slight skew 5-point: 1.34)."""
+    p = null_proportions(points, null)
+    x = np.arange(1, p.size + 1, dtype=np.float64)
+    m = float(p @ x)
+    return float(p @ (x * x)) - m * m
+
+
+def rwg_critical_value(n: ArrayLike, n_items: int, points: int, null: str = NULL_UNIFORM,
+                       alpha: float = 0.05) -> NDArray[np.float64]:
+    """The 1 - alpha quantile of rwg(j) when n people answer J items at random from the null.
+
+    An rwg(j) at or below it is what random answering gives at this group size (Dunlap,
+    Burke & Smith-Crowe 2003 for rwg; for rwg(j) by simulation, as R ``multilevel::rwg.j.sim``).
+    Deterministic (seeded per group size), ``CRITICAL_DRAWS`` draws, cached; groups above
+    ``CRITICAL_MAX_N`` use that size's value. NaN where n < 2.
+
+    References
+    ----------
+    Dunlap, W. P., Burke, M. J., & Smith-Crowe, K. (2003). J Appl Psychol 88(2), 356-362.
+    """
+    nn = np.asarray(n, dtype=np.float64)
+    out = np.full(nn.shape, np.nan)
+    capped = np.minimum(np.where(np.isfinite(nn), nn, 0), CRITICAL_MAX_N).astype(np.int64)
+    for size in np.unique(capped[capped >= 2]):
+        out[capped == size] = _critical(int(size), int(n_items), int(points), null,
+                                        float(alpha))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _critical(n: int, n_items: int, points: int, null: str, alpha: float) -> float:
+    rng = np.random.default_rng([n, n_items, points, NULLS.index(null)])
+    p = null_proportions(points, null)
+    x = rng.choice(np.arange(1, points + 1), p=p, size=(CRITICAL_DRAWS, n, n_items))
+    s2 = x.var(axis=1, ddof=1).mean(axis=1)
+    r = rwg_j_from_variance(s2, n_items, points, null_variance(points, null))
+    return float(np.quantile(r, 1.0 - alpha))
+
+
+def mean_reliability(icc1: ArrayLike, n: ArrayLike) -> NDArray[np.float64]:
+    """Reliability of a group mean of n members: n rho / (1 + (n - 1) rho) (Spearman-Brown).
+
+    rho = ICC(1), clipped at 0 (a negative ICC(1) estimates no group effect, so a mean is
+    not a dependable measure of the group; the formula would give values below 0). NaN where
+    rho or n is undefined or n < 1. With n the average group size this is ICC(2) of a
+    balanced design (Bliese 2000).
+
+    References
+    ----------
+    Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability. In
+    Klein & Kozlowski (eds.), Multilevel Theory, Research, and Methods in Organizations.
+    """
+    rho = np.clip(np.asarray(icc1, dtype=np.float64), 0.0, None)
+    nn = np.asarray(n, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = nn * rho / (1.0 + (nn - 1.0) * rho)
+    return np.where(nn >= 1, r, np.nan)
+
+
+def mean_reliability_verdict(value: float) -> str:
+    """dependable_unit_mean at .70 or above (the ICC(2) cut-off), else undependable."""
+    return _band(value, ((ICC2_CUTOFF, MEAN_RELIABLE), (-np.inf, MEAN_UNRELIABLE)))
+
+
 def rwg_j_from_variance(
-    mean_item_var: ArrayLike, n_items: int, points: ArrayLike
+    mean_item_var: ArrayLike, n_items: int, points: ArrayLike, null_var: ArrayLike | None = None
 ) -> NDArray[np.float64]:
     """rwg(j) from the mean within-group item variance.
 
@@ -81,12 +186,14 @@ def rwg_j_from_variance(
     ----------
     mean_item_var : array of s̄^2, mean over the J items of the within-group variances (ddof 1).
     n_items : J.
-    points : A, number of response options (uniform null distribution).
+    points : A, number of response options.
+    null_var : σ²_E of the null distribution; None = uniform, (A^2 - 1)/12
+        (see :func:`null_variance` for a slightly skewed one).
 
     Returns
     -------
-    rwg(j) = J (1 - s̄^2/σ²_EU) / (J (1 - s̄^2/σ²_EU) + s̄^2/σ²_EU), σ²_EU = (A^2 - 1)/12;
-    set to 0 where s̄^2 > σ²_EU (James, Demaree & Wolf 1984; LeBreton & Senter 2008).
+    rwg(j) = J (1 - s̄^2/σ²_E) / (J (1 - s̄^2/σ²_E) + s̄^2/σ²_E);
+    set to 0 where s̄^2 > σ²_E (James, Demaree & Wolf 1984; LeBreton & Senter 2008).
 
     References
     ----------
@@ -95,7 +202,8 @@ def rwg_j_from_variance(
     """
     s2 = np.asarray(mean_item_var, dtype=np.float64)
     a = np.asarray(points, dtype=np.float64)
-    ratio = s2 / ((a * a - 1.0) / 12.0)
+    expected = (a * a - 1.0) / 12.0 if null_var is None else np.asarray(null_var, np.float64)
+    ratio = s2 / expected
     j = float(n_items)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = j * (1.0 - ratio) / (j * (1.0 - ratio) + ratio)

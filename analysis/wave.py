@@ -168,9 +168,14 @@ class WaveResult:
     favourable : share of answers above the scale midpoint (after reverse-keying); the
     favourable side of a higher-worse scale is ``below_midpoint``, the share below it.
     unit_alpha : (U, D) raw alpha of the unit's complete rows (all items; NaN if n < 3).
-    rwg_j, rwg_verdict : (U, D); NaN / "not_computable" for non-collective dimensions and for
-    a subtree whose respondents come from more than one unit (agreement is judged within one
-    working group, never over a pooled subtree).
+    rwg_j : (U, D) against the uniform null; rwg_j_skew against the slightly skewed null
+    (agreement.NULL_SLIGHT_SKEW); rwg_beyond_chance : rwg_j_skew above the critical value of
+    random answering at the group's size; rwg_verdict : the band of rwg_j_skew, or
+    not_beyond_chance. NaN / "not_computable" for non-collective dimensions and for a subtree
+    whose respondents come from more than one unit (agreement is judged within one working
+    group, never over a pooled subtree).
+    mean_reliability : (U, D) Spearman-Brown reliability of the unit mean at its n from the
+    dimension's ICC(1) (NaN for non-collective dimensions).
     reliability : D ReliabilityResults over the whole wave (listwise).
     icc1, icc2, icc1_verdict, icc2_verdict, icc_reason : (D,) over own units.
     organisation_shown : every root unit is shown, so the whole-wave statistics
@@ -198,7 +203,10 @@ class WaveResult:
     below_midpoint: NDArray[np.float64]
     unit_alpha: NDArray[np.float64]
     rwg_j: NDArray[np.float64]
+    rwg_j_skew: NDArray[np.float64]
+    rwg_beyond_chance: NDArray[np.bool_]
     rwg_verdict: NDArray[np.str_]
+    mean_reliability: NDArray[np.float64]
     reliability: tuple[reliability.ReliabilityResult, ...]
     icc1: NDArray[np.float64]
     icc2: NDArray[np.float64]
@@ -555,8 +563,10 @@ def analyse_wave(current: WaveData, k: int = 5,
     st = _wave_stats(current, with_items=True, workers=workers)
     mean, var, cmean = _mean_var(st, points)
     half = _half_width(st.n, var, alpha)
-    rel, unit_alpha, rwg = _reliability_agreement(st, current, collective, 1 - alpha)
+    rel, unit_alpha, (rwg, rwg_skew, beyond) = _reliability_agreement(st, current, collective,
+                                                                       1 - alpha)
     icc = _icc_per_dimension(st, collective)
+    icc1 = np.array([r.icc1 if r else np.nan for r in icc])
     disc, shown_dim, cut_shown = _disclose(current, st, k)
     cut_n, cut_mean = _cut_means(st, current, points)
     within = _within_var(st)
@@ -577,10 +587,11 @@ def analyse_wave(current: WaveData, k: int = 5,
         score100_ci_low=to_score100(mean - half, points),
         score100_ci_high=to_score100(mean + half, points), favourable=favourable,
         below_midpoint=below,
-        unit_alpha=unit_alpha, rwg_j=rwg,
-        rwg_verdict=np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg),
+        unit_alpha=unit_alpha, rwg_j=rwg, rwg_j_skew=rwg_skew, rwg_beyond_chance=beyond,
+        rwg_verdict=_rwg_verdicts(rwg_skew, beyond),
+        mean_reliability=agreement.mean_reliability(icc1, st.n) * np.where(collective, 1, np.nan),
         reliability=rel,
-        icc1=np.array([r.icc1 if r else np.nan for r in icc]),
+        icc1=icc1,
         icc2=np.array([r.icc2 if r else np.nan for r in icc]),
         icc1_verdict=np.array([agreement.icc1_verdict(r.icc1 if r else np.nan) for r in icc]),
         icc2_verdict=np.array([agreement.icc2_verdict(r.icc2 if r else np.nan) for r in icc]),
@@ -618,6 +629,13 @@ def _half_width(n: NDArray, var: NDArray, alpha: float) -> NDArray[np.float64]:
     with np.errstate(invalid="ignore", divide="ignore"):
         half = stats.t.ppf(1 - alpha / 2, n - 1) * np.sqrt(var) / np.sqrt(n)
     return np.where(n >= 2, half, np.nan)
+
+
+def _rwg_verdicts(rwg_skew: NDArray, beyond: NDArray) -> NDArray[np.str_]:
+    """Bands of rwg(j) against the slightly skewed null; not_beyond_chance at or below what
+    random answering gives at the group's size."""
+    bands = np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg_skew)
+    return np.where(np.isfinite(rwg_skew) & ~beyond, agreement.RWG_NOT_BEYOND_CHANCE, bands)
 
 
 def _icc_per_dimension(st: _Stats, collective: NDArray) -> list:
@@ -658,6 +676,8 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
     u, d = w.n_units, w.n_dimensions
     unit_alpha = np.full((u, d), np.nan)
     rwg = np.full((u, d), np.nan)
+    skew = np.full((u, d), np.nan)
+    beyond = np.zeros((u, d), dtype=bool)
     rel = []
     roots = np.asarray(w.unit_parent) < 0
     bounds = np.searchsorted(np.sort(np.asarray(w.item_dimension)), np.arange(d + 1))
@@ -676,11 +696,18 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
             a = jj / (jj - 1) * (1 - tr / tot) if jj > 1 else np.full(u, np.nan)
         unit_alpha[:, j] = np.where((nc >= 3) & (tot > 0), a, np.nan)
         if collective[j]:
-            r = agreement.rwg_j_from_variance(tr / jj, jj, w.dimension_points[j])
+            a_j = int(w.dimension_points[j])
             # agreement is a property of one working group: not of a subtree of several
-            one_group = st.n[:, j] == st.direct_n[:, j]
-            rwg[:, j] = np.where((nc >= 2) & one_group, r, np.nan)
-    return tuple(rel), unit_alpha, rwg
+            ok = (nc >= 2) & (st.n[:, j] == st.direct_n[:, j])
+            rwg[:, j] = np.where(ok, agreement.rwg_j_from_variance(tr / jj, jj, a_j), np.nan)
+            null = agreement.null_variance(a_j, agreement.NULL_SLIGHT_SKEW)
+            skew[:, j] = np.where(ok, agreement.rwg_j_from_variance(tr / jj, jj, a_j, null),
+                                  np.nan)
+            crit = agreement.rwg_critical_value(np.where(ok, nc, 0), jj, a_j,
+                                                agreement.NULL_SLIGHT_SKEW)
+            with np.errstate(invalid="ignore"):
+                beyond[:, j] = ok & (skew[:, j] > crit)
+    return tuple(rel), unit_alpha, (rwg, skew, beyond)
 
 
 def _disclose(w: WaveData, st: _Stats, k: int):

@@ -22,7 +22,8 @@ TREND_CODES = ("up", "down", "no_clear_change", "too_small_to_tell", "not_comput
 COMPARISON_CODES = ("above", "below", "similar", "too_small_to_tell", "none")
 # Agreement bands for rwg(j) (LeBreton & Senter 2008, analysis.agreement).
 AGREEMENT_CODES = ("lack_of_agreement", "weak_agreement", "moderate_agreement",
-                   "strong_agreement", "very_strong_agreement", "not_computable")
+                   "strong_agreement", "very_strong_agreement", "not_beyond_chance",
+                   "not_computable")
 
 
 @dataclass(frozen=True)

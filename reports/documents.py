@@ -253,9 +253,20 @@ def _quality_row(q: QualityRow, lang: str) -> dict[str, str]:
 def _unit_quality_row(q: QualityRow, d: DimensionResult, lang: str) -> dict[str, str]:
     """The unit's own alpha and agreement beside the organisation's alpha, omega and ICCs."""
     return {**_quality_row(q, lang), "rwg": number(d.rwg_j, 2, lang),
+            "rwg_skew": number(d.rwg_skew, 2, lang),
+            "mean_rel": number(d.mean_reliability, 2, lang),
+            "mean_rel_words": _mean_reliability_words(d.mean_reliability, lang),
             "agreement": translate(f"agree.{d.agreement}", lang),
             "unit_alpha": number(d.unit_alpha, 2, lang), "unit_alpha_n": str(d.unit_alpha_n),
             "unit_alpha_words": _unit_alpha_words(d, lang)}
+
+
+def _mean_reliability_words(value: float | None, lang: str) -> str:
+    """Whether the unit mean is dependable enough to compare or rank units (.70)."""
+    if value is None:
+        return ""
+    return translate("unit.mean_dependable" if value >= 0.70 else "unit.mean_undependable",
+                     lang)
 
 
 def _unit_alpha_words(d: DimensionResult, lang: str) -> str:

@@ -160,9 +160,16 @@ register({
               "responden, alfa unit sangat tidak pasti dan bisa jauh dari alfa organisasi, "
               "bahkan negatif. Kolom “Seluruh organisasi” memakai semua responden organisasi. "
               "rwg(j) (0–1) menunjukkan seberapa seragam jawaban anggota unit ini dibandingkan "
-              "dengan jawaban yang dipilih secara acak; nilai tinggi berarti anggota menjawab "
-              "serupa, tetapi tidak membuktikan bahwa rata-rata unit dapat diandalkan atau "
-              "menggambarkan budaya unit. ICC(1) adalah bagian perbedaan jawaban yang terletak "
+              "dengan jawaban acak: angka pertama terhadap jawaban acak yang merata, angka "
+              "kedua (yang dipakai untuk penilaian) terhadap jawaban acak yang sedikit condong "
+              "ke arah setuju, seperti lazimnya jawaban survei. “Tidak melebihi jawaban "
+              "acak” berarti nilai itu dapat muncul dari jawaban acak pada unit sebesar "
+              "ini. rwg(j) dihitung hanya untuk satu kelompok kerja, tidak untuk unit yang "
+              "mencakup unit lain. Nilai tinggi berarti anggota menjawab serupa, tetapi tidak "
+              "membuktikan bahwa rata-rata unit dapat diandalkan atau menggambarkan budaya "
+              "unit; itu ditunjukkan oleh keandalan rata-rata unit (Spearman-Brown dari ICC(1) "
+              "pada jumlah responden unit ini; 0,70 ke atas dapat diandalkan untuk "
+              "membandingkan unit). ICC(1) adalah bagian perbedaan jawaban yang terletak "
               "di antara unit; ICC(2) (0–1) adalah keandalan rata-rata unit pada ukuran unit "
               "rata-rata organisasi.",
         "en": "Lentera's items are new and not yet validated, so their reliability is checked "
@@ -173,14 +180,23 @@ register({
               "with few respondents the unit's alpha is very uncertain and can lie far from the"
               " organisation's, even below zero. The “Whole organisation” columns use every "
               "respondent of the organisation. rwg(j) (0–1) shows how uniform the answers of "
-              "this unit's members are compared with answers chosen at random; a high value "
-              "means the members answer alike, but it does not show that the unit mean is "
-              "dependable or describes the unit's culture. ICC(1) is the share of the "
+              "this unit's members are compared with random answers: the first figure against "
+              "evenly spread random answers, the second (used for the verdict) against random "
+              "answers leaning slightly to agreement, as survey answers usually do. “Not "
+              "beyond random answering” means the value can arise from random answers in a "
+              "unit of this size. rwg(j) is computed for one working group only, not for a "
+              "unit that includes other units. A high value means the members answer alike, "
+              "but it does not show that the unit mean is dependable or describes the unit's "
+              "culture; that is what the reliability of the unit mean shows (Spearman-Brown "
+              "from ICC(1) at this unit's number of respondents; 0.70 and above is dependable "
+              "for comparing units). ICC(1) is the share of the "
               "differences in answers that lies between units; ICC(2) (0–1) is the reliability "
               "of unit means at the organisation's average unit size."},
     "unit.col_alpha": {"id": "Alfa (CI 95%)", "en": "Alpha (95% CI)"},
     "unit.col_rel": {"id": "Keandalan", "en": "Reliability"},
-    "unit.col_agree": {"id": "Kesepakatan, rwg(j)", "en": "Agreement, rwg(j)"},
+    "unit.col_agree": {
+        "id": "Kesepakatan, rwg(j) merata / condong",
+        "en": "Agreement, rwg(j) even / skewed"},
     "unit.col_this_unit": {"id": "Unit ini", "en": "This unit"},
     "unit.col_whole_org": {"id": "Seluruh organisasi", "en": "Whole organisation"},
     "unit.col_unit_alpha": {"id": "Alfa (n lengkap)", "en": "Alpha (n complete)"},
@@ -501,4 +517,16 @@ register({
         "en": "{title}: the following dimensions cannot be told apart in this wave's "
               "organisation data: {groups}. For those, this report names no strongest or "
               "weakest and recommends no action per dimension."},
+    "unit.col_mean_rel": {
+        "id": "Keandalan rata-rata unit",
+        "en": "Reliability of the unit mean"},
+    "unit.mean_dependable": {
+        "id": "dapat diandalkan",
+        "en": "dependable"},
+    "unit.mean_undependable": {
+        "id": "belum dapat diandalkan untuk membandingkan unit",
+        "en": "not dependable for comparing units"},
+    "agree.not_beyond_chance": {
+        "id": "tidak melebihi jawaban acak",
+        "en": "not beyond random answering"},
 })

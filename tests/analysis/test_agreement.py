@@ -1,9 +1,13 @@
 """rwg(j), ICC(1), ICC(2) against R multilevel 2.7 (tests/data/expected.json)."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from analysis import agreement as ag
+from analysis.errors import AnalysisInputError
 from tests.analysis.conftest import CLOSED, load_csv, numeric, values
 
 
@@ -92,3 +96,73 @@ def test_anova_f_and_p_match_aov(expected):
     r = ag.icc(x.mean(axis=1), g, n_g)
     assert r.f == pytest.approx(e["F"], abs=CLOSED)
     assert r.p == pytest.approx(e["p"], abs=CLOSED)
+
+
+# ---------------------------------------------------------------- nulls, critical values,
+# reliability of a unit mean (tests/data/agreement.R, multilevel 2.7)
+
+AGREE_REF = json.loads((Path(__file__).parents[1] / "data" / "agreement_expected.json")
+                        .read_text(encoding="utf-8"))
+# Monte Carlo error of a 95th percentile from 4,000 (ours) and 20,000 (R) draws of rwg(j):
+# the quantile's SE is about sqrt(.05 x .95 / n) / density, ~0.006-0.01 here; 0.03 is 3-5 SE.
+CRITICAL_TOL = 0.03
+X = np.array([[4, 4], [5, 4], [4, 5], [3, 3], [5, 4], [2, 3], [3, 3], [2, 2], [3, 2], [2, 3],
+              [4, 4]], dtype=float)
+G = np.array([0] * 5 + [1] * 6)
+
+
+def test_null_variances_reproduce_the_published_nulls():
+    assert ag.null_variance(5, ag.NULL_SLIGHT_SKEW) == pytest.approx(1.34, abs=1e-12)
+    assert ag.null_variance(5) == pytest.approx(2.0) and ag.null_variance(6) == pytest.approx(
+        35 / 12)
+    for a in (4, 5, 6, 7):
+        p = ag.null_proportions(a, ag.NULL_SLIGHT_SKEW)
+        assert p.sum() == pytest.approx(1.0)
+        assert p @ np.arange(1, a + 1) > (a + 1) / 2 + 0.4  # leans to the agree side
+        assert ag.null_variance(a, ag.NULL_SLIGHT_SKEW) < ag.null_variance(a)
+    with pytest.raises(AnalysisInputError, match="unknown null"):
+        ag.null_variance(5, "heavy")
+
+
+def test_rwg_j_against_a_skewed_null_matches_r():
+    s2 = np.array([X[G == g].var(axis=0, ddof=1).mean() for g in (0, 1)])
+    skew = ag.rwg_j_from_variance(s2, 2, 5, ag.null_variance(5, ag.NULL_SLIGHT_SKEW))
+    np.testing.assert_allclose(skew, AGREE_REF["rwg_j_slight_skew"], atol=1e-9)
+    np.testing.assert_allclose(ag.rwg_j_from_variance(s2, 2, 5), AGREE_REF["rwg_j_uniform"],
+                               atol=1e-9)
+
+
+@pytest.mark.parametrize("ref", AGREE_REF["critical"], ids=lambda r: f"n{r['n']}j{r['items']}")
+def test_critical_values_match_multilevel_rwg_sim(ref):
+    got = ag.rwg_critical_value([ref["n"]], ref["items"], ref["points"])[0]
+    assert got == pytest.approx(ref["q95"], abs=CRITICAL_TOL)
+
+
+def test_critical_values_fall_with_group_size_and_hold_the_false_positive_rate():
+    crit = ag.rwg_critical_value(np.array([3, 5, 10, 30, 100, 500, 1]), 4, 5)
+    assert np.isnan(crit[-1]) and crit[5] == crit[4]  # above the cap: its value (conservative)
+    assert (np.diff(crit[:5]) < 0).all()
+    # fresh random answering: about 5% of groups exceed the critical value
+    rng = np.random.default_rng(7)
+    x = rng.integers(1, 6, size=(3000, 10, 4)).astype(float)
+    r = ag.rwg_j_from_variance(x.var(axis=1, ddof=1).mean(axis=1), 4, 5)
+    assert 0.03 < np.mean(r > crit[2]) < 0.07
+
+
+def test_skewed_answers_look_like_agreement_only_against_the_uniform_null():
+    rng = np.random.default_rng(3)
+    p = ag.null_proportions(5, ag.NULL_SLIGHT_SKEW)
+    x = rng.choice(np.arange(1, 6), p=p, size=(400, 12, 4)).astype(float)
+    s2 = x.var(axis=1, ddof=1).mean(axis=1)
+    uniform = ag.rwg_j_from_variance(s2, 4, 5)
+    skew = ag.rwg_j_from_variance(s2, 4, 5, ag.null_variance(5, ag.NULL_SLIGHT_SKEW))
+    assert np.median(uniform) > 0.6 and np.median(skew) < 0.3
+
+
+def test_mean_reliability_is_spearman_brown_and_icc2_of_a_balanced_design():
+    b = AGREE_REF["balanced"]
+    assert ag.mean_reliability(b["icc1"], b["group_size"]) == pytest.approx(b["icc2"], abs=1e-9)
+    np.testing.assert_allclose(ag.mean_reliability(0.1, np.array([5, 10])), [5 / 14, 10 / 19])
+    assert ag.mean_reliability(-0.05, 8) == 0.0 and np.isnan(ag.mean_reliability(0.1, 0))
+    assert ag.mean_reliability_verdict(0.71) == ag.MEAN_RELIABLE
+    assert ag.mean_reliability_verdict(0.53) == ag.MEAN_UNRELIABLE

@@ -299,3 +299,34 @@ def test_bad_call_arguments_are_rejected(waves, kwargs, needle):
     now, _, _ = waves
     with pytest.raises(ValueError, match=needle):
         analyse_wave(now, **kwargs)
+
+
+def test_agreement_against_the_skewed_null_and_reliability_of_unit_means(waves):
+    now, _, res = waves
+    x = _keyed(now)
+    own = np.asarray(now.unit)
+    for d in np.flatnonzero(now.dimension_collective):
+        a = int(now.dimension_points[d])
+        null = agreement.null_variance(a, agreement.NULL_SLIGHT_SKEW)
+        blk = x[:, now.item_dimension == d]
+        checked = 0
+        for u in range(now.n_units):
+            if np.isnan(res.rwg_j[u, d]):
+                assert np.isnan(res.rwg_j_skew[u, d]) and not res.rwg_beyond_chance[u, d]
+                continue
+            b = blk[own == u]
+            b = b[~np.isnan(b).any(axis=1)]
+            s2 = b.var(axis=0, ddof=1).mean()
+            want = agreement.rwg_j_from_variance(s2, b.shape[1], a, null)
+            assert res.rwg_j_skew[u, d] == pytest.approx(float(want), abs=1e-9)
+            crit = agreement.rwg_critical_value([len(b)], b.shape[1], a,
+                                                agreement.NULL_SLIGHT_SKEW)[0]
+            assert bool(res.rwg_beyond_chance[u, d]) == bool(want > crit)
+            if not want > crit:
+                assert res.rwg_verdict[u, d] == agreement.RWG_NOT_BEYOND_CHANCE
+            assert res.rwg_j_skew[u, d] <= res.rwg_j[u, d] + 1e-12  # a stricter null
+            checked += 1
+        assert checked > 0
+        np.testing.assert_allclose(res.mean_reliability[:, d],
+                                   agreement.mean_reliability(res.icc1[d], res.n[:, d]))
+    assert np.isnan(res.mean_reliability[:, ~np.asarray(now.dimension_collective)]).all()

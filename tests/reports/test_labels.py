@@ -216,7 +216,7 @@ def test_unit_alpha_below_three_complete_rows_is_not_computable(lang, words):
     rows = unit_report_data(ctx, lang)["instruments"][0]["quality"]
     assert [r["unit_alpha_words"] for r in rows] == [words, words]
     # the cell wraps and interleaves with its neighbours in the PDF text
-    assert has_phrase(pdf_text(render_unit_report(ctx, lang)), "(n = 2) " + words, gap=10)
+    assert has_phrase(pdf_text(render_unit_report(ctx, lang)), "(n = 2) " + words, gap=25)
 
 
 @pytest.mark.parametrize(("lang", "column", "old"), [
