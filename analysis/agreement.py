@@ -85,6 +85,8 @@ CRITICAL_DRAWS = 4000
 CRITICAL_MAX_N = 100
 #: Verdict code where rwg(j) does not exceed what random answering gives at this group size.
 RWG_NOT_BEYOND_CHANCE = "not_beyond_chance"
+#: Verdict code of a subtree whose respondents come from several units (not one group).
+RWG_SEVERAL_UNITS = "several_units"
 # Verdict codes for the reliability of one unit's mean at its own size (Spearman-Brown).
 MEAN_RELIABLE = "dependable_unit_mean"
 MEAN_UNRELIABLE = "undependable_unit_mean"

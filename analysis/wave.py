@@ -171,9 +171,9 @@ class WaveResult:
     rwg_j : (U, D) against the uniform null; rwg_j_skew against the slightly skewed null
     (agreement.NULL_SLIGHT_SKEW); rwg_beyond_chance : rwg_j_skew above the critical value of
     random answering at the group's size; rwg_verdict : the band of rwg_j_skew, or
-    not_beyond_chance. NaN / "not_computable" for non-collective dimensions and for a subtree
-    whose respondents come from more than one unit (agreement is judged within one working
-    group, never over a pooled subtree).
+    not_beyond_chance. rwg is NaN for non-collective dimensions ("not_computable") and for a
+    subtree whose respondents come from more than one unit ("several_units": agreement is
+    judged within one working group, never over a pooled subtree).
     mean_reliability : (U, D) Spearman-Brown reliability of the unit mean at its n from the
     dimension's ICC(1) (NaN for non-collective dimensions).
     reliability : D ReliabilityResults over the whole wave (listwise).
@@ -563,8 +563,8 @@ def analyse_wave(current: WaveData, k: int = 5,
     st = _wave_stats(current, with_items=True, workers=workers)
     mean, var, cmean = _mean_var(st, points)
     half = _half_width(st.n, var, alpha)
-    rel, unit_alpha, (rwg, rwg_skew, beyond) = _reliability_agreement(st, current, collective,
-                                                                       1 - alpha)
+    rel, unit_alpha, (rwg, rwg_skew, beyond, several) = _reliability_agreement(
+        st, current, collective, 1 - alpha)
     icc = _icc_per_dimension(st, collective)
     icc1 = np.array([r.icc1 if r else np.nan for r in icc])
     disc, shown_dim, cut_shown = _disclose(current, st, k)
@@ -588,7 +588,7 @@ def analyse_wave(current: WaveData, k: int = 5,
         score100_ci_high=to_score100(mean + half, points), favourable=favourable,
         below_midpoint=below,
         unit_alpha=unit_alpha, rwg_j=rwg, rwg_j_skew=rwg_skew, rwg_beyond_chance=beyond,
-        rwg_verdict=_rwg_verdicts(rwg_skew, beyond),
+        rwg_verdict=_rwg_verdicts(rwg_skew, beyond, several),
         mean_reliability=agreement.mean_reliability(icc1, st.n) * np.where(collective, 1, np.nan),
         reliability=rel,
         icc1=icc1,
@@ -631,11 +631,12 @@ def _half_width(n: NDArray, var: NDArray, alpha: float) -> NDArray[np.float64]:
     return np.where(n >= 2, half, np.nan)
 
 
-def _rwg_verdicts(rwg_skew: NDArray, beyond: NDArray) -> NDArray[np.str_]:
+def _rwg_verdicts(rwg_skew: NDArray, beyond: NDArray, several: NDArray) -> NDArray[np.str_]:
     """Bands of rwg(j) against the slightly skewed null; not_beyond_chance at or below what
-    random answering gives at the group's size."""
+    random answering gives at the group's size; several_units for a subtree of units."""
     bands = np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg_skew)
-    return np.where(np.isfinite(rwg_skew) & ~beyond, agreement.RWG_NOT_BEYOND_CHANCE, bands)
+    out = np.where(np.isfinite(rwg_skew) & ~beyond, agreement.RWG_NOT_BEYOND_CHANCE, bands)
+    return np.where(several, agreement.RWG_SEVERAL_UNITS, out)
 
 
 def _icc_per_dimension(st: _Stats, collective: NDArray) -> list:
@@ -678,6 +679,7 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
     rwg = np.full((u, d), np.nan)
     skew = np.full((u, d), np.nan)
     beyond = np.zeros((u, d), dtype=bool)
+    several = np.zeros((u, d), dtype=bool)
     rel = []
     roots = np.asarray(w.unit_parent) < 0
     bounds = np.searchsorted(np.sort(np.asarray(w.item_dimension)), np.arange(d + 1))
@@ -698,7 +700,8 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
         if collective[j]:
             a_j = int(w.dimension_points[j])
             # agreement is a property of one working group: not of a subtree of several
-            ok = (nc >= 2) & (st.n[:, j] == st.direct_n[:, j])
+            several[:, j] = st.n[:, j] != st.direct_n[:, j]
+            ok = (nc >= 2) & ~several[:, j]
             rwg[:, j] = np.where(ok, agreement.rwg_j_from_variance(tr / jj, jj, a_j), np.nan)
             null = agreement.null_variance(a_j, agreement.NULL_SLIGHT_SKEW)
             skew[:, j] = np.where(ok, agreement.rwg_j_from_variance(tr / jj, jj, a_j, null),
@@ -707,7 +710,7 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
                                                 agreement.NULL_SLIGHT_SKEW)
             with np.errstate(invalid="ignore"):
                 beyond[:, j] = ok & (skew[:, j] > crit)
-    return tuple(rel), unit_alpha, (rwg, skew, beyond)
+    return tuple(rel), unit_alpha, (rwg, skew, beyond, several)
 
 
 def _disclose(w: WaveData, st: _Stats, k: int):

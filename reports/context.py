@@ -23,7 +23,7 @@ COMPARISON_CODES = ("above", "below", "similar", "too_small_to_tell", "none")
 # Agreement bands for rwg(j) (LeBreton & Senter 2008, analysis.agreement).
 AGREEMENT_CODES = ("lack_of_agreement", "weak_agreement", "moderate_agreement",
                    "strong_agreement", "very_strong_agreement", "not_beyond_chance",
-                   "not_computable")
+                   "several_units", "not_computable")
 
 
 @dataclass(frozen=True)

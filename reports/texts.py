@@ -66,9 +66,10 @@ register({
               "dua angka yang tercetak. Sebuah dimensi disebut naik atau turun, lebih tinggi "
               "atau lebih rendah, hanya bila rentang 95% perkiraannya tidak memuat 0, tetap "
               "jelas setelah koreksi Benjamini-Hochberg untuk banyaknya unit, dan unit cukup "
-              "besar untuk melihat perbedaan sebesar itu. “Terlalu kecil untuk menyimpulkan” "
-              "berarti unit ini bahkan tidak dapat melihat perbedaan besar; angka di "
-              "sampingnya adalah perbedaan terkecil yang dapat dilihatnya. Keduanya tidak "
+              "besar untuk melihat perbedaan sebesar itu. “Terlalu kecil” berarti unit ini "
+              "terlalu kecil untuk menyimpulkan: ia bahkan tidak dapat melihat perbedaan "
+              "besar; angka (≥ …) di sampingnya adalah perbedaan terkecil yang dapat dilihatnya, "
+              "dalam poin. Keduanya tidak "
               "berarti tidak ada perubahan.",
         "en": "The estimated score combines the unit's answers with the pattern of the units "
               "at the same level (partial pooling, empirical Bayes): a small unit's result "
@@ -80,9 +81,10 @@ register({
               "difference of two printed figures. A dimension is called up or down, higher "
               "or lower, only when the 95% interval of its estimate excludes 0, it stays "
               "clear after Benjamini-Hochberg correction for the number of units, and the "
-              "unit is large enough to see a difference of that size. “Too small to tell” "
-              "means this unit could not even see a large difference; the figure beside it "
-              "is the smallest difference it could see. Neither means that nothing changed."},
+              "unit is large enough to see a difference of that size. “Too small” "
+              "means this unit is too small to tell: it could not even see a large difference; "
+              "the figure (≥ …) beside it is the smallest difference it could see, in points. "
+              "Neither means that nothing changed."},
     "unit.col_score": {
         "id": "Skor perkiraan (IK 95%)",
         "en": "Estimated score (95% CI)"},
@@ -420,8 +422,8 @@ register({
         "id": "Teramati",
         "en": "Observed"},
     "unit.mdc": {
-        "id": "terlihat bila ≥ {mdc} poin",
-        "en": "visible if ≥ {mdc} points"},
+        "id": "(≥ {mdc})",
+        "en": "(≥ {mdc})"},
     "unit.none_clear": {
         "id": "Tidak ada dimensi yang jelas berbeda. Dengan {n} responden, unit ini hanya "
               "dapat melihat selisih sekitar {mdc} poin atau lebih.",
@@ -447,11 +449,11 @@ register({
               "whole; this report names no strongest or weakest dimension and recommends no "
               "action per dimension for it."},
     "trend.too_small_to_tell": {
-        "id": "terlalu kecil untuk menyimpulkan",
-        "en": "too small to tell"},
+        "id": "terlalu kecil",
+        "en": "too small"},
     "cmp.too_small_to_tell": {
-        "id": "terlalu kecil untuk menyimpulkan",
-        "en": "too small to tell"},
+        "id": "terlalu kecil",
+        "en": "too small"},
     "org.col_mdc": {
         "id": "Perubahan terkecil yang dapat terlihat",
         "en": "Smallest visible change"},
@@ -521,12 +523,15 @@ register({
         "id": "Keandalan rata-rata unit",
         "en": "Reliability of the unit mean"},
     "unit.mean_dependable": {
-        "id": "dapat diandalkan",
+        "id": "andal",
         "en": "dependable"},
     "unit.mean_undependable": {
-        "id": "belum dapat diandalkan untuk membandingkan unit",
-        "en": "not dependable for comparing units"},
+        "id": "belum andal",
+        "en": "not dependable"},
     "agree.not_beyond_chance": {
         "id": "tidak melebihi jawaban acak",
         "en": "not beyond random answering"},
+    "agree.several_units": {
+        "id": "tidak berlaku: mencakup beberapa unit",
+        "en": "not applicable: several units"},
 })

@@ -82,7 +82,9 @@ def test_rwg_and_unit_alpha_match_scalar_functions(waves):
                 np.testing.assert_allclose(res.rwg_j[u, d], r.rwg_j[0], atol=TOL)
             else:  # individual referent, or a subtree of several units: not one group
                 assert np.isnan(res.rwg_j[u, d])
-                assert res.rwg_verdict[u, d] == "not_computable"
+                assert res.rwg_verdict[u, d] in ("not_computable", "several_units")
+                assert (res.rwg_verdict[u, d] == "several_units") == (
+                    now.dimension_collective[d] and not one_group)
             a = reliability.cronbach_alpha(b)
             if a.computable and a.k == b.shape[1]:
                 assert res.unit_alpha[u, d] == pytest.approx(a.alpha, abs=1e-9)
