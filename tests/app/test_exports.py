@@ -377,3 +377,25 @@ def test_cli_export(app, survey, tmp_path):
     assert len(read_csv(out.read_bytes())) == 32
     assert audit_rows(app) == [("cli", "export.respondents", survey["wave"],
                                 "format=csv rows=32")]
+
+
+def test_published_cells_carry_the_evidence_standard(client, survey):
+    """Pooled score with its interval, the unit-vs-rest verdict and the reliability of the
+    unit mean, as the reports give them (issue #13)."""
+    from analysis import agreement, evidence
+
+    login(client, "analis")
+    rows = [r for r in read_csv(aggregated(client, survey["wave"], "csv").data)
+            if r["status"] == "shown" and not r["cut"]]
+    assert rows
+    for r in rows:
+        low, est, high = (float(r[k]) for k in ("estimate100_ci_low", "estimate100",
+                                                 "estimate100_ci_high"))
+        assert 0 <= low <= est <= high <= 100
+        assert r["change_verdict"] == ""  # no earlier wave
+        if r["unit_code"] == "ROOT":  # no rest of the organisation to compare with
+            assert r["comparison_verdict"] == evidence.NOT_COMPUTABLE
+        else:
+            assert r["comparison_verdict"] in evidence.VERDICTS
+        want = agreement.mean_reliability(float(r["icc1_wave"]), int(r["n"]))
+        assert float(r["mean_reliability"]) == pytest.approx(float(want), abs=1e-12)
