@@ -245,7 +245,7 @@ def test_hidden_dimension_of_a_shown_unit_is_marked_and_explained():
     ctx = replace(ctx, instruments=(replace(section, dimensions=(
         section.dimensions[0], hidden)),) + ctx.instruments[1:])
     flat = re.sub(r"\s+", " ", pdf_text(render_unit_report(ctx, "en")))
-    assert "Change n.r." in flat  # the name wraps in its cell: "Change / efficacy"
+    assert re.search(r"Change (efficacy )?n\.r\.", flat)  # the name may wrap in its cell
     assert "The mark says nothing about the number of respondents" in flat
 
 
