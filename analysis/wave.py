@@ -569,7 +569,7 @@ def analyse_wave(current: WaveData, k: int = 5,
     icc1 = np.array([r.icc1 if r else np.nan for r in icc])
     disc, shown_dim, cut_shown = _disclose(current, st, k)
     cut_n, cut_mean = _cut_means(st, current, points)
-    within = _within_var(st)
+    within = _within_var(st, _under_shown_root(current.unit_parent, disc.shown))
     family = tree_depth(current.unit_parent)
     comparison = _compare(st, cmean, var, shown_dim, current, k, alpha, within, family)
     trend = None
@@ -730,9 +730,20 @@ def _disclose(w: WaveData, st: _Stats, k: int):
     return disc, shown_dim, cut_shown
 
 
-def _within_var(st: _Stats) -> NDArray[np.float64]:
-    """(D,) pooled within-unit variance of scores over own units (one-way ANOVA MSW)."""
-    n = st.direct_n.astype(np.float64)
+def _under_shown_root(parent: NDArray, shown: NDArray) -> NDArray[np.bool_]:
+    """(U,) units whose root is shown: what an organisation-wide figure may draw on."""
+    par = np.asarray(parent, dtype=np.intp)
+    root = np.arange(par.size)
+    while (par[root] >= 0).any():
+        root = np.where(par[root] >= 0, par[root], root)
+    return np.asarray(shown, dtype=bool)[root]
+
+
+def _within_var(st: _Stats, use: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """(D,) pooled within-unit variance of scores over the own units in `use` (one-way
+    ANOVA MSW); units under a hidden root are left out, since every pooled estimate and
+    interval depends on it."""
+    n = np.where(use[:, None], st.direct_n, 0).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         ss = np.where(n > 0, st.direct_s2 - st.direct_s1 ** 2 / n, 0.0)
         df = n.sum(axis=0) - (n > 0).sum(axis=0)

@@ -372,7 +372,9 @@ def _unit_figures(r, u: int, j: int, scale) -> dict:  # type: ignore[no-untyped-
             "favourable": _f(favourable[u, j]),
             "rwg_j": _f(r.rwg_j[u, j]) if collective else None,
             "agreement": str(r.rwg_verdict[u, j]) if collective else None, **wave_level,
-            "mean_reliability": _f(r.mean_reliability[u, j]) if collective else None,
+            # a function of the whole-wave ICC(1): published only where that is
+            "mean_reliability": (_f(r.mean_reliability[u, j])
+                                 if collective and r.organisation_shown else None),
             **_evidence_figures(r, u, j, scale.points)}
 
 

@@ -332,3 +332,20 @@ def test_agreement_against_the_skewed_null_and_reliability_of_unit_means(waves):
         np.testing.assert_allclose(res.mean_reliability[:, d],
                                    agreement.mean_reliability(res.icc1[d], res.n[:, d]))
     assert np.isnan(res.mean_reliability[:, ~np.asarray(now.dimension_collective)]).all()
+
+
+def test_figures_behind_every_pooled_estimate_ignore_a_hidden_root():
+    """A second organisation (root) below k: changing its answers changes nothing shown."""
+    rng = np.random.default_rng(4)
+    unit = np.r_[np.zeros(8), np.full(9, 2), np.ones(3)].astype(np.intp)
+    x = rng.integers(1, 6, size=(unit.size, 3)).astype(float)
+    layout = dict(item_dimension=np.zeros(3, np.intp), item_reverse=np.zeros(3, bool),
+                  dimension_points=np.array([5]), dimension_collective=np.array([True]),
+                  unit_parent=np.array([-1, -1, 0]))
+    a = analyse_wave(WaveData(values=x, unit=unit, **layout), k=5)
+    y = x.copy()
+    y[unit == 1] = np.array([1.0, 5.0, 1.0])  # the hidden root's three answers, very spread
+    b = analyse_wave(WaveData(values=y, unit=unit, **layout), k=5)
+    assert not a.shown[1] and a.shown[0] and not a.organisation_shown
+    np.testing.assert_array_equal(a.within_var, b.within_var)
+    np.testing.assert_array_equal(a.pooled.ci_high[[0, 2]], b.pooled.ci_high[[0, 2]])
