@@ -32,9 +32,6 @@ from reports.wording import (
     trend_words,
 )
 
-N_HIGHLIGHT = 2  # the two strongest and two weakest dimensions (issue 5)
-
-
 # ---------------------------------------------------------------- unit report
 
 def unit_report_html(ctx: UnitReportContext, lang: str = "id") -> str:
@@ -227,7 +224,7 @@ def _mdc(verdict: str, mdc100: float | None, lang: str) -> str:
 def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str) -> dict[str, str]:
     """A dimension named with its instrument and score, for the strongest/weakest lists."""
     return {"name": d.name.get(lang), "instrument": section.title.get(lang),
-            "score": score(d.score100, lang),
+            "score": score(d.estimate100 if d.estimate100 is not None else d.score100, lang),
             "higher_worse": d.direction == Direction.HIGHER_WORSE}
 
 

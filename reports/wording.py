@@ -54,17 +54,6 @@ def score(value: float | None, lang: str) -> str:
     return number(value, 0, lang)
 
 
-def printed_change(current: float | None, previous: float | None) -> Decimal | None:
-    """The difference of two scores as printed (each rounded to a whole number first).
-
-    Tables that print two scores and their change print this, so the three numbers always
-    add up; the verdict on the change is tested on the unrounded values.
-    """
-    if _missing(current) or _missing(previous):
-        return None
-    return rounded(current, 0) - rounded(previous, 0)
-
-
 def signed(value: float | Decimal | None, lang: str) -> str:
     """A change on 0-100 as a whole number with its sign (+3, −2, 0)."""
     if _missing(value):
@@ -103,11 +92,6 @@ def trend_tone(code: str, direction: Direction) -> str:
     if code not in ("up", "down"):
         return "neutral"
     return "good" if (code == "up") == (direction == Direction.HIGHER_BETTER) else "bad"
-
-
-def goodness(score100: float, direction: Direction) -> float:
-    """The score turned so that higher is always better (ranks strongest/weakest)."""
-    return score100 if direction == Direction.HIGHER_BETTER else 100 - score100
 
 
 def reliability_words(alpha: float | None, lang: str) -> str:

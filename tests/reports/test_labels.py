@@ -22,7 +22,7 @@ from reports.documents import (
     unit_report_data,
 )
 from reports.errors import ReportError
-from reports.wording import number, percent, printed_change, rounded, score, signed
+from reports.wording import number, percent, rounded, score, signed
 from tests.reports.factories import org_context, skm_context, unit_context
 from tests.reports.pdftext import has_phrase, pdf_text
 from tests.reports.test_build import INFO, NAMES, PARENT, instrument
@@ -57,12 +57,6 @@ def test_signed_and_percent_round_ties_away_from_zero():
     # 0.615 is stored as 0.61499999...; multiplied in floating point it becomes exactly 61.5
     assert 0.615 * 100 == 61.5 and rounded(0.615, 0, scale=100) == Decimal(61)
     assert score(None, "en") == "–" and signed(float("nan"), "en") == "–"
-
-
-def test_printed_change_is_the_difference_of_the_printed_scores():
-    # 71.4 - 62.8 = 8.6 would print +9 beside 71 and 63
-    assert printed_change(71.4, 62.8) == 8
-    assert printed_change(48.5, 33.0) == 16 and printed_change(None, 3.0) is None
 
 
 def _summary_rows(text):
