@@ -29,7 +29,12 @@ agreement.RWG_VERDICTS   lack_of_agreement (< .30), weak_agreement (.30-.50),
                          moderate_agreement (.50-.70), strong_agreement (.70-.90),
                          very_strong_agreement (>= .90), not_computable
                          -- LeBreton & Senter (2008); rwg >= .70 justifies a unit score.
+                         rwg_verdict in analysis.wave bands rwg(j) against the slightly
+                         skewed null (agreement.NULL_SLIGHT_SKEW), or not_beyond_chance
+                         (below the random-answering critical value), or several_units
 agreement ICC(2)         reliable_unit_means (>= .70), unreliable_unit_means, not_computable
+agreement mean           dependable_unit_mean (Spearman-Brown reliability >= .70),
+                         undependable_unit_mean
 agreement ICC(1)         no_unit_effect (< .01), small_unit_effect (.01-.10),
                          medium_unit_effect (.10-.25), large_unit_effect (>= .25)
 validity.dimensions_distinct  dimensions_distinct, not_distinct_report_instrument_level,
