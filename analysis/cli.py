@@ -189,7 +189,16 @@ def run_icc(args: argparse.Namespace) -> dict:
 
 
 def _groups(table: Table, col: str) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted group labels of column `col` and each row's index into them."""
+    """Sorted group labels of column `col` and each row's index into them.
+
+    A blank label is refused rather than read as one more group: the rows of respondents
+    whose unit is unknown would otherwise form a group of their own.
+    """
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if not row[col].strip():
+            raise CliInputError(
+                f"baris {line}: kolom kelompok '{col}' kosong; isi atau hapus baris itu / "
+                f"line {line}: group column '{col}' is blank; fill it in or remove the row")
     labels = np.array([row[col] for row in table.rows], dtype=object)
     codes, group = np.unique(labels, return_inverse=True)
     return codes, group.astype(np.intp)

@@ -283,6 +283,16 @@ def test_icc_drops_missing_values_and_refuses_text(capsys, tmp_path):
     assert "line 3, column 'y'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["icc", "--value", "y"], ["agreement", "--items", "y",
+                                                             "--points", "5"]])
+def test_a_blank_group_cell_is_refused_not_counted_as_a_group(capsys, tmp_path, command):
+    f = tmp_path / "g.csv"
+    f.write_text("g,y\nA,1\nA,2\n,3\nB,4\nB,5\n")
+    assert main([command[0], str(f), "--group", "g", *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert "line 4: group column 'g' is blank" in err and "baris 4" in err
+
+
 def test_negatively_correlating_items_are_flagged(tmp_path, capsys):
     items = ",".join(f"q{i}" for i in range(1, 9))
     f = str(DATA / "a_single_factor_unreversed.csv")
