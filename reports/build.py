@@ -291,8 +291,13 @@ def _comparison_fields(u: int, j: int, scale: Scale, r: WaveResult, shown: bool)
 
 
 def _quality(j: int, dim: Dimension, r: WaveResult) -> QualityRow:
-    """Reliability of a dimension over the whole wave, with ICCs (collective only)."""
+    """Reliability of a dimension over the whole wave, with ICCs (collective only); empty
+    where a root is hidden, since whole-wave figures would then include its respondents."""
     rel = r.reliability[j]
+    if not r.organisation_shown:
+        return QualityRow(name=dim.name, n_items=len(dim.items), n=0, alpha=None,
+                          alpha_ci_low=None, alpha_ci_high=None, omega=None,
+                          note="organisation_not_shown")
     return QualityRow(
         name=dim.name, n_items=len(dim.items), n=int(rel.n), alpha=_f(rel.alpha),
         alpha_ci_low=_f(rel.alpha_ci[0]), alpha_ci_high=_f(rel.alpha_ci[1]),

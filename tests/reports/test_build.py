@@ -127,3 +127,23 @@ def test_org_context_hides_what_analysis_hides(waves):
             assert rows[name].n is None and rows[name].scores100 == (None, None)
     text = pdf_text(render_org_report(ctx))
     assert "Kelurahan Talang Putri" in text
+
+
+def test_whole_wave_quality_is_empty_when_a_root_is_hidden():
+    """Two organisations, the second below k: no whole-wave figure includes its answers."""
+    data = wave_data(3)
+    unit = np.r_[np.asarray(data.unit), [5, 5, 5]]
+    values = np.vstack([np.asarray(data.values), np.full((3, 6), 1.0)])
+    two = wave_mod.WaveData(values=values, unit=unit, unit_parent=np.r_[PARENT, -1],
+                            **{k: getattr(data, k) for k in ("item_dimension", "item_reverse",
+                                                              "dimension_points",
+                                                              "dimension_collective")})
+    result = wave_mod.analyse_wave(two, k=5)
+    assert not result.organisation_shown and result.shown[0]
+    ctx = build_unit_context(1, [*NAMES, "Lain"], [InstrumentWave(instrument(), two, result)],
+                             INFO)
+    for q in ctx.instruments[0].quality:
+        assert (q.n, q.alpha, q.omega, q.icc1, q.icc2) == (0, None, None, None, None)
+    one = wave_mod.analyse_wave(data, k=5)
+    ctx = build_unit_context(1, NAMES, [InstrumentWave(instrument(), data, one)], INFO)
+    assert all(q.alpha is not None for q in ctx.instruments[0].quality)
