@@ -96,10 +96,11 @@ def null_proportions(points: int, null: str = NULL_UNIFORM) -> NDArray[np.float6
     """Category proportions 1..A of a null distribution of rwg(j).
 
     ``slight_skew`` is LeBreton & Senter's (2008, Table 2) slightly skewed 5-point null
-    (.05/.15/.20/.35/.25). The literature gives no such null for other numbers of options;
-    here they are the same distribution re-binned: its proportions as a piecewise-uniform
-    density on [0, 1], cut into A equal bins. For A = 5 this reproduces the published null;
-    for A = 6 it gives variance 2.03, for A = 4 0.90, for A = 7 2.79.
+    (.05/.15/.20/.35/.25). For other numbers of options no proportions are published (some
+    tables give variances only); here they are the same distribution re-binned: its
+    proportions as a piecewise-uniform density on [0, 1], cut into A equal bins. For A = 5
+    this reproduces the published null; for A = 6 it gives variance 2.03, for A = 4 0.90,
+    for A = 7 2.79. A caller with another tabulated variance passes it as ``null_var``.
     """
     a = int(points)
     if null not in NULLS:
