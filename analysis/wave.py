@@ -183,8 +183,9 @@ class WaveResult:
     respondents : (U,) subtree respondents; shown : (U,) from analysis.disclosure;
     shown_dimension : (U, D) shown and the dimension's own count passes suppression.
     cut_n, cut_mean : (U, C, D) per cut category; cut_shown : (U, C, D).
-    within_var : (D,) within-unit variance of respondent scores (own units, pooled), the
-    sigma^2 of the random-intercept model behind ``pooled`` and every verdict.
+    within_var : (D,) within-unit variance of respondent scores over the published cells that
+    are one working group, the sigma^2 of the random-intercept model behind ``pooled`` and
+    every verdict.
     pooled : partially pooled unit means about the current staff (analysis.evidence,
     1..A); use them, not ``mean``, for statements about a unit.
     """
@@ -569,7 +570,7 @@ def analyse_wave(current: WaveData, k: int = 5,
     icc1 = np.array([r.icc1 if r else np.nan for r in icc])
     disc, shown_dim, cut_shown = _disclose(current, st, k)
     cut_n, cut_mean = _cut_means(st, current, points)
-    within = _within_var(st, _under_shown_root(current.unit_parent, disc.shown))
+    within = _within_var(st, shown_dim)
     family = tree_depth(current.unit_parent)
     comparison = _compare(st, cmean, var, shown_dim, current, k, alpha, within, family)
     trend = None
@@ -730,20 +731,16 @@ def _disclose(w: WaveData, st: _Stats, k: int):
     return disc, shown_dim, cut_shown
 
 
-def _under_shown_root(parent: NDArray, shown: NDArray) -> NDArray[np.bool_]:
-    """(U,) units whose root is shown: what an organisation-wide figure may draw on."""
-    par = np.asarray(parent, dtype=np.intp)
-    root = np.arange(par.size)
-    while (par[root] >= 0).any():
-        root = np.where(par[root] >= 0, par[root], root)
-    return np.asarray(shown, dtype=bool)[root]
+def _within_var(st: _Stats, shown_dim: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """(D,) pooled within-unit variance of scores (one-way ANOVA MSW) over the published cells
+    that are one working group (no respondents below them).
 
-
-def _within_var(st: _Stats, use: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """(D,) pooled within-unit variance of scores over the own units in `use` (one-way
-    ANOVA MSW); units under a hidden root are left out, since every pooled estimate and
-    interval depends on it."""
-    n = np.where(use[:, None], st.direct_n, 0).astype(np.float64)
+    Every pooled estimate and interval depends on it, so it draws only on figures the wave
+    publishes anyway (those cells' n and SD): a hidden unit, or a parent's own staff, adds
+    nothing to it.
+    """
+    use = shown_dim & (st.n == st.direct_n)
+    n = np.where(use, st.direct_n, 0).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         ss = np.where(n > 0, st.direct_s2 - st.direct_s1 ** 2 / n, 0.0)
         df = n.sum(axis=0) - (n > 0).sum(axis=0)

@@ -349,3 +349,23 @@ def test_figures_behind_every_pooled_estimate_ignore_a_hidden_root():
     assert not a.shown[1] and a.shown[0] and not a.organisation_shown
     np.testing.assert_array_equal(a.within_var, b.within_var)
     np.testing.assert_array_equal(a.pooled.ci_high[[0, 2]], b.pooled.ci_high[[0, 2]])
+
+
+def test_the_within_unit_variance_draws_only_on_published_single_group_cells():
+    """A hidden unit below k (and a parent's own staff) add nothing to it."""
+    rng = np.random.default_rng(5)
+    unit = np.r_[np.full(3, 0), np.full(8, 1), np.full(9, 2), np.full(3, 3)].astype(np.intp)
+    x = rng.integers(1, 6, size=(unit.size, 3)).astype(float)
+    layout = dict(item_dimension=np.zeros(3, np.intp), item_reverse=np.zeros(3, bool),
+                  dimension_points=np.array([5]), dimension_collective=np.array([True]),
+                  unit_parent=np.array([-1, 0, 0, 0]))
+    a = analyse_wave(WaveData(values=x, unit=unit, **layout), k=5)
+    y = x.copy()
+    y[unit == 3] = np.array([[1.0] * 3, [5.0] * 3, [1.0] * 3])  # hidden unit 3 (n = 3)
+    y[unit == 0] = np.array([[5.0] * 3, [1.0] * 3, [5.0] * 3])  # the root's own staff
+    b = analyse_wave(WaveData(values=y, unit=unit, **layout), k=5)
+    assert not a.shown[3] and a.shown[[1, 2]].all()
+    np.testing.assert_array_equal(a.within_var, b.within_var)
+    s = [a.scores[unit == u, 0] for u in (1, 2)]
+    want = sum(((v - v.mean()) ** 2).sum() for v in s) / (sum(v.size for v in s) - 2)
+    assert a.within_var[0] == pytest.approx(want, abs=1e-12)
