@@ -263,7 +263,7 @@ def _integrity(conn, dialect: str) -> str:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
     if dialect == "sqlite":
-        result = conn.execute(sa.text("PRAGMA integrity_check")).scalar_one()
+        result = "; ".join(conn.execute(sa.text("PRAGMA integrity_check")).scalars())
         fk = conn.execute(sa.text("PRAGMA foreign_key_check")).all()
         return result if not fk else f"{result}; {len(fk)} foreign key violations"
     orphans = conn.execute(sa.text(

@@ -47,14 +47,19 @@ FILE_MODE = 0o600  # database files and backups: owner only
 def restrict_file(path: str | Path) -> None:
     """Create `path` if missing and make it readable and writable by its owner only.
 
+    An existing file is changed by name and never opened: closing any descriptor of a SQLite
+    database releases every POSIX lock this process holds on it, so an open and close here
+    while another connection of the process is writing would let a second process write at
+    the same time and corrupt the file (sqlite.org/howtocorrupt.html, section 2.2).
+
     SQLite creates a database's journal with the permissions of the database file, so the
     main file's mode covers the journal too."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):  # never a device such as /dev/null
-            os.fchmod(fd, FILE_MODE)
-    finally:
-        os.close(fd)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
+    if stat.S_ISREG(os.stat(path).st_mode):  # never a device such as /dev/null
+        os.chmod(path, FILE_MODE)
 
 
 def configure_sqlite(engine: Engine) -> None:
