@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import config_from_env, default_config, finish_config
+from .database import App
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -17,7 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = overrides.pop("LENTERA_INSTANCE_PATH", None)
     if "DATABASE_URL" in overrides:  # same name as the environment variable
         overrides["SQLALCHEMY_DATABASE_URI"] = overrides.pop("DATABASE_URL")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = App(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(default_config(app.instance_path))
     app.config.from_mapping(config_from_env(os.environ))
     app.config.from_mapping(overrides)

@@ -1,28 +1,23 @@
 """Database wiring: SQLite pragmas and write locks, Flask-Migrate, the `flask db` CLI, and the
-DBAPI connection of the respondent hot path."""
+request's commit point."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
 import sqlite3
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import PoolProxiedConnection
 
 from .extensions import db, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-_DBAPI_KEY = "lentera_dbapi_connection"
-_PARAM = re.compile(r"(?<![:\w]):(\w+)")  # a :name parameter, not a :: cast
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +37,7 @@ SQLITE_PRAGMAS = {
     "foreign_keys": "ON",
 }
 FILE_MODE = 0o600  # database files and backups: owner only
+_READ = re.compile(r"\s*(SELECT|PRAGMA)\b", re.IGNORECASE)  # statements that never write
 
 
 def restrict_file(path: str | Path) -> None:
@@ -63,16 +59,18 @@ def restrict_file(path: str | Path) -> None:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """The pragmas above, file mode 0600, and BEGIN IMMEDIATE, so concurrent writers wait.
+    """The pragmas above, file mode 0600, and the write lock taken at a transaction's first
+    write, so concurrent writers wait and readers never do.
 
-    A deferred SQLite transaction that reads first and writes later can fail with "database
-    is locked" without waiting; taking the write lock at BEGIN makes every writer queue on
-    the busy timeout instead. In rollback-journal mode a writer also waits for readers to
-    finish their (short) read transactions before it commits.
-
-    The driver's own transaction handling is off (autocommit): SQLAlchemy's "begin" hook below
-    emits BEGIN IMMEDIATE for the ORM, and the respondent hot path (`dbapi_connection`) runs
-    each statement as its own transaction.
+    The driver's own transaction handling is off. Statements before a transaction's first
+    write (SELECT, PRAGMA) run as their own short read transactions and hold no lock between
+    statements. The first other statement opens the transaction with BEGIN IMMEDIATE, which
+    takes the write lock at once: a deferred transaction that has read and then writes can
+    fail with "database is locked" without waiting, while BEGIN IMMEDIATE queues on the busy
+    timeout. The lock is held until the request commits (`App`). A write must therefore check
+    in itself whatever it depends on (as the code mark does), exactly as under PostgreSQL's
+    read committed. In rollback-journal mode a writer also waits for readers to finish their
+    (short) read statements before it commits.
     """
     path = engine.url.database
     on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
@@ -103,78 +101,30 @@ def configure_sqlite(engine: Engine) -> None:
                 cursor.execute(f"PRAGMA {name}={value}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_before_first_write(_conn, cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if not cursor.connection.in_transaction and not _READ.match(statement):
+            cursor.execute("BEGIN IMMEDIATE")
 
 
-def dbapi_connection() -> PoolProxiedConnection:
-    """This request's DBAPI connection for the respondent hot path, outside the ORM session.
+class App(Flask):
+    """The Flask app with one commit point per request.
 
-    A respondent POST runs a few fixed statements (rate-limit counter, code, store). Through
-    the ORM session each statement and commit cost several times the database's own work
-    (bench/submit.md), so the hot path runs them on a pooled DBAPI connection checked out once
-    per request and returned as soon as its work is done (`release_dbapi_connection`, and at
-    teardown in any case). The connection is in autocommit mode:
-    - Each statement is its own transaction, so the store is one statement (services.responses).
-    - SQLite (see `configure_sqlite`): reads are short implicit transactions that never take
-      the write lock (they wait, on the busy timeout, only while a writer commits); the store
-      statement holds the lock only while it runs.
-    - PostgreSQL: the store is one round trip; the mode is switched back before the
-      connection returns to the pool.
+    A view that returns has its work committed here, before the response is sent; a view that
+    raises has it rolled back when the session is removed at teardown. Services only add to
+    the session (and flush when they need ids), so a request's writes stand or fall together.
     """
-    conn = g.get(_DBAPI_KEY)
-    if conn is None:
-        conn = db.engine.raw_connection()
-        setattr(g, _DBAPI_KEY, conn)
-        if db.engine.dialect.name == "postgresql":
-            conn.driver_connection.autocommit = True  # type: ignore[union-attr]
-    return conn
 
-
-@functools.cache
-def driver_sql(text: str, dialect: str) -> str:
-    """`text` written with :name parameters, in the driver's style: sqlite3 takes :name as it
-    is, psycopg takes %(name)s."""
-    return text if dialect == "sqlite" else _PARAM.sub(r"%(\1)s", text)
-
-
-def dbapi_run(text: str, params: Mapping[str, Any]) -> list[Any]:
-    """Run `text` (:name parameters) on the request's DBAPI connection; all rows it returns.
-
-    Always read to the end: on SQLite a statement left unfinished keeps its implicit read
-    transaction, and so a stale snapshot, open into the next write.
-    """
-    cursor = dbapi_connection().cursor()
-    try:
-        cursor.execute(driver_sql(text, db.engine.dialect.name), params)
-        return list(cursor.fetchall()) if cursor.description else []
-    finally:
-        cursor.close()
-
-
-def release_dbapi_connection() -> None:
-    """Give the request's DBAPI connection back to the pool now (also done at teardown).
-
-    The respond views call it as soon as their statements are done, so that a connection is
-    not held while the reply is written to a slow client (nor past an engine's disposal).
-    """
-    conn = g.pop(_DBAPI_KEY, None)
-    if conn is None:
-        return
-    try:
-        if db.engine.dialect.name == "postgresql":
-            conn.driver_connection.autocommit = False  # type: ignore[union-attr]
-    except Exception:  # a broken connection must not go back to the pool
-        conn.invalidate()
-    finally:
-        conn.close()  # the pool rolls back whatever a failed request left open
+    def dispatch_request(self) -> Any:
+        """Run the view, then commit what it did."""
+        result = super().dispatch_request()
+        db.session.commit()
+        return result
 
 
 def init_app(app: Flask) -> None:
     """Bind Flask-SQLAlchemy and Flask-Migrate; the schema comes only from migrations."""
     db.init_app(app)
-    app.teardown_appcontext(lambda _exc: release_dbapi_connection())
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

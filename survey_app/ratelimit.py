@@ -44,7 +44,6 @@ from flask import Flask, current_app, flash, render_template, request
 from flask_babel import get_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from .database import dbapi_run, release_dbapi_connection
 from .extensions import db
 from .services.responses import CodeInfo, CodeRefused, check_code, code_hash
 
@@ -86,7 +85,8 @@ class RateLimitStore(Protocol):
 
 
 class DatabaseStore:
-    """Counters in the `rate_limit` table, in the request's session, committed at once.
+    """Counters in the `rate_limit` table, in the request's session, committed with the
+    request (a refusal is a view's answer, not an error, so it is committed).
 
     The session is used (not a second connection) because SQLite takes its write lock at
     BEGIN: a second connection would wait on the request's own transaction.
@@ -102,7 +102,7 @@ class DatabaseStore:
     )
 
     def hit(self, key: str, ttl: int) -> int:
-        """Upsert the counter (one statement, atomic on both databases) and commit."""
+        """Upsert the counter (one statement, atomic on both databases)."""
         now = int(time.time())
         count = db.session.execute(self._UPSERT, {"key": key, "now": now,
                                                   "expires": now + ttl}).scalar_one()
@@ -110,29 +110,20 @@ class DatabaseStore:
             # Expired counters are deleted now and then, so the table stays small.
             db.session.execute(sa.delete(rate_limit_table).where(rate_limit_table.c.expires
                                                                  <= now))
-        db.session.commit()
         return int(count)
 
-    _PEEK = "SELECT hits, expires FROM rate_limit WHERE key = :key"
-
     def peek(self, key: str) -> tuple[int, int]:
-        """Read the counter; an expired one reads as zero.
-
-        On the request's DBAPI connection (`dbapi_connection`), outside the ORM session:
-        every respondent POST peeks, so this read is on the hot path (bench/submit.md). On
-        SQLite it is a short implicit read transaction that takes no write lock.
-        """
+        """Read the counter; an expired one reads as zero."""
         now = int(time.time())
-        rows = dbapi_run(self._PEEK, {"key": key})
-        if not rows or rows[0][1] <= now:
+        row = db.session.execute(sa.select(rate_limit_table.c.hits, rate_limit_table.c.expires)
+                                 .where(rate_limit_table.c.key == key)).one_or_none()
+        if row is None or row.expires <= now:
             return 0, 0
-        hits, expires = rows[0]
-        return int(hits), int(expires - now)
+        return int(row.hits), int(row.expires - now)
 
     def clear(self, key: str) -> None:
-        """Delete the counter and commit."""
+        """Delete the counter."""
         db.session.execute(sa.delete(rate_limit_table).where(rate_limit_table.c.key == key))
-        db.session.commit()
 
 
 class RedisStore:
@@ -302,7 +293,6 @@ def check_code_limited(code_text: str, token: str | None = None) -> CodeInfo:
     try:
         return check_code(code_text)
     except CodeRefused:
-        release_dbapi_connection()  # the read is done; counting uses the session
         store.hit(_code_addr_key(), cfg["LENTERA_CODE_WINDOW"])
         if not over:
             raise

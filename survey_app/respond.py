@@ -6,16 +6,10 @@ only (a QR link carries it in the `#fragment`, which browsers never send).
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Hashable
-
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
-from .database import release_dbapi_connection
 from .forms import CodeForm
 from .instrument_store import get_instrument
 from .ratelimit import check_code_limited, code_limited, entry_token
@@ -24,22 +18,13 @@ from .services import (
     AnswersInvalid,
     CodeRefused,
     FormTampered,
+    StoredAnswer,
     store_response,
     validate_answers,
     wave_instruments,
 )
 
 bp = Blueprint("respond", __name__, url_prefix="/isi")
-# Pages kept by page_shell per process: a receipt frame is ~2 KB, one per language, wave, unit
-# and cut value, so this bounds the cache to a few MB however many waves a worker serves.
-PAGE_SHELLS_MAX = 2048
-
-
-@bp.after_request
-def _release_connection(response):  # type: ignore[no-untyped-def]
-    # The database work of a respond request is done before its reply is sent.
-    release_dbapi_connection()
-    return response
 
 
 def refusal_message(reason: str) -> str:
@@ -59,7 +44,7 @@ def refusal_message(reason: str) -> str:
 def enter():
     """Ask for the code; a valid code leads to the page that states what is stored."""
     if request.method == "GET":
-        return _enter_page()
+        return render_template("respond/enter.html", form=CodeForm(), error=None)
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -105,52 +90,9 @@ def survey():
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
             fields=", ".join(exc.fields))), 400
-    rows = _receipt_rows(code.wave.instrument_keys)
-    before, after = page_shell(
-        ("receipt", _lang(), request.script_root, code.wave, code.unit, receipt.cut),
-        lambda marker: render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
-                                       rows_html=Markup(marker),  # noqa: S704 (hex marker)
-                                       k=code.wave.k))
-    return before + "".join(rows[(a.item_code, a.value)] for a in receipt.answers) + after
-
-
-def _lang() -> str:
-    return str(get_locale() or "id")
-
-
-def page_shell(key: Hashable, render: Callable[[str], str]) -> tuple[str, str]:
-    """A page as (before, after) the one part that differs between requests.
-
-    `render(marker)` renders the page with `marker` standing exactly once for that part.
-    Everything else depends only on `key`, so it is rendered once per process and key: the
-    respond pages are the hot path of a wave (bench/submit.md), and most of their cost was
-    rendering the same template again. Not cached when templates may change (debug).
-    """
-    cache: dict[Hashable, tuple[str, str]] = current_app.extensions.setdefault(
-        "lentera_page_shells", {})
-    if key in cache:
-        return cache[key]
-    marker = f"lentera-slot-{secrets.token_hex(16)}"
-    before, found, after = render(marker).partition(marker)
-    if not found or marker in after:
-        raise RuntimeError("page_shell: the marker must appear exactly once")
-    if not (current_app.debug or current_app.config.get("TEMPLATES_AUTO_RELOAD")):
-        if len(cache) >= PAGE_SHELLS_MAX:  # a long-lived worker sees many waves and units
-            cache.pop(next(iter(cache)))  # oldest first
-        cache[key] = (before, after)
-    return before, after
-
-
-def _enter_page() -> str:
-    """The code form: the same page for every respondent but for its CSRF token."""
-
-    def render(marker: str) -> str:
-        form = CodeForm()
-        html = render_template("respond/enter.html", form=form, error=None)
-        return html.replace(form.csrf_token.current_token, marker)
-
-    before, after = page_shell(("enter", _lang(), request.script_root), render)
-    return before + generate_csrf() + after
+    return render_template("respond/receipt.html", receipt=receipt, wave=code.wave,
+                           rows=_receipt_rows(code.wave.instrument_keys, receipt.answers),
+                           k=code.wave.k)
 
 
 def _answer_fields() -> dict[str, str]:
@@ -171,28 +113,20 @@ def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
                            entry=entry_token(code))
 
 
-def _receipt_rows(keys: tuple[str, ...]) -> dict[tuple[str, int], Markup]:
-    """(item code, value) -> escaped receipt table row in the current language.
-
-    Cached per process (instrument versions never change), so a receipt is a few dict
-    look-ups instead of a template loop over every answer.
-    """
-    lang = _lang()
-    cache = current_app.extensions.setdefault("lentera_receipt_rows", {})
-    if (keys, lang) not in cache:
-        row = Markup("<tr><td>{}</td><td>{} · {}</td></tr>\n")
-        rows: dict[tuple[str, int], Markup] = {}
-        for key in keys:
-            inst = get_instrument(key)
-            for scale in inst.scales:
-                rows.update({(i.code, o.value): row.format(i.text.get(lang), o.value,
-                                                           o.label.get(lang))
-                             for i in scale.items for o in scale.options})
-            rows.update({(q.code, o.value): row.format(q.text.get(lang), o.value,
-                                                       o.label.get(lang))
-                         for q in inst.respondent_questions for o in q.choices})
-        cache[(keys, lang)] = rows
-    return cache[(keys, lang)]
+def _receipt_rows(keys: tuple[str, ...],
+                  answers: tuple[StoredAnswer, ...]) -> list[tuple[str, int, str]]:
+    """(question, value, answer label) of every stored answer, in the current language."""
+    lang = str(get_locale() or "id")
+    labels: dict[tuple[str, int], tuple[str, str]] = {}
+    for key in keys:
+        inst = get_instrument(key)
+        for scale in inst.scales:
+            labels.update({(i.code, o.value): (i.text.get(lang), o.label.get(lang))
+                           for i in scale.items for o in scale.options})
+        labels.update({(q.code, o.value): (q.text.get(lang), o.label.get(lang))
+                       for q in inst.respondent_questions for o in q.choices})
+    return [(labels[a.item_code, a.value][0], a.value, labels[a.item_code, a.value][1])
+            for a in answers]
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from .responses import (
                         CodeRefused,
                         FormTampered,
                         Receipt,
+                        StoredAnswer,
                         check_code,
                         store_response,
                         validate_answers,
@@ -28,7 +29,7 @@ from .waves import (
 
 __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
-    "IssuedCode", "Receipt", "ReportingError", "RowError", "UnitCount", "WaveDataset",
+    "IssuedCode", "Receipt", "ReportingError", "RowError", "StoredAnswer", "UnitCount", "WaveDataset",
     "WaveRuleError", "add_training", "audit",
     "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
     "open_wave", "store_response", "subtree_ids",

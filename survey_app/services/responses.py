@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import sqlalchemy as sa
 from flask import current_app
 
 from instruments.model import Instrument
 
 from ..codes import CodeFormatError, hash_code, normalise_code
-from ..database import dbapi_run
 from ..extensions import db
 from ..instrument_store import get_instrument
-from ..models import Wave, WaveState
+from ..models import Answer, Code, Response, Unit, Wave, WaveInstrument, WaveState
 
 CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
 # Form fields that are not answers (`entry`: the signed token of ratelimit.entry_token);
@@ -106,42 +104,6 @@ class CodeInfo:
     unit: UnitInfo
 
 
-# The respondent hot path runs these statements on the request's DBAPI connection
-# (`dbapi_connection`): through the ORM session each one cost several times the database's
-# own work (bench/submit.md). Written with :name parameters (`driver_sql`).
-# The store marks the code used only if it is unused and its wave open (the exactly-once
-# guard); SQLite's store trigger (migrations 0005, 0006) refuses an unmarkable code with
-# this message.
-SQLITE_NOT_MARKABLE = "lentera: code not markable"
-_STATEMENTS = {
-    "code_info": "SELECT code.used, code.wave_id, wave.name, wave.state, wave.k, wave.cut, "
-                 "code.unit_id, unit.name FROM code JOIN wave ON wave.id = code.wave_id "
-                 "JOIN unit ON unit.id = code.unit_id WHERE code.hash = :digest",
-    "wave_instruments": "SELECT instrument_key FROM wave_instrument WHERE wave_id = :wave_id "
-                        "ORDER BY position",
-    # PostgreSQL: mark, response and answers in ONE statement, which is its own transaction on
-    # the autocommit hot-path connection (one round trip instead of five with BEGIN and
-    # COMMIT). Every data-modifying WITH query runs; the answers' foreign keys and guard
-    # trigger see the response inserted beside them. Returns 1 if stored, 0 if not markable.
-    "store_postgresql":
-        "WITH marked AS (UPDATE code SET used = TRUE WHERE hash = :digest AND NOT used "
-        "AND wave_id IN (SELECT id FROM wave WHERE state = 'open') RETURNING wave_id, unit_id), "
-        "stored AS (INSERT INTO response (id, wave_id, unit_id, cut) "
-        "SELECT :rid, wave_id, unit_id, :cut FROM marked RETURNING id), "
-        "answered AS (INSERT INTO answer (response_id, item_code, value, points) "
-        "SELECT stored.id, a.key, CAST(a.value AS SMALLINT), CAST(s.key AS SMALLINT) "
-        "FROM stored CROSS JOIN jsonb_each(CAST(:answers AS JSONB)) AS s "
-        "CROSS JOIN LATERAL jsonb_each_text(s.value) AS a) "
-        "SELECT count(*) FROM stored",
-    # SQLite: one INSERT into a view whose INSTEAD OF trigger marks the code and stores the
-    # response and its answers (migrations 0005, 0006).
-    # One statement is one SQLite call, atomic, and holds the write lock without needing the
-    # GIL in between (bench/submit.md).
-    "store_sqlite": "INSERT INTO respond_store (digest, response_id, cut, answers) "
-                    "VALUES (:digest, :rid, :cut, :answers)",
-}
-
-
 def check_code(text: str) -> CodeInfo:
     """The usable code for `text` (with wave and unit), or CodeRefused saying why not."""
     info = _code_info(code_hash(text))
@@ -151,10 +113,14 @@ def check_code(text: str) -> CodeInfo:
 
 def _code_info(digest: bytes) -> CodeInfo | None:
     """One joined query: the code, its wave and its unit (None when unknown)."""
-    rows = dbapi_run(_STATEMENTS["code_info"], {"digest": digest})
-    if not rows:
+    row = db.session.execute(
+        sa.select(Code.used, Wave.id, Wave.name, Wave.state, Wave.k, Wave.cut, Unit.id,
+                  Unit.name)
+        .join(Wave, Wave.id == Code.wave_id).join(Unit, Unit.id == Code.unit_id)
+        .where(Code.hash == digest)).one_or_none()
+    if row is None:
         return None
-    (used, wave_id, wave_name, state, k, cut, unit_id, unit_name), = rows
+    used, wave_id, wave_name, state, k, cut, unit_id, unit_name = row
     wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
     return CodeInfo(digest, bool(used), wave, UnitInfo(unit_id, unit_name))
 
@@ -164,8 +130,9 @@ def _instrument_keys(wave_id: int) -> tuple[str, ...]:
     cache: dict[int, tuple[str, ...]] = current_app.extensions.setdefault(
         "lentera_wave_instruments", {})
     if wave_id not in cache:
-        rows = dbapi_run(_STATEMENTS["wave_instruments"], {"wave_id": wave_id})
-        cache[wave_id] = tuple(key for (key,) in rows)
+        cache[wave_id] = tuple(db.session.scalars(
+            sa.select(WaveInstrument.instrument_key).where(WaveInstrument.wave_id == wave_id)
+            .order_by(WaveInstrument.position)))
     return cache[wave_id]
 
 
@@ -242,56 +209,26 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
 
 
 def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None) -> Receipt:
-    """Mark the code used and store validated answers, atomically and committed.
+    """Mark the code used and add the response and its answers to the request's transaction,
+    which the request commits (`database.Flask`): all of it is stored, or nothing.
 
-    Marking is the exactly-once guard: of two concurrent submissions with the same code only
-    one marks it (PostgreSQL re-checks the row after the other commits; SQLite runs one writer
-    at a time). Either way the store is one statement: all of it is stored, or nothing. A code
-    that cannot be marked stores nothing and raises CodeRefused saying why.
+    Marking is the exactly-once guard: the update changes the code's row only while the code
+    is unused and its wave open, so of two concurrent submissions with the same code only one
+    marks it (PostgreSQL re-checks the row once the other commits; SQLite runs one writer at
+    a time). A code that cannot be marked adds nothing and raises CodeRefused saying why.
     """
-    response_id = uuid.uuid4()
-    if db.engine.dialect.name == "postgresql":
-        stored = _store_postgresql(info, response_id, answers, cut)
-    else:
-        stored = _store_sqlite(info, response_id, answers, cut)
-    if not stored:
+    open_waves = sa.select(Wave.id).where(Wave.state == WaveState.OPEN)
+    marked = db.session.execute(
+        sa.update(Code).where(Code.hash == info.hash, Code.used.is_(False),
+                              Code.wave_id.in_(open_waves))
+        .values(used=True).execution_options(synchronize_session=False))
+    if marked.rowcount != 1:
         _raise_if_unusable(_code_info(info.hash))
         raise CodeRefused("used")
+    response_id = uuid.uuid4()
+    db.session.execute(sa.insert(Response), [{"id": response_id, "wave_id": info.wave.id,
+                                              "unit_id": info.unit.id, "cut": cut}])
+    db.session.execute(sa.insert(Answer), [
+        {"response_id": response_id, "item_code": a.item_code, "value": a.value,
+         "points": a.points} for a in answers])
     return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
-
-
-def answers_json(answers: Iterable[StoredAnswer]) -> str:
-    """The answers as the store statements take them: grouped by scale length (points), e.g.
-    {"6": {"RC-RS1": 3, ...}, "5": {"RD-CM1": 4, ...}}.
-
-    Both databases read every item code and value straight out of their JSON table functions
-    (json_each, jsonb_each_text) with one parse of the document; a list of [code, value, points]
-    triples needed one more parse per answer (SQLite) or three array parameters whose quoting
-    psycopg does in Python (bench/submit.md).
-    """
-    grouped: dict[str, dict[str, int]] = {}
-    for answer in answers:
-        grouped.setdefault(str(answer.points), {})[answer.item_code] = answer.value
-    return json.dumps(grouped, separators=(",", ":"))
-
-
-def _store_postgresql(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
-                      cut: str | None) -> bool:
-    """One statement on the autocommit connection: it commits, or fails and stores nothing."""
-    rows = dbapi_run(_STATEMENTS["store_postgresql"], {
-        "digest": info.hash, "rid": response_id, "cut": cut, "answers": answers_json(answers)})
-    return bool(rows[0][0])
-
-
-def _store_sqlite(info: CodeInfo, response_id: uuid.UUID, answers: list[StoredAnswer],
-                  cut: str | None) -> bool:
-    """One statement in autocommit mode: it commits, or fails and stores nothing."""
-    try:
-        dbapi_run(_STATEMENTS["store_sqlite"], {
-            "digest": info.hash, "rid": response_id.hex,  # as SQLAlchemy's Uuid stores it
-            "cut": cut, "answers": answers_json(answers)})
-    except sqlite3.IntegrityError as exc:
-        if str(exc) == SQLITE_NOT_MARKABLE:
-            return False
-        raise
-    return True

@@ -204,23 +204,6 @@ def test_code_entry_reads_without_waiting_for_the_sqlite_write_lock(app, client,
     assert counts(app) == (0, 0, 0)
 
 
-def test_page_shells_are_reused_and_bounded(app, client, open_wave_codes, monkeypatch):
-    """The code page is rendered once per language (only its CSRF token changes), and the
-    per-process cache of page frames stays within PAGE_SHELLS_MAX."""
-    from survey_app import respond
-
-    first, second = client.get("/isi").get_data(as_text=True), app.test_client().get(
-        "/isi").get_data(as_text=True)
-    assert csrf_token(first) != csrf_token(second)
-    assert first.replace(csrf_token(first), "") == second.replace(csrf_token(second), "")
-    assert submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS).status_code == 200
-    monkeypatch.setattr(respond, "PAGE_SHELLS_MAX", 2)
-    client.get("/isi?lang=en")
-    shells = app.extensions["lentera_page_shells"]
-    assert len(shells) == 2
-    assert ("enter", "en", "") in shells and ("enter", "id", "") not in shells
-
-
 def test_a_store_that_fails_midway_stores_nothing_and_keeps_the_code(app, client,
                                                                     open_wave_codes):
     """The store is one transaction: an answer the database refuses (value above the scale's

@@ -279,22 +279,22 @@ def test_sqlite_copy_mid_transaction_holds_nothing_of_the_submission(app, backen
                                                                       tmp_path):
     """A copy taken while a store transaction is open (before its commit) shows neither the
     new response nor the code marked used: the journal holds only before-images."""
+    from survey_app.models import Response
+    from survey_app.services import StoredAnswer, check_code, store_response
+
     submit_in_order(app, wave["codes"][:5])
-    with app.app_context():
-        path = db.engine.url.database
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA secure_delete=ON")
-    conn.execute("BEGIN IMMEDIATE")
-    rid = "f" * 32
-    conn.execute("INSERT INTO respond_store (digest, response_id, cut, answers) VALUES "
-                 "(?, ?, NULL, ?)", (digest(wave["codes"][5]), rid,
-                                     '{"5": {"RD11": 4, "RD12": 2, "RD21": 5, "RD22": 1}, '
-                                     '"6": {"LC11": 6, "LC12": 3, "LC13": 1}}'))
-    try:
-        copies = copy_sqlite_files(app, tmp_path / "copy")
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
+    answers = [StoredAnswer("RD11", 4, 5), StoredAnswer("RD12", 2, 5), StoredAnswer("RD21", 5, 5),
+               StoredAnswer("RD22", 1, 5), StoredAnswer("LC11", 6, 6), StoredAnswer("LC12", 3, 6),
+               StoredAnswer("LC13", 1, 6)]
+    with app.test_request_context("/isi/survei", method="POST"):
+        before = set(db.session.scalars(sa.select(Response.id)))
+        store_response(check_code(wave["codes"][5]), answers, None)  # not committed
+        (new_id,) = set(db.session.scalars(sa.select(Response.id))) - before
+        rid = new_id.hex
+        try:
+            copies = copy_sqlite_files(app, tmp_path / "copy")
+        finally:
+            db.session.rollback()
     for copy in copies.values():
         assert rid.encode() not in copy.read_bytes()
     assert "-wal" not in copies, "the WAL keeps every commit"
