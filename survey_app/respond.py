@@ -6,7 +6,7 @@ only (a QR link carries it in the `#fragment`, which browsers never send).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -116,7 +116,16 @@ def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
 def _receipt_rows(keys: tuple[str, ...],
                   answers: tuple[StoredAnswer, ...]) -> list[tuple[str, int, str]]:
     """(question, value, answer label) of every stored answer, in the current language."""
-    lang = str(get_locale() or "id")
+    labels = _answer_labels(keys, str(get_locale() or "id"))
+    return [(*labels[a.item_code, a.value], a.value) for a in answers]
+
+
+def _answer_labels(keys: tuple[str, ...], lang: str) -> dict[tuple[str, int], tuple[str, str]]:
+    """(item code, value) -> (question, answer label); kept per app, because an instrument
+    version never changes."""
+    cache = current_app.extensions.setdefault("lentera_answer_labels", {})
+    if (keys, lang) in cache:
+        return cache[keys, lang]
     labels: dict[tuple[str, int], tuple[str, str]] = {}
     for key in keys:
         inst = get_instrument(key)
@@ -125,8 +134,8 @@ def _receipt_rows(keys: tuple[str, ...],
                            for i in scale.items for o in scale.options})
         labels.update({(q.code, o.value): (q.text.get(lang), o.label.get(lang))
                        for q in inst.respondent_questions for o in q.choices})
-    return [(labels[a.item_code, a.value][0], a.value, labels[a.item_code, a.value][1])
-            for a in answers]
+    cache[keys, lang] = labels
+    return labels
 
 
 def init_app(app: Flask) -> None:

@@ -111,13 +111,26 @@ def check_code(text: str) -> CodeInfo:
     return info  # type: ignore[return-value]
 
 
+# The respondent statements, built once (building a statement costs more than running it).
+# Core tables, not ORM entities: nothing of a submission is loaded into the session.
+_CODE, _WAVE, _UNIT = Code.__table__, Wave.__table__, Unit.__table__
+_CODE_INFO = (
+    sa.select(_CODE.c.used, _WAVE.c.id, _WAVE.c.name, _WAVE.c.state, _WAVE.c.k, _WAVE.c.cut,
+              _UNIT.c.id, _UNIT.c.name)
+    .join(_WAVE, _WAVE.c.id == _CODE.c.wave_id).join(_UNIT, _UNIT.c.id == _CODE.c.unit_id)
+    .where(_CODE.c.hash == sa.bindparam("digest")))
+# Marks the code used only while it is unused and its wave open: the exactly-once guard.
+_MARK = (sa.update(_CODE).values(used=True)
+         .where(_CODE.c.hash == sa.bindparam("digest"), _CODE.c.used.is_(False),
+                _CODE.c.wave_id.in_(sa.select(_WAVE.c.id)
+                                    .where(_WAVE.c.state == WaveState.OPEN.value))))
+_INSERT_RESPONSE = sa.insert(Response.__table__)
+_INSERT_ANSWERS = sa.insert(Answer.__table__)
+
+
 def _code_info(digest: bytes) -> CodeInfo | None:
     """One joined query: the code, its wave and its unit (None when unknown)."""
-    row = db.session.execute(
-        sa.select(Code.used, Wave.id, Wave.name, Wave.state, Wave.k, Wave.cut, Unit.id,
-                  Unit.name)
-        .join(Wave, Wave.id == Code.wave_id).join(Unit, Unit.id == Code.unit_id)
-        .where(Code.hash == digest)).one_or_none()
+    row = db.session.execute(_CODE_INFO, {"digest": digest}).one_or_none()
     if row is None:
         return None
     used, wave_id, wave_name, state, k, cut, unit_id, unit_name = row
@@ -210,25 +223,20 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
 
 def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None) -> Receipt:
     """Mark the code used and add the response and its answers to the request's transaction,
-    which the request commits (`database.Flask`): all of it is stored, or nothing.
+    which the request commits (`database.App`): all of it is stored, or nothing.
 
     Marking is the exactly-once guard: the update changes the code's row only while the code
     is unused and its wave open, so of two concurrent submissions with the same code only one
     marks it (PostgreSQL re-checks the row once the other commits; SQLite runs one writer at
     a time). A code that cannot be marked adds nothing and raises CodeRefused saying why.
     """
-    open_waves = sa.select(Wave.id).where(Wave.state == WaveState.OPEN)
-    marked = db.session.execute(
-        sa.update(Code).where(Code.hash == info.hash, Code.used.is_(False),
-                              Code.wave_id.in_(open_waves))
-        .values(used=True).execution_options(synchronize_session=False))
-    if marked.rowcount != 1:
+    if db.session.execute(_MARK, {"digest": info.hash}).rowcount != 1:
         _raise_if_unusable(_code_info(info.hash))
         raise CodeRefused("used")
     response_id = uuid.uuid4()
-    db.session.execute(sa.insert(Response), [{"id": response_id, "wave_id": info.wave.id,
-                                              "unit_id": info.unit.id, "cut": cut}])
-    db.session.execute(sa.insert(Answer), [
+    db.session.execute(_INSERT_RESPONSE, [{"id": response_id, "wave_id": info.wave.id,
+                                           "unit_id": info.unit.id, "cut": cut}])
+    db.session.execute(_INSERT_ANSWERS, [
         {"response_id": response_id, "item_code": a.item_code, "value": a.value,
          "points": a.points} for a in answers])
     return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
