@@ -241,7 +241,8 @@ def rwg_j(values: ArrayLike, group: ArrayLike, n_groups: int, points: int) -> Rw
                      n_items=x.shape[1], points=int(points))
 
 
-def _group_var(x, g, n, n_groups):
+def _group_var(x: NDArray[np.float64], g: NDArray[np.intp], n: NDArray[np.int64], n_groups: int
+               ) -> NDArray[np.float64]:
     """Within-group variance (ddof 1) by two-pass bincount (NaN where n < 2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         m = np.bincount(g, weights=x, minlength=n_groups) / n
@@ -249,7 +250,7 @@ def _group_var(x, g, n, n_groups):
         return np.where(n >= 2, ss / (n - 1), np.nan)
 
 
-def _check_group(group, n_rows, n_groups):
+def _check_group(group: ArrayLike, n_rows: int, n_groups: int) -> NDArray[np.intp]:
     g = np.asarray(group)
     if g.shape != (n_rows,) or not np.issubdtype(g.dtype, np.integer):
         raise AnalysisInputError("group must be an integer array with one entry per respondent")
@@ -303,7 +304,7 @@ def icc_from_stats(n: ArrayLike, mean: ArrayLike, ss_within: ArrayLike) -> IccRe
                      p=float(stats.f.sf(f, g - 1, big_n - g)))
 
 
-def _icc_nan(reason, g, big_n):
+def _icc_nan(reason: str, g: int, big_n: float) -> IccResult:
     return IccResult(icc1=np.nan, icc2=np.nan, msb=np.nan, msw=np.nan, df_between=int(g - 1),
                      df_within=int(big_n - g), k_bar=float(big_n / g) if g else np.nan,
                      reason=reason)
@@ -325,7 +326,7 @@ def icc(scores: ArrayLike, group: ArrayLike, n_groups: int) -> IccResult:
     return icc_from_stats(n, m, ss)
 
 
-def _band(value: float, bands) -> str:
+def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
     if not np.isfinite(value):
         return NOT_COMPUTABLE
     return next(code for low, code in bands if value >= low)

@@ -26,6 +26,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from typing import SupportsFloat
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def _load(path: str) -> Table:
     return table
 
 
-def _need(columns: list[str], wanted: Sequence[str]) -> None:
+def _need(columns: Sequence[str], wanted: Sequence[str]) -> None:
     for col in wanted:
         if col not in columns:
             raise CliInputError(f"kolom '{col}' tidak ada / column '{col}' not found "
@@ -92,12 +93,12 @@ def _cell_value(cell: str, where_id: str, where_en: str, points: int | None) -> 
     return v
 
 
-def _num(v) -> float | None:
-    v = float(v)
-    return v if math.isfinite(v) else None
+def _num(v: SupportsFloat) -> float | None:
+    f = float(v)
+    return f if math.isfinite(f) else None
 
 
-def run_reliability(args: argparse.Namespace) -> dict:
+def run_reliability(args: argparse.Namespace) -> dict[str, object]:
     """Reliability command; warns on stderr about items with a negative r_drop."""
     items, x = _scale_items(args)
     res = reliability.cronbach_alpha(x, missing=args.missing)
@@ -137,9 +138,11 @@ def _scale_items(args: argparse.Namespace) -> tuple[list[str], np.ndarray]:
     return items, x
 
 
-def _item_stats(items: list[str], res: reliability.ReliabilityResult) -> dict:
+def _item_stats(items: list[str], res: reliability.ReliabilityResult
+                ) -> dict[str, dict[str, float | None]]:
     """r_drop and alpha if deleted per item name (None for items alpha did not use)."""
-    per_item = {c: {"r_drop": None, "alpha_if_deleted": None} for c in items}
+    per_item: dict[str, dict[str, float | None]] = {
+        c: {"r_drop": None, "alpha_if_deleted": None} for c in items}
     for pos, idx in enumerate(res.items_used):
         per_item[items[idx]] = {"r_drop": _num(res.r_drop[pos]),
                                 "alpha_if_deleted": _num(res.alpha_if_deleted[pos])}
@@ -150,7 +153,7 @@ def _warn(message: str) -> None:
     print(f"peringatan / warning: {message}", file=sys.stderr)
 
 
-def run_agreement(args: argparse.Namespace) -> dict:
+def run_agreement(args: argparse.Namespace) -> dict[str, object]:
     """Agreement command: rwg(j) per group, ICC(1), ICC(2) of the scale score."""
     items = _split(args.items)
     table = _load(args.file)
@@ -172,7 +175,7 @@ def run_agreement(args: argparse.Namespace) -> dict:
             "mean_rwg_j": _num(finite.mean()) if finite.size else None}
 
 
-def run_icc(args: argparse.Namespace) -> dict:
+def run_icc(args: argparse.Namespace) -> dict[str, object]:
     """ICC command: ICC(1), ICC(2) and the one-way ANOVA of any numeric column by group."""
     table = _load(args.file)
     _need(table.columns, [args.group, args.value])
@@ -204,7 +207,7 @@ def _groups(table: Table, col: str) -> tuple[np.ndarray, np.ndarray]:
     return codes, group.astype(np.intp)
 
 
-def run_compare(args: argparse.Namespace) -> dict:
+def run_compare(args: argparse.Namespace) -> dict[str, object]:
     """Compare command: Welch t and Hedges' g of level b minus level a."""
     table = _load(args.file)
     _need(table.columns, [args.group, args.value])
@@ -224,7 +227,7 @@ def run_compare(args: argparse.Namespace) -> dict:
             "g_ci": [_num(h.g_ci_low), _num(h.g_ci_high)], "reason": reason}
 
 
-def run_skm(args: argparse.Namespace) -> dict:
+def run_skm(args: argparse.Namespace) -> dict[str, object]:
     """SKM command: NRR per unsur, IKM, converted score and mutu."""
     table = _load(args.file)
     names = [f"U{i}" for i in range(1, skm.N_UNSUR + 1)]
@@ -275,7 +278,7 @@ LABELS = {
 }
 
 
-def _table(result: dict, prefix: str = "") -> list[str]:
+def _table(result: dict[str, object], prefix: str = "") -> list[str]:
     lines = []
     for key, val in result.items():
         label = LABELS.get(key, key)
@@ -287,7 +290,7 @@ def _table(result: dict, prefix: str = "") -> list[str]:
     return lines
 
 
-def _fmt(val) -> str:
+def _fmt(val: object) -> str:
     if isinstance(val, float):
         return f"{val:.4f}"
     if isinstance(val, list):

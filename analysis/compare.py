@@ -10,7 +10,7 @@ from analysis.trends import WelchResult, welch_from_stats
 
 def rest_stats(n: ArrayLike, mean: ArrayLike, var: ArrayLike, total_n: ArrayLike,
                total_mean: ArrayLike, total_var: ArrayLike
-               ) -> tuple[NDArray, NDArray, NDArray]:
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Size, mean and variance (ddof 1) of the respondents outside a unit.
 
     Notes
@@ -51,7 +51,7 @@ def unit_vs_rest(n: ArrayLike, mean: ArrayLike, var: ArrayLike, total_n: ArrayLi
     return welch_from_stats(nr, mr, vr, n, mean, var, confidence=confidence)
 
 
-def percentile_rank(values: ArrayLike, peer_group: ArrayLike | None = None) -> NDArray:
+def percentile_rank(values: ArrayLike, peer_group: ArrayLike | None = None) -> NDArray[np.float64]:
     """Percentile of each value among its peers (NaN values are not ranked and get NaN).
 
     Parameters

@@ -112,7 +112,8 @@ class _Structure:
         self.displayable[:u] = True
         self.displayable[self.cut_ids] = True
 
-    def counts(self, parent, direct, cut_direct) -> NDArray[np.int64]:
+    def counts(self, parent: NDArray[np.intp], direct: NDArray[np.int64],
+               cut_direct: NDArray[np.int64] | None) -> NDArray[np.int64]:
         """Count of every cell from the direct counts."""
         total = roll_up(parent, direct)
         parts = [total, direct]
@@ -202,7 +203,8 @@ def suppress(parent: ArrayLike, direct_counts: ArrayLike, k: int = 5,
     return _package(table, shown, k, par.size, None if cut is None else cut.shape[1])
 
 
-def _validate(parent, direct_counts, k, cut_counts):
+def _validate(parent: ArrayLike, direct_counts: ArrayLike, k: int, cut_counts: ArrayLike | None
+              ) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64] | None, int]:
     par = np.ascontiguousarray(parent, dtype=np.intp)
     tree_depth(par)
     direct = np.asarray(direct_counts)
@@ -223,7 +225,8 @@ def _validate(parent, direct_counts, k, cut_counts):
     return par, direct.astype(np.int64), cut, int(k)
 
 
-def _fixes(table: _Table, shown, known, derived_by, k) -> tuple[int, set[int]]:
+def _fixes(table: _Table, shown: NDArray[np.bool_], known: NDArray[np.bool_],
+           derived_by: NDArray[np.intp], k: int) -> tuple[int, set[int]]:
     """Relations that reveal a group of 1..k-1 respondents, and one cell to hide for each."""
     fixes: set[int] = set()
     bad_relations: set[int] = set()
@@ -240,7 +243,8 @@ def _fixes(table: _Table, shown, known, derived_by, k) -> tuple[int, set[int]]:
     return len(bad_relations), fixes
 
 
-def _pick(table: _Table, shown, derived_by, r: int, seen: set[int]) -> int | None:
+def _pick(table: _Table, shown: NDArray[np.bool_], derived_by: NDArray[np.intp], r: int,
+          seen: set[int]) -> int | None:
     """Smallest shown member of relation r (else its total); else break a derivation."""
     seen.add(r)
     cells = table.relations[r]
@@ -258,7 +262,8 @@ def _pick(table: _Table, shown, derived_by, r: int, seen: set[int]) -> int | Non
     return None
 
 
-def _package(table: _Table, shown, k, u, c) -> DisclosureResult:
+def _package(table: _Table, shown: NDArray[np.bool_], k: int, u: int, c: int | None
+             ) -> DisclosureResult:
     count = table.count
     reason = np.where(shown, "", np.where(count == 0, EMPTY,
                                           np.where(count < k, BELOW_K, COMPLEMENTARY)))

@@ -96,8 +96,10 @@ class PooledMeans:
     fpc: NDArray[np.float64]  # finite-population factor applied to the sampling variance
 
 
-def _pool_cells(y: NDArray, v: NDArray, df: NDArray, family: NDArray, eligible: NDArray,
-                levels: tuple[float, ...]) -> tuple[NDArray, NDArray, NDArray, list]:
+def _pool_cells(y: NDArray[np.float64], v: NDArray[np.float64], df: NDArray[np.float64],
+                family: NDArray[np.integer], eligible: NDArray[np.bool_], levels: tuple[float, ...]
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                           list[tuple[NDArray[np.float64], NDArray[np.float64]]]]:
     """Estimate, se, shrinkage and one (low, high) pair per level, per (family, column)."""
     est, se, shrink = (np.full(y.shape, np.nan) for _ in range(3))
     bounds = [(np.full(y.shape, np.nan), np.full(y.shape, np.nan)) for _ in levels]
@@ -122,7 +124,9 @@ def _pool_cells(y: NDArray, v: NDArray, df: NDArray, family: NDArray, eligible: 
     return est, se, shrink, bounds
 
 
-def _checked(direct, variance, df, eligible):
+def _checked(direct: ArrayLike, variance: ArrayLike, df: ArrayLike, eligible: ArrayLike
+             ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                        NDArray[np.bool_]]:
     y = np.asarray(direct, dtype=np.float64)
     v = np.asarray(variance, dtype=np.float64)
     ok = np.asarray(eligible, dtype=bool) & np.isfinite(y) & np.isfinite(v) & (v >= 0)
@@ -131,7 +135,8 @@ def _checked(direct, variance, df, eligible):
     return y, v, dfv, ok
 
 
-def _q_values(est, se, df, v, ok) -> NDArray[np.float64]:
+def _q_values(est: NDArray[np.float64], se: NDArray[np.float64], df: NDArray[np.float64],
+              v: NDArray[np.float64], ok: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Benjamini-Hochberg q of each cell's pooled z (t where not pooled), per column."""
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.abs(est) / se

@@ -95,7 +95,8 @@ def eb_pool(direct: ArrayLike, variance: ArrayLike, confidence: float = 0.95,
     return PooledEstimates(estimate, se, estimate - z * se, estimate + z * se, b, mu, a)
 
 
-def _check(direct: ArrayLike, variance: ArrayLike) -> tuple[NDArray, NDArray]:
+def _check(direct: ArrayLike, variance: ArrayLike
+           ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     y = np.asarray(direct, dtype=np.float64)
     v = np.asarray(variance, dtype=np.float64)
     if y.ndim != 1 or v.shape != y.shape:
@@ -108,7 +109,7 @@ def _check(direct: ArrayLike, variance: ArrayLike) -> tuple[NDArray, NDArray]:
     return y, v
 
 
-def _prior_variance(y: NDArray, v: NDArray, max_iter: int) -> float:
+def _prior_variance(y: NDArray[np.float64], v: NDArray[np.float64], max_iter: int) -> float:
     """The fixed point A of Morris's moment equation (0 when the units do not differ)."""
     k = y.size
     a = max(0.0, float(np.var(y, ddof=1) - np.mean(v)))

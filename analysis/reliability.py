@@ -6,6 +6,7 @@ tests/analysis/test_reliability.py and tests/data/README.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -169,7 +170,7 @@ def alpha_from_cov(
                                f"{n} respondents; alpha needs at least 3")
     diag = np.diag(c)
     used = np.flatnonzero(np.isfinite(diag) & (diag > 0))
-    warns = (WARN_ZERO_VARIANCE,) if used.size < c.shape[0] else ()
+    warns: tuple[str, ...] = (WARN_ZERO_VARIANCE,) if used.size < c.shape[0] else ()
     c = c[np.ix_(used, used)]
     k = used.size
     if not np.isfinite(c).all():
@@ -213,10 +214,12 @@ def _r_drop(c: NDArray[np.float64]) -> NDArray[np.float64]:
     var_i = np.diag(c)
     rest_var = c.sum() - 2 * col + var_i
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (col - var_i) / np.sqrt(var_i * rest_var)
+        r: NDArray[np.float64] = (col - var_i) / np.sqrt(var_i * rest_var)
+    return r
 
 
-def _drop_each(m: NDArray[np.float64], fn) -> NDArray[np.float64]:
+def _drop_each(m: NDArray[np.float64], fn: Callable[[NDArray[np.float64]], float]
+               ) -> NDArray[np.float64]:
     k = m.shape[0]
     out = np.empty(k)
     for i in range(k):

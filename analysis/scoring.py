@@ -7,6 +7,7 @@ NaN for a missing answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -164,7 +165,7 @@ def tree_depth(parent: ArrayLike) -> NDArray[np.intp]:
     raise AnalysisInputError("unit_parent contains a cycle; units must form a tree")
 
 
-def roll_up(parent: ArrayLike, direct: ArrayLike) -> NDArray:
+def roll_up(parent: ArrayLike, direct: ArrayLike) -> NDArray[Any]:
     """Sum per-unit quantities over each unit's whole subtree.
 
     Parameters

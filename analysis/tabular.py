@@ -18,8 +18,12 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import AnalysisInputError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 #: (line number, cells) of one record, header included.
 Record = tuple[int, list[str]]
@@ -133,7 +137,7 @@ def xlsx_records(data: bytes, path: str) -> tuple[list[Record], tuple[str, ...]]
     return records, notes
 
 
-def _load_workbook(data: bytes, path: str):
+def _load_workbook(data: bytes, path: str) -> Workbook:
     import openpyxl  # lazily: only .xlsx input needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -151,7 +155,7 @@ def _load_workbook(data: bytes, path: str):
             f"or CSV UTF-8 ({type(exc).__name__}: {exc})") from None
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     return "" if value is None else str(value)
 
 

@@ -37,31 +37,31 @@ MIN_WAVES_MANN_KENDALL = 5
 class WelchResult:
     """Welch two-sample t test of b - a; arrays (or floats) of equal shape."""
 
-    n_a: NDArray
-    n_b: NDArray
-    mean_a: NDArray
-    mean_b: NDArray
-    diff: NDArray
-    t: NDArray
-    df: NDArray
-    p: NDArray
-    ci_low: NDArray
-    ci_high: NDArray
-    reason: NDArray  # str array; "" where computable
+    n_a: NDArray[np.float64]
+    n_b: NDArray[np.float64]
+    mean_a: NDArray[np.float64]
+    mean_b: NDArray[np.float64]
+    diff: NDArray[np.float64]
+    t: NDArray[np.float64]
+    df: NDArray[np.float64]
+    p: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
+    reason: NDArray[np.str_]  # "" where computable
 
 
 @dataclass(frozen=True)
 class HedgesResult:
     """Cohen's d, Hedges' g = J d and their noncentral-t CIs, for b - a."""
 
-    d: NDArray
-    d_ci_low: NDArray
-    d_ci_high: NDArray
-    g: NDArray
-    g_ci_low: NDArray
-    g_ci_high: NDArray
-    j: NDArray
-    reason: NDArray
+    d: NDArray[np.float64]
+    d_ci_low: NDArray[np.float64]
+    d_ci_high: NDArray[np.float64]
+    g: NDArray[np.float64]
+    g_ci_low: NDArray[np.float64]
+    g_ci_high: NDArray[np.float64]
+    j: NDArray[np.float64]
+    reason: NDArray[np.str_]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def welch_from_stats(n_a: ArrayLike, mean_a: ArrayLike, var_a: ArrayLike, n_b: A
         df = se**4 / (ea**2 / (na - 1) + eb**2 / (nb - 1))
         df = np.where(bad, np.nan, df)
         t = np.where(bad, np.nan, diff / se)
-        p = 2.0 * stats.t.sf(np.abs(t), df)
+        p = 2.0 * np.asarray(stats.t.sf(np.abs(t), df))
         half = stats.t.ppf(0.5 + confidence / 2.0, df) * se
     reason = np.where(small, REASON_GROUP_TOO_SMALL, np.where(constant, REASON_BOTH_CONSTANT, ""))
     diff = np.where(small, np.nan, diff)
@@ -151,7 +151,8 @@ def hedges_j(df: ArrayLike) -> NDArray[np.float64]:
         return np.exp(special.gammaln(m / 2) - special.gammaln((m - 1) / 2)) / np.sqrt(m / 2)
 
 
-def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
+def _ncp_for(p: float, df: NDArray[np.float64], t: NDArray[np.float64]
+             ) -> NDArray[np.float64]:
     """Noncentrality nc with P(T_{df,nc} <= t) = p, vectorised.
 
     Starts from the normal approximation nc = t - z_p sqrt(1 + t^2/(2 df)) and solves
@@ -166,7 +167,7 @@ def _ncp_for(p: float, df: NDArray, t: NDArray) -> NDArray[np.float64]:
     t = np.where(np.abs(t) < 1e-100, 0.0, t)
     z = stats.norm.ppf(p)
     x0 = t - z * np.sqrt(1.0 + t * t / (2.0 * df))
-    x1 = x0 + 0.1
+    x1: NDArray[np.float64] = x0 + 0.1
     f0 = special.nctdtr(df, x0, t) - p
     live = np.ones(x0.shape, dtype=bool)
     fallback = np.zeros(x0.shape, dtype=bool)

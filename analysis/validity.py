@@ -13,6 +13,7 @@ tests/analysis/test_validity.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -37,6 +38,9 @@ WARN_TWO_FACTORS = "two_factors_equal_general_loadings"
 
 MIN_ROWS = 3
 
+#: Dimension labels, sorted, as given in ``item_dimension`` (strings or numbers).
+Labels: TypeAlias = tuple[Any, ...]
+
 
 @dataclass(frozen=True)
 class Items:
@@ -44,20 +48,20 @@ class Items:
 
     x: NDArray[np.float64]
     dimension: NDArray[np.intp]  # index into labels, per item
-    labels: tuple
+    labels: Labels
     n_rows_given: int
 
     @property
     def n(self) -> int:
         """Number of complete rows used."""
-        return self.x.shape[0]
+        return int(self.x.shape[0])
 
     def members(self, d: int) -> NDArray[np.intp]:
         """Item indices of dimension d."""
         return np.flatnonzero(self.dimension == d)
 
 
-def dimension_map(item_dimension: ArrayLike, k: int) -> tuple[tuple, NDArray[np.intp]]:
+def dimension_map(item_dimension: ArrayLike, k: int) -> tuple[Labels, NDArray[np.intp]]:
     """Sorted dimension labels and each item's index into them, validated.
 
     Raises
@@ -110,7 +114,7 @@ def prepare_items(data: ArrayLike, item_dimension: ArrayLike) -> Items:
 class HtmtResult:
     """HTMT per pair of dimensions (symmetric, diagonal 1; NaN where an item is constant)."""
 
-    dimensions: tuple
+    dimensions: Labels
     n: int
     htmt: NDArray[np.float64]
     monotrait: NDArray[np.float64]  # mean within-dimension correlation per dimension
@@ -125,7 +129,7 @@ def _cov2cor(c: NDArray[np.float64]) -> NDArray[np.float64]:
     """cov2cor; items with zero or undefined variance give NaN rows instead of a warning."""
     d = np.sqrt(np.diag(c))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = c / np.outer(d, d)
+        r: NDArray[np.float64] = c / np.outer(d, d)
     np.fill_diagonal(r, 1.0)
     r[~np.isfinite(d) | (d == 0), :] = np.nan
     r[:, ~np.isfinite(d) | (d == 0)] = np.nan
@@ -179,7 +183,7 @@ def htmt_from_cor(r: ArrayLike, item_dimension: ArrayLike, n: int) -> HtmtResult
     return _htmt(rr, index, labels, int(n))
 
 
-def _htmt(r: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+def _htmt(r: NDArray[np.float64], index: NDArray[np.intp], labels: Labels, n: int
           ) -> HtmtResult:
     """HTMT from R with block sums: one pass over R whatever the number of dimensions."""
     m = len(labels)
@@ -200,7 +204,7 @@ def _htmt(r: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
 class DisattenuatedResult:
     """Correlations of dimension scores, the alphas, and the disattenuated correlations."""
 
-    dimensions: tuple
+    dimensions: Labels
     n: int
     alpha: NDArray[np.float64]
     score_correlation: NDArray[np.float64]
@@ -266,7 +270,7 @@ def _block_alpha(c: NDArray[np.float64]) -> float:
     return float(k / (k - 1) * (1.0 - np.trace(b) / np.sum(b)))
 
 
-def _disattenuated(c: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+def _disattenuated(c: NDArray[np.float64], index: NDArray[np.intp], labels: Labels, n: int
                    ) -> DisattenuatedResult:
     m = len(labels)
     member = (index[:, None] == np.arange(m)[None, :]).astype(np.float64)
@@ -307,7 +311,7 @@ class CfaFit:
 class CfaComparison:
     """Dimensional model vs one factor on the same items and rows."""
 
-    dimensions: tuple
+    dimensions: Labels
     n: int
     baseline_chisq: float
     baseline_df: int
@@ -327,7 +331,8 @@ class CfaComparison:
         return float(self.chisq_diff - self.df_diff * np.log(self.n))
 
 
-def _unpack(theta, pattern):
+def _unpack(theta: NDArray[np.float64], pattern: NDArray[np.bool_]
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Loadings matrix, factor correlation matrix and residual variances from theta."""
     k, m = pattern.shape
     lam = np.zeros((k, m))
@@ -340,7 +345,8 @@ def _unpack(theta, pattern):
     return lam, phi, psi
 
 
-def _ml_discrepancy(theta, s, pattern, logdet_s):
+def _ml_discrepancy(theta: NDArray[np.float64], s: NDArray[np.float64], pattern: NDArray[np.bool_],
+                    logdet_s: float) -> tuple[float, NDArray[np.float64]]:
     """F = log|Sigma| + tr(S Sigma^-1) - log|S| - p and its gradient in theta."""
     lam, phi, psi = _unpack(theta, pattern)
     sigma = lam @ phi @ lam.T + np.diag(psi)
@@ -359,7 +365,7 @@ def _ml_discrepancy(theta, s, pattern, logdet_s):
     return f, grad
 
 
-def _start(s, pattern):
+def _start(s: NDArray[np.float64], pattern: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Start values: loadings 0.7 sd, residual variances half the variance, r = 0."""
     sd = np.sqrt(np.diag(s))
     m = pattern.shape[1]
@@ -370,7 +376,8 @@ def _start(s, pattern):
 ML_RESTARTS = 4
 
 
-def _fit_ml(s, pattern):
+def _fit_ml(s: NDArray[np.float64], pattern: NDArray[np.bool_]
+            ) -> tuple[NDArray[np.float64], float, bool]:
     """Minimise the ML discrepancy by BFGS with the analytic gradient.
 
     Near the boundary (factor correlations close to 1, Sigma near singular) BFGS's line
@@ -379,7 +386,10 @@ def _fit_ml(s, pattern):
     gradient is below 1e-6.
     """
     logdet_s = np.linalg.slogdet(s)[1]
-    fun = lambda th: _ml_discrepancy(th, s, pattern, logdet_s)  # noqa: E731
+
+    def fun(th: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        return _ml_discrepancy(th, s, pattern, logdet_s)
+
     theta = _start(s, pattern)
     for _ in range(1 + ML_RESTARTS):
         res = optimize.minimize(fun, theta, jac=True, method="BFGS",
@@ -392,7 +402,7 @@ def _fit_ml(s, pattern):
     return theta, f, converged
 
 
-def _srmr(s, sigma):
+def _srmr(s: NDArray[np.float64], sigma: NDArray[np.float64]) -> float:
     """Bentler's SRMR: residuals scaled by observed SDs, lower triangle with diagonal."""
     d = np.sqrt(np.diag(s))
     resid = (s - sigma) / np.outer(d, d)
@@ -400,7 +410,8 @@ def _srmr(s, sigma):
     return float(np.sqrt(np.mean(resid[low] ** 2)))
 
 
-def _fit_measures(chisq, df, n, base_chisq, base_df):
+def _fit_measures(chisq: float, df: int, n: int, base_chisq: float, base_df: int
+                  ) -> tuple[float, float, float]:
     """CFI, TLI and RMSEA as lavaan::fitMeasures computes them (N, not N - 1)."""
     d_model, d_base = max(chisq - df, 0.0), max(base_chisq - base_df, 0.0)
     denom = max(d_model, d_base)
@@ -411,7 +422,8 @@ def _fit_measures(chisq, df, n, base_chisq, base_df):
     return cfi, tli, rmsea
 
 
-def _cfa_one(s, pattern, n, base_chisq, base_df) -> CfaFit:
+def _cfa_one(s: NDArray[np.float64], pattern: NDArray[np.bool_], n: int, base_chisq: float,
+             base_df: int) -> CfaFit:
     k, m = pattern.shape
     theta, f, converged = _fit_ml(s, pattern)
     lam, phi, psi = _unpack(theta, pattern)
@@ -419,7 +431,7 @@ def _cfa_one(s, pattern, n, base_chisq, base_df) -> CfaFit:
     df = k * (k + 1) // 2 - theta.size
     cfi, tli, rmsea = _fit_measures(chisq, df, n, base_chisq, base_df)
     sigma = lam @ phi @ lam.T + np.diag(psi)
-    warns = () if converged else (WARN_NOT_CONVERGED,)
+    warns: tuple[str, ...] = () if converged else (WARN_NOT_CONVERGED,)
     if (psi < 0).any() or (np.abs(phi[np.triu_indices(m, 1)]) > 1).any():
         warns += (WARN_HEYWOOD,)
     sign = np.sign(lam.sum(axis=0))  # orient each factor so its loadings sum is positive
@@ -492,7 +504,7 @@ def cfa_compare_from_cov(s: ArrayLike, item_dimension: ArrayLike, n: int) -> Cfa
     return _cfa_compare(ss, index, labels, int(n))
 
 
-def _cfa_compare(s: NDArray[np.float64], index: NDArray[np.intp], labels: tuple, n: int
+def _cfa_compare(s: NDArray[np.float64], index: NDArray[np.intp], labels: Labels, n: int
                  ) -> CfaComparison:
     if not np.isfinite(s).all() or np.linalg.eigvalsh(s)[0] <= 1e-12 * np.trace(s):
         raise AnalysisInputError(
@@ -530,7 +542,8 @@ class OmegaHierarchicalResult:
     warnings: tuple[str, ...] = ()
 
 
-def _minres_objective(psi, r, n_factors):
+def _minres_objective(psi: NDArray[np.float64], r: NDArray[np.float64], n_factors: int
+                      ) -> tuple[float, NDArray[np.float64]]:
     """psych's minres criterion: off-diagonal squared residuals of R - L L'."""
     a = r.copy()
     np.fill_diagonal(a, 1.0 - psi)
@@ -541,7 +554,8 @@ def _minres_objective(psi, r, n_factors):
     return float(np.sum(res**2)), lam
 
 
-def _minres_value_and_gradient(psi, r, n_factors):
+def _minres_value_and_gradient(psi: NDArray[np.float64], r: NDArray[np.float64], n_factors: int
+                               ) -> tuple[float, NDArray[np.float64]]:
     """The minres criterion and its exact gradient in psi.
 
     With A = R, diag 1 - psi, = V diag(w) V' and LL' = V diag(g(w)) V', g(w) = max(w, 0)
@@ -588,7 +602,7 @@ def minres_factors(r: ArrayLike, n_factors: int) -> tuple[NDArray[np.float64], b
 def varimax(a: NDArray[np.float64], eps: float = 1e-12, max_iter: int = 1000
             ) -> NDArray[np.float64]:
     """Kaiser-normalized varimax, the algorithm of R's ``stats::varimax``."""
-    sc = np.sqrt(np.sum(a**2, axis=1))
+    sc: NDArray[np.float64] = np.sqrt(np.sum(a**2, axis=1))
     x = a / sc[:, None]
     p, m = x.shape
     t = np.eye(m)
@@ -604,7 +618,7 @@ def varimax(a: NDArray[np.float64], eps: float = 1e-12, max_iter: int = 1000
     return (x @ t) * sc[:, None]
 
 
-def _quartimin(lam):
+def _quartimin(lam: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
     """Oblimin criterion with gamma = 0 and its gradient (Bernaards & Jennrich 2005)."""
     l2 = lam**2
     x = l2 @ (np.ones((lam.shape[1],) * 2) - np.eye(lam.shape[1]))
@@ -779,7 +793,7 @@ def omega_hierarchical_from_cor(r: ArrayLike, n_factors: int, n: int,
 class DistinctDimensions:
     """Discriminant validity per pair of dimensions by HTMT, and an overall code."""
 
-    dimensions: tuple
+    dimensions: Labels
     n: int
     threshold: float
     pairs: tuple[tuple[int, int], ...]  # (i, j) indices into dimensions, i < j
@@ -883,7 +897,9 @@ class ItemMoments:
         return self.scatter / (self.n - ddof)
 
 
-def _chunk_sums(c: NDArray[np.float64], shift: NDArray[np.float64]):
+def _chunk_sums(c: NDArray[np.float64], shift: NDArray[np.float64]
+                ) -> tuple[int, NDArray[np.float64], NDArray[np.float64],
+                           NDArray[np.float64] | float, NDArray[np.float64] | float, bool]:
     """Complete rows of one chunk: count, shifted sums and cross-products, range, wholeness."""
     ok = ~np.isnan(c).any(axis=1)
     if not ok.all():
@@ -937,13 +953,14 @@ def complete_row_moments(values: ArrayLike, chunk_rows: int | None = None) -> It
                        high=high, whole=whole)
 
 
-def _first_complete_row(x: NDArray) -> NDArray[np.float64]:
+def _first_complete_row(x: NDArray[Any]) -> NDArray[np.float64]:
     """The first row without NaN (zeros if none): the shift that keeps sums small."""
     for start in range(0, x.shape[0], 1024):
         c = np.asarray(x[start:start + 1024], dtype=np.float64)
         ok = np.flatnonzero(~np.isnan(c).any(axis=1))
         if ok.size:
-            return c[ok[0]].copy()
+            first: NDArray[np.float64] = c[ok[0]].copy()
+            return first
     return np.zeros(x.shape[1])
 
 
@@ -1001,8 +1018,8 @@ class InstrumentValidity:
     """
 
     verdict: str
-    dimensions: tuple
-    groups: tuple[tuple, ...]
+    dimensions: Labels
+    groups: tuple[Labels, ...]
     n: int
     n_given: int
     threshold: float
@@ -1014,7 +1031,7 @@ class InstrumentValidity:
     distinct: DistinctDimensions | None = None
     disattenuated: DisattenuatedResult | None = None
     max_disattenuated: float = np.nan
-    max_disattenuated_pair: tuple | None = None
+    max_disattenuated_pair: tuple[Any, Any] | None = None
     cfa: CfaComparison | None = None
     omega: OmegaHierarchicalResult | None = None
     warnings: tuple[str, ...] = ()
@@ -1145,7 +1162,7 @@ def instrument_validity(values: ArrayLike, item_dimension: ArrayLike, item_rever
     return _assess(mom, index, labels, float(threshold))
 
 
-def _summary_dimensions(item_dimension: ArrayLike, k: int) -> tuple[tuple, NDArray[np.intp]]:
+def _summary_dimensions(item_dimension: ArrayLike, k: int) -> tuple[Labels, NDArray[np.intp]]:
     dims = np.asarray(item_dimension)
     if dims.ndim != 1 or dims.size != k or k == 0:
         raise AnalysisInputError(
@@ -1154,7 +1171,8 @@ def _summary_dimensions(item_dimension: ArrayLike, k: int) -> tuple[tuple, NDArr
     return tuple(labels.tolist()), index.astype(np.intp)
 
 
-def _keying(item_reverse: ArrayLike, points: ArrayLike, k: int):
+def _keying(item_reverse: ArrayLike, points: ArrayLike, k: int
+            ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     rev = np.asarray(item_reverse, dtype=bool)
     if rev.shape != (k,):
         raise AnalysisInputError(f"item_reverse must have one flag per item ({k})")
@@ -1177,7 +1195,8 @@ def _check_answer_range(m: ItemMoments, a: NDArray[np.float64]) -> None:
         raise AnalysisInputError("answers must be whole numbers 1..A (or NaN when missing)")
 
 
-def _not_computable(base: dict, reason: str, message: str, **found) -> InstrumentValidity:
+def _not_computable(base: dict[str, Any], reason: str, message: str, **found: Any
+                    ) -> InstrumentValidity:
     return InstrumentValidity(verdict=INSTRUMENT_NOT_COMPUTABLE, groups=(), reason=reason,
                               message=message, **base, **found)
 
@@ -1193,7 +1212,7 @@ def _screen(n: int, index: NDArray[np.intp], m: int) -> tuple[str, str] | None:
     return None
 
 
-def _assess(mom: ItemMoments, index: NDArray[np.intp], labels: tuple, threshold: float
+def _assess(mom: ItemMoments, index: NDArray[np.intp], labels: Labels, threshold: float
             ) -> InstrumentValidity:
     used = np.flatnonzero(np.diag(mom.scatter) > 0) if mom.n else np.arange(index.size)
     warns = (WARN_CONSTANT_DROPPED,) if used.size < index.size else ()
@@ -1215,7 +1234,9 @@ def _assess(mom: ItemMoments, index: NDArray[np.intp], labels: tuple, threshold:
     return _assess_models(base, c, r, h, idx, warns)
 
 
-def _assess_models(base, c, r, h, idx, warns) -> InstrumentValidity:
+def _assess_models(base: dict[str, Any], c: NDArray[np.float64], r: NDArray[np.float64],
+                   h: HtmtResult, idx: NDArray[np.intp], warns: tuple[str, ...]
+                   ) -> InstrumentValidity:
     labels, n, threshold = base["dimensions"], base["n"], base["threshold"]
     distinct = distinct_from_htmt(h, threshold)
     dis = _disattenuated(c, idx, labels, n)
@@ -1241,7 +1262,7 @@ def _assess_models(base, c, r, h, idx, warns) -> InstrumentValidity:
         warnings=tuple(dict.fromkeys(warns + omega_warns)), **base, **found)
 
 
-def _largest_pair(dis: DisattenuatedResult) -> dict:
+def _largest_pair(dis: DisattenuatedResult) -> dict[str, Any]:
     iu = np.triu_indices_from(dis.disattenuated, 1)
     v = dis.disattenuated[iu]
     if not np.isfinite(v).any():
@@ -1251,7 +1272,8 @@ def _largest_pair(dis: DisattenuatedResult) -> dict:
     return {"max_disattenuated": float(v[j]), "max_disattenuated_pair": pair}
 
 
-def _pair_codes(distinct: DistinctDimensions, cfa: CfaComparison, threshold: float):
+def _pair_codes(distinct: DistinctDimensions, cfa: CfaComparison, threshold: float
+                ) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """Per pair: not distinct when |HTMT| or |phi| reaches the threshold."""
     phis = tuple(float(cfa.dimensional.factor_correlation[i, j]) for i, j in distinct.pairs)
     codes = tuple(
@@ -1261,7 +1283,8 @@ def _pair_codes(distinct: DistinctDimensions, cfa: CfaComparison, threshold: flo
     return codes, phis
 
 
-def _groups(pairs, codes, m: int) -> list[list[int]]:
+def _groups(pairs: tuple[tuple[int, int], ...], codes: tuple[str, ...], m: int
+            ) -> list[list[int]]:
     """Connected components of the pairs that are not distinct (or not computable)."""
     root = list(range(m))
 
@@ -1279,7 +1302,8 @@ def _groups(pairs, codes, m: int) -> list[list[int]]:
     return sorted(comps.values())
 
 
-def _summary_omega(r, m: int, n: int):
+def _summary_omega(r: NDArray[np.float64], m: int, n: int
+                   ) -> tuple[OmegaHierarchicalResult | None, tuple[str, ...]]:
     """omega_h for the summary; a failure is a warning, never an exception."""
     try:
         with np.errstate(all="ignore"):

@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from analysis import agreement, compare, disclosure, evidence, reliability, trends
@@ -236,7 +236,6 @@ class _Stats:
     statistics use the rows that answered every item of the dimension (listwise).
     """
 
-    scores: NDArray[np.float64] | None  # (n, D) input order (None: not kept)
     respondents: NDArray[np.int64]  # (U,) own-unit respondents
     cut_direct: NDArray[np.int64] | None  # (U, C) own-unit respondents per cut category
     direct_n: NDArray[np.int64]  # (U, D) own-unit respondents with a score
@@ -293,7 +292,7 @@ def validate_wave(w: WaveData, check_values: bool = True) -> None:
         raise AnalysisInputError(f"item {j} has answers outside 1..{int(a[j])}")
 
 
-def _check_int(arr, shape, lo, hi, name):
+def _check_int(arr: ArrayLike, shape: tuple[int, ...], lo: int, hi: int, name: str) -> None:
     a = np.asarray(arr)
     if a.shape != shape or not np.issubdtype(a.dtype, np.integer):
         raise AnalysisInputError(f"{name} must be an integer array of shape {shape}")
@@ -315,7 +314,8 @@ CHUNK_ROWS = 8192
 _FIELDS = ("n", "s1", "s2", "fav", "low", "answered", "complete", "total_s1", "total_s2")
 
 
-def _layout(w: WaveData):
+def _layout(w: WaveData) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64],
+                                  NDArray[np.float64]]:
     """Item order by dimension, each item's dimension, signs and sign x midpoint."""
     dim = np.asarray(w.item_dimension, dtype=np.intp)
     item_order = np.argsort(dim, kind="stable")
@@ -331,7 +331,7 @@ class _Plan:
     """What every chunk of one wave's scan needs (row order, item layout, buffer width)."""
 
     order: NDArray[np.intp]
-    key_sorted: NDArray
+    key_sorted: NDArray[np.integer]
     item_order: NDArray[np.intp]
     identity: bool
     sign: NDArray[np.float64]
@@ -367,8 +367,9 @@ def _plan(w: WaveData, with_items: bool) -> _Plan:
 
 
 def _wave_stats(w: WaveData, with_items: bool, workers: int = 1,
-                keep_scores: bool = True) -> _Stats:
-    """One chunked pass over the rows sorted by (unit, cut): scores and per-cell sums.
+                scores: NDArray[np.float64] | None = None) -> _Stats:
+    """One chunked pass over the rows sorted by (unit, cut): per-cell sums, and the
+    respondent scores written into ``scores`` when an (n, D) buffer is given.
 
     Reverse-keying and centring are fused: with m = (A + 1)/2, a reversed item's centred
     value is (A + 1 - x) - m = -(x - m), so z = s x - s m with s = -1 or +1. Items are
@@ -380,7 +381,6 @@ def _wave_stats(w: WaveData, with_items: bool, workers: int = 1,
     plan = _plan(w, with_items)
     values = np.asarray(w.values)
     n = values.shape[0]
-    scores = np.empty((n, w.n_dimensions)) if keep_scores else None
     n_chunks = -(-n // CHUNK_ROWS)
     parts = max(1, min(int(workers), n_chunks))
     edges = [(n_chunks * i // parts) * CHUNK_ROWS for i in range(parts + 1)]
@@ -395,11 +395,11 @@ def _wave_stats(w: WaveData, with_items: bool, workers: int = 1,
     if scores is not None:
         scores += ((np.asarray(w.dimension_points, dtype=np.float64) + 1.0) / 2.0)
     dim_sorted = np.asarray(w.item_dimension)[plan.item_order]
-    return _package_stats(w, acc, gram, scores, _n_cut(w), dim_sorted, with_items)
+    return _package_stats(w, acc, gram, _n_cut(w), dim_sorted, with_items)
 
 
-def _scan(plan: _Plan, values: NDArray, scores: NDArray | None, lo: int, hi: int
-          ) -> tuple[NDArray, NDArray]:
+def _scan(plan: _Plan, values: NDArray[np.float64], scores: NDArray[np.float64] | None, lo: int,
+          hi: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per-cell sums (and the gram matrix) of the sorted rows lo..hi; fills their scores.
 
     A chunk is held field-major (items x rows, fields x rows): every write is contiguous and
@@ -441,7 +441,8 @@ def _scan(plan: _Plan, values: NDArray, scores: NDArray | None, lo: int, hi: int
     return acc.T, gram
 
 
-def _dim_sums(a: NDArray, bounds: NDArray, out: NDArray | None = None) -> NDArray[np.float64]:
+def _dim_sums(a: NDArray[np.float64] | NDArray[np.bool_], bounds: NDArray[np.intp],
+              out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
     """(D, m) sums of the item rows of each dimension of a field-major (items, m) chunk.
 
     One ``np.sum`` per dimension slice: about 4x faster than ``np.add.reduceat`` along
@@ -454,7 +455,7 @@ def _dim_sums(a: NDArray, bounds: NDArray, out: NDArray | None = None) -> NDArra
     return out
 
 
-def _check_answers(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArray,
+def _check_answers(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArray[np.intp],
                    plan: _Plan) -> None:
     """Raise unless every given answer is a whole number 1..A (z is raw, items x m).
 
@@ -472,7 +473,9 @@ def _check_answers(z: NDArray[np.float64], isnan: NDArray[np.bool_], rows: NDArr
             f"answer {v!r} of respondent row {int(rows[c])}, item {item} {what}")
 
 
-def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
+def _item_fields(f: NDArray[np.float64], z: NDArray[np.float64], zsum: NDArray[np.float64],
+                 ans: NDArray[np.float64], j_count: NDArray[np.float64], bounds: NDArray[np.intp],
+                 gram: NDArray[np.float64]) -> None:
     """Answers above/below the midpoint, answered counts, complete-row totals, item sums, gram.
 
     All arrays are field-major: z is (items, m), zsum/ans are (D, m), f is (fields, m).
@@ -495,7 +498,8 @@ def _item_fields(f, z, zsum, ans, j_count, bounds, gram) -> None:
         gram[bounds[j]:bounds[j + 1], bounds[j]:bounds[j + 1]] += blk @ blk.T
 
 
-def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stats:
+def _package_stats(w: WaveData, acc: NDArray[np.float64], gram: NDArray[np.float64], n_cut: int,
+                   dim_sorted: NDArray[np.integer], with_items: bool) -> _Stats:
     u, d = w.n_units, w.n_dimensions
     par = np.asarray(w.unit_parent, dtype=np.intp)
     cells = acc.reshape(u, n_cut + 1, -1)  # acc: (cells, fields)
@@ -517,7 +521,7 @@ def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stat
         cut_s1 = roll_up(par, cells[:, 1:, d:2 * d])
     bounds = np.searchsorted(dim_sorted, np.arange(d + 1))
     return _Stats(
-        scores=scores, respondents=respondents, cut_direct=cut_direct,
+        respondents=respondents, cut_direct=cut_direct,
         direct_n=np.rint(f["n"]).astype(np.int64), direct_s1=f["s1"], direct_s2=f["s2"],
         n=np.rint(up["n"]).astype(np.int64), s1=up["s1"], s2=up["s2"], fav=up["fav"],
         low=up["low"],
@@ -528,7 +532,8 @@ def _package_stats(w, acc, gram, scores, n_cut, dim_sorted, with_items) -> _Stat
     )
 
 
-def _mean_var(st: _Stats, points: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+def _mean_var(st: _Stats, points: NDArray[np.float64]
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     n = st.n.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         cm = st.s1 / n
@@ -561,7 +566,8 @@ def analyse_wave(current: WaveData, k: int = 5,
     _validate_call(current, previous, k, alpha, workers)
     points = np.asarray(current.dimension_points, dtype=np.float64)
     collective = np.asarray(current.dimension_collective)
-    st = _wave_stats(current, with_items=True, workers=workers)
+    scores = np.empty((np.asarray(current.values).shape[0], current.n_dimensions))
+    st = _wave_stats(current, with_items=True, workers=workers, scores=scores)
     mean, var, cmean = _mean_var(st, points)
     half = _half_width(st.n, var, alpha)
     rel, unit_alpha, (rwg, rwg_skew, beyond, several) = _reliability_agreement(
@@ -583,7 +589,7 @@ def analyse_wave(current: WaveData, k: int = 5,
         favourable = st.fav / st.answered
         below = st.low / st.answered
     return WaveResult(
-        k=k, scores=st.scores, n=st.n, mean=mean, sd=np.sqrt(var), ci_low=mean - half,
+        k=k, scores=scores, n=st.n, mean=mean, sd=np.sqrt(var), ci_low=mean - half,
         ci_high=mean + half, score100=to_score100(mean, points),
         score100_ci_low=to_score100(mean - half, points),
         score100_ci_high=to_score100(mean + half, points), favourable=favourable,
@@ -625,14 +631,16 @@ def _validate_call(current: WaveData, previous: WaveData | PublishedStats | None
         _check_same_layout(current, previous)
 
 
-def _half_width(n: NDArray, var: NDArray, alpha: float) -> NDArray[np.float64]:
+def _half_width(n: NDArray[np.int64], var: NDArray[np.float64], alpha: float
+                ) -> NDArray[np.float64]:
     """Half-width of the t-based CI of a mean: t_{1-a/2, n-1} sd / sqrt(n) (NaN if n < 2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         half = stats.t.ppf(1 - alpha / 2, n - 1) * np.sqrt(var) / np.sqrt(n)
     return np.where(n >= 2, half, np.nan)
 
 
-def _rwg_verdicts(rwg_skew: NDArray, beyond: NDArray, several: NDArray) -> NDArray[np.str_]:
+def _rwg_verdicts(rwg_skew: NDArray[np.float64], beyond: NDArray[np.bool_],
+                  several: NDArray[np.bool_]) -> NDArray[np.str_]:
     """Bands of rwg(j) against the slightly skewed null; not_beyond_chance at or below what
     random answering gives at the group's size; several_units for a subtree of units."""
     bands = np.vectorize(agreement.rwg_verdict, otypes=[str])(rwg_skew)
@@ -640,7 +648,8 @@ def _rwg_verdicts(rwg_skew: NDArray, beyond: NDArray, several: NDArray) -> NDArr
     return np.where(several, agreement.RWG_SEVERAL_UNITS, out)
 
 
-def _icc_per_dimension(st: _Stats, collective: NDArray) -> list:
+def _icc_per_dimension(st: _Stats, collective: NDArray[np.bool_]
+                       ) -> list[agreement.IccResult | None]:
     """ICC over own units for collective dimensions (None for individual-referent ones)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         dmean = st.direct_s1 / st.direct_n
@@ -649,7 +658,8 @@ def _icc_per_dimension(st: _Stats, collective: NDArray) -> list:
             if collective[j] else None for j in range(collective.size)]
 
 
-def _cut_means(st: _Stats, w: WaveData, points: NDArray):
+def _cut_means(st: _Stats, w: WaveData, points: NDArray[np.float64]
+               ) -> tuple[NDArray[np.int64] | None, NDArray[np.float64] | None]:
     """(U, C, D) respondents with a score and mean score per unit subtree × cut category."""
     if st.cut_n_direct is None:
         return None, None
@@ -669,7 +679,10 @@ def _check_same_layout(a: WaveData, b: WaveData) -> None:
             "previous wave must have the same units, items and dimensions as the current wave")
 
 
-def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confidence: float):
+def _reliability_agreement(
+    st: _Stats, w: WaveData, collective: NDArray[np.bool_], confidence: float,
+) -> tuple[tuple[reliability.ReliabilityResult, ...], NDArray[np.float64],
+           tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]]:
     """Whole-wave reliability per dimension, unit alpha and rwg(j) per unit × dimension.
 
     Per unit only tr(C) and sum(C) are needed: tr(C) = sum of item variances and
@@ -714,7 +727,8 @@ def _reliability_agreement(st: _Stats, w: WaveData, collective: NDArray, confide
     return tuple(rel), unit_alpha, (rwg, skew, beyond, several)
 
 
-def _disclose(w: WaveData, st: _Stats, k: int):
+def _disclose(w: WaveData, st: _Stats, k: int
+              ) -> tuple[disclosure.DisclosureResult, NDArray[np.bool_], NDArray[np.bool_] | None]:
     """Suppression on respondent counts AND on each dimension's own counts (still safe:
     hiding more never reveals more)."""
     par = np.asarray(w.unit_parent, dtype=np.intp)
@@ -726,7 +740,7 @@ def _disclose(w: WaveData, st: _Stats, k: int):
         cut_j = None if st.cut_n_direct is None else st.cut_n_direct[:, :, j]
         dj = disclosure.suppress(par, st.direct_n[:, j], k, cut_j)
         shown_dim[:, j] = disc.shown & dj.shown
-        if cut_shown is not None:
+        if cut_shown is not None and disc.cut_shown is not None and dj.cut_shown is not None:
             cut_shown[:, :, j] = disc.cut_shown & dj.cut_shown
     return disc, shown_dim, cut_shown
 
@@ -755,7 +769,9 @@ def _population(w: WaveData) -> NDArray[np.float64]:
     return roll_up(np.asarray(w.unit_parent, dtype=np.intp), own)
 
 
-def _judge(diff, n_a, n_b, within, family, eligible, alpha) -> evidence.Judgement:
+def _judge(diff: NDArray[np.float64], n_a: ArrayLike, n_b: ArrayLike, within: NDArray[np.float64],
+           family: NDArray[np.intp], eligible: NDArray[np.bool_], alpha: float
+           ) -> evidence.Judgement:
     """The evidence standard for a difference of two independent groups' means."""
     na, nb = (np.asarray(x, dtype=np.float64) for x in (n_a, n_b))
     sd = np.sqrt(within)
@@ -766,8 +782,9 @@ def _judge(diff, n_a, n_b, within, family, eligible, alpha) -> evidence.Judgemen
                           eligible & (na >= 2) & (nb >= 2), confidence=1 - alpha)
 
 
-def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: float,
-             within, family):
+def _compare(st: _Stats, cmean: NDArray[np.float64], var: NDArray[np.float64],
+             shown_dim: NDArray[np.bool_], w: WaveData, k: int, alpha: float,
+             within: NDArray[np.float64], family: NDArray[np.intp]) -> WaveComparison:
     roots = np.asarray(w.unit_parent) < 0
     tn = st.n[roots].sum(axis=0).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -787,9 +804,10 @@ def _compare(st: _Stats, cmean, var, shown_dim, w: WaveData, k: int, alpha: floa
                           percentile=pct, shown=shown, evidence=judged)
 
 
-def _published(previous: WaveData, k: int, points: NDArray, workers: int) -> PublishedStats:
+def _published(previous: WaveData, k: int, points: NDArray[np.float64], workers: int
+               ) -> PublishedStats:
     """The figures of a previous wave given as raw data, disclosed with k."""
-    pst = _wave_stats(previous, with_items=False, workers=workers, keep_scores=False)
+    pst = _wave_stats(previous, with_items=False, workers=workers)
     pmean, pvar, _ = _mean_var(pst, points)
     _, pshown, _ = _disclose(previous, pst, k)
     return PublishedStats(pst.n, pmean, pvar, pshown)
@@ -802,8 +820,10 @@ _TREND_WORDS = {evidence.HIGHER: trends.UP, evidence.LOWER: trends.DOWN,
                 evidence.NOT_COMPUTABLE: trends.NOT_COMPUTABLE}
 
 
-def _trend(current, previous, st, mean, var, shown_dim, k, alpha, points, workers, within,
-           family) -> WaveTrend:
+def _trend(current: WaveData, previous: WaveData | PublishedStats, st: _Stats,
+           mean: NDArray[np.float64], var: NDArray[np.float64], shown_dim: NDArray[np.bool_],
+           k: int, alpha: float, points: NDArray[np.float64], workers: int,
+           within: NDArray[np.float64], family: NDArray[np.intp]) -> WaveTrend:
     prev = (previous if isinstance(previous, PublishedStats)
             else _published(previous, k, points, workers))
     pshown = np.asarray(prev.shown, dtype=bool)

@@ -72,7 +72,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _scale_lines(scale: Scale, lang: str) -> list[str]:
-    def w(key: object) -> str:
+    def w(key: str) -> str:
         return _WORDS[key].get(lang)
 
     options = " | ".join(f"{o.value} {o.label.get(lang)}" for o in scale.options)
@@ -150,7 +150,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     """Run the command line; returns the exit status (0 fine, 2 bad input)."""
     args = _parser().parse_args(argv)
     try:
-        return args.run(args, out or sys.stdout, err or sys.stderr)
+        status: int = args.run(args, out or sys.stdout, err or sys.stderr)
+        return status
     except InstrumentError as error:
         # A bad extra folder or a broken neighbouring file: still a clear message, exit 2.
         print(error.message(args.lang), file=err or sys.stderr)

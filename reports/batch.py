@@ -176,7 +176,8 @@ def render_batch(jobs: Sequence[RenderJob], out_dir: str | Path, workers: int = 
     return outcomes
 
 
-def _collect(futures: dict, progress: Callable[[str], None] | None) -> list[RenderOutcome]:
+def _collect(futures: dict[cf.Future[RenderOutcome], RenderJob],
+             progress: Callable[[str], None] | None) -> list[RenderOutcome]:
     """Gather outcomes as they finish, in the order of the jobs."""
     done: dict[str, RenderOutcome] = {}
     for future in cf.as_completed(futures):

@@ -13,12 +13,14 @@ Dimension order: an instrument's dimensions in file order, scale by scale
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, SupportsFloat
 
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.evidence import Judgement
 from analysis.scoring import subtree_members, to_score100
 from analysis.validity import InstrumentValidity, instrument_validity
 from analysis.wave import WaveData, WaveResult
@@ -72,7 +74,7 @@ def instrument_dimensions(instrument: Instrument) -> list[tuple[Scale, Dimension
     return [(scale, dim) for scale in instrument.scales for dim in scale.dimensions]
 
 
-def instrument_layout(instrument: Instrument) -> dict[str, NDArray]:
+def instrument_layout(instrument: Instrument) -> dict[str, NDArray[Any]]:
     """The item/dimension arrays of `WaveData` for an instrument (items in file order)."""
     dims = instrument_dimensions(instrument)
     index = {dim.code: j for j, (_, dim) in enumerate(dims)}
@@ -126,10 +128,10 @@ def shown_scores100(result: WaveResult) -> NDArray[np.float64]:
     return np.where(result.shown_dimension, result.score100, np.nan)
 
 
-def _f(value: float) -> float | None:
+def _f(value: SupportsFloat) -> float | None:
     """A numpy scalar as float, None when NaN."""
-    value = float(value)
-    return None if math.isnan(value) else value
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
 def _scale_of_points(points: int) -> float:
@@ -147,7 +149,7 @@ def build_unit_context(unit: int, unit_names: Sequence[str], waves: Sequence[Ins
         raise ReportError("Tidak ada instrumen yang dianalisis. / No analysed instrument.")
     first = waves[0].result
     shown = all(bool(w.result.shown[unit]) for w in waves)
-    base = {"org_name": info.org_name, "unit_name": unit_names[unit],
+    base: dict[str, Any] = {"org_name": info.org_name, "unit_name": unit_names[unit],
             "wave_label": info.wave_label, "period": info.period, "k": first.k,
             "generated_on": info.generated_on}
     if not shown:
@@ -210,7 +212,7 @@ def _dimension(u: int, j: int, scale: Scale, dim: Dimension, r: WaveResult,
     """
     shown = bool(r.shown_dimension[u, j])
 
-    def score(values: NDArray) -> float | None:
+    def score(values: NDArray[np.float64]) -> float | None:
         return _f(values[u, j]) if shown else None
 
     collective = scale.referent == Referent.COLLECTIVE
@@ -233,7 +235,8 @@ def _dimension(u: int, j: int, scale: Scale, dim: Dimension, r: WaveResult,
     )
 
 
-def _estimate_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> dict:
+def _estimate_fields(u: int, j: int, points: int, r: WaveResult, shown: bool
+                     ) -> dict[str, Any]:
     """The pooled score of the unit's current staff (analysis.evidence) on 0-100."""
     if not shown:
         return {}
@@ -248,11 +251,11 @@ def _score(mean: float, points: int) -> float | None:
     return _f(to_score100(mean, points))
 
 
-def _judged(e, u: int, j: int, points: int, prefix: str) -> dict:  # type: ignore[no-untyped-def]
+def _judged(e: Judgement, u: int, j: int, points: int, prefix: str) -> dict[str, Any]:
     """A pooled difference (analysis.evidence.Judgement) and its MDC on 0-100."""
     factor = _scale_of_points(points)
 
-    def scaled(values: NDArray) -> float | None:
+    def scaled(values: NDArray[np.float64]) -> float | None:
         value = _f(values[u, j])
         return None if value is None else value * factor
 
@@ -260,7 +263,7 @@ def _judged(e, u: int, j: int, points: int, prefix: str) -> dict:  # type: ignor
             f"{prefix}_ci_high100": scaled(e.ci_high), f"{prefix}_mdc100": scaled(e.mdc)}
 
 
-def _trend_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> dict:
+def _trend_fields(u: int, j: int, points: int, r: WaveResult, shown: bool) -> dict[str, Any]:
     """Change since the previous wave; "none" when there is no previous shown value."""
     t = r.trend
     if t is None or not shown or not bool(t.shown[u, j]):
@@ -278,7 +281,8 @@ _COMPARISON_WORDS = {"higher": "above", "lower": "below", "no_clear_difference":
                      "too_small_to_tell": "too_small_to_tell", "not_computable": "none"}
 
 
-def _comparison_fields(u: int, j: int, scale: Scale, r: WaveResult, shown: bool) -> dict:
+def _comparison_fields(u: int, j: int, scale: Scale, r: WaveResult, shown: bool
+                       ) -> dict[str, Any]:
     """The rest of the organisation on 0-100 and the pooled difference's verdict (one
     evidence standard, analysis.evidence)."""
     c = r.comparison
@@ -366,8 +370,12 @@ def build_org_context(unit_names: Sequence[str], waves: Sequence[InstrumentWave]
                        if (v := _validity(w)) is not None))
 
 
+#: One dimension of one analysed instrument: (wave, column j in its arrays, scale, dimension).
+_DimCell = tuple[InstrumentWave, int, Scale, Dimension]
+
+
 def _org_row(u: int, depth: int, names: Sequence[str], waves: Sequence[InstrumentWave],
-             dims: list, invited: list) -> OrgUnitRow:
+             dims: list[_DimCell], invited: Sequence[int | None]) -> OrgUnitRow:
     """One unit's heatmap row; counts and scores only where analysis shows them."""
     shown = all(bool(w.result.shown[u]) for w in waves)
     cells = [(w, j, s) for w, j, s, _ in dims]
@@ -388,7 +396,8 @@ def _better_worse(r: WaveResult, u: int, j: int, scale: Scale) -> str:
         else "worse"
 
 
-def _changes(names: Sequence[str], dims: list, order: list[tuple[int, int]]):
+def _changes(names: Sequence[str], dims: list[_DimCell], order: list[tuple[int, int]]
+             ) -> Iterator[SignificantChange]:
     """Unit x dimension cells whose trend verdict is up or down (analysis.evidence)."""
     for w, j, s, d in dims:
         r, t = w.result, w.result.trend

@@ -6,6 +6,7 @@ import base64
 import io
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -13,10 +14,12 @@ matplotlib.use("Agg")  # no display; reports run in workers and servers
 
 import matplotlib.pyplot as plt  # noqa: E402  (must follow the backend choice)
 import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.typing import RcKeyType  # noqa: E402
 
 from reports.wording import score  # noqa: E402  (the one rounding rule of every report)
 
@@ -37,7 +40,7 @@ HEAT_CMAP = ListedColormap(
 SUPPRESSED_FILL = "#e0e0e0"
 INK = "#222222"
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text (WeasyPrint draws it with the page's fonts)
     "svg.hashsalt": "lentera",  # stable ids: the same data gives the same bytes
     "svg.id": "chart",
@@ -60,7 +63,7 @@ def _svg_uri(fig: Figure, tight: bool = False) -> str:
     per-unit charts (drawn for every unit of a batch) use fixed margins instead.
     """
     buffer = io.BytesIO()
-    extra = {"bbox_inches": "tight", "pad_inches": 0.03} if tight else {}
+    extra: dict[str, Any] = {"bbox_inches": "tight", "pad_inches": 0.03} if tight else {}
     with plt.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, **extra)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -212,11 +215,11 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
         return _svg_uri(fig, tight=True)
 
 
-def _heat_cell(ax, r: int, c: int, value: float, good: float, suppressed_label: str) -> None:
+def _heat_cell(ax: Axes, r: int, c: int, value: float, good: float, suppressed_label: str) -> None:
     """Write one cell: its rounded score, or a hatched grey box with the suppression mark."""
     if math.isnan(value):
-        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=SUPPRESSED_FILL,
-                                   hatch="////", edgecolor="#b0b0b0", linewidth=0))
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=SUPPRESSED_FILL,
+                               hatch="////", edgecolor="#b0b0b0", linewidth=0))
         ax.text(c, r, suppressed_label, ha="center", va="center", fontsize=5.5, color="#555555")
         return
     colour = "white" if good < 20 or good > 80 else INK
@@ -236,8 +239,9 @@ def score_distribution(labels: Sequence[str], unit_scores: Sequence[Sequence[flo
             y = n - 1 - i
             jitter = rng.uniform(-0.18, 0.18, size=len(scores))
             ax.scatter(scores, y + jitter, s=6, color=OKABE_ITO[0], alpha=0.75, linewidths=0)
-            if org_scores[i] is not None:
-                ax.plot([org_scores[i]] * 2, [y - 0.35, y + 0.35], color=OKABE_ITO[5],
+            org = org_scores[i]
+            if org is not None:
+                ax.plot([org] * 2, [y - 0.35, y + 0.35], color=OKABE_ITO[5],
                         linewidth=1.6)
         ax.set_yticks(range(n)[::-1], [_wrap(label, 40) for label in labels], fontsize=6.3)
         ax.set_xlim(0, 100)

@@ -12,7 +12,9 @@ from reports.context import (
     DimensionResult,
     InstrumentSection,
     OrgReportContext,
+    OrgUnitRow,
     QualityRow,
+    SignificantChange,
     SkmReportContext,
     UnitReportContext,
     Validity,
@@ -142,7 +144,8 @@ def _versus_rest(d: DimensionResult) -> str:
     return "better" if higher == (d.direction == Direction.HIGHER_BETTER) else "worse"
 
 
-def _none_clear(ctx: UnitReportContext, judged: list, lang: str) -> str:
+def _none_clear(ctx: UnitReportContext,
+                judged: list[tuple[InstrumentSection, DimensionResult]], lang: str) -> str:
     """No clear difference: say how large a difference this unit could have seen."""
     mdcs = sorted(d.cmp_mdc100 for _, d in judged if d.cmp_mdc100 is not None)
     if not mdcs:
@@ -221,7 +224,8 @@ def _mdc(verdict: str, mdc100: float | None, lang: str) -> str:
     return translate("unit.mdc", lang, mdc=score(mdc100, lang))
 
 
-def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str) -> dict[str, str]:
+def _dim_brief(section: InstrumentSection, d: DimensionResult, lang: str
+               ) -> dict[str, str | bool]:
     """A dimension named with its instrument and score, for the strongest/weakest lists."""
     return {"name": d.name.get(lang), "instrument": section.title.get(lang),
             "score": score(d.estimate100 if d.estimate100 is not None else d.score100, lang),
@@ -308,7 +312,7 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "heatmaps": _heatmaps(ctx, lang, mark),
         "distribution": charts.score_distribution(
             [d.name.get(lang) for d in dims],
-            [[u.scores100[j] for u in shown_rows[1:] if u.scores100[j] is not None]
+            [[s for u in shown_rows[1:] if (s := u.scores100[j]) is not None]
              for j in range(len(dims))],
             [ctx.units[0].scores100[j] if ctx.units[0].shown else None
              for j in range(len(dims))]),
@@ -348,7 +352,7 @@ def _validate_org(ctx: OrgReportContext) -> None:
                 f"{len(ctx.dimensions)} dimensions.")
 
 
-def _org_unit_row(u, lang: str) -> dict[str, Any]:
+def _org_unit_row(u: OrgUnitRow, lang: str) -> dict[str, Any]:
     """A response-rate table row; counts of suppressed units are not shown."""
     return {"name": u.name, "depth": u.depth, "shown": u.shown,
             "n": str(u.n) if u.shown and u.n is not None else "",
@@ -356,7 +360,7 @@ def _org_unit_row(u, lang: str) -> dict[str, Any]:
             "rate": _rate(u.n, u.n_invited, lang) if u.shown else ""}
 
 
-def _change_row(c, lang: str) -> dict[str, str]:
+def _change_row(c: SignificantChange, lang: str) -> dict[str, str]:
     """A row of the significant-changes table."""
     return {"unit": c.unit_name, "dimension": c.dimension.get(lang),
             "previous": score(c.previous100, lang), "current": score(c.current100, lang),

@@ -21,7 +21,7 @@ BASE_URL = ASSETS_DIR.as_uri() + "/"
 """Relative URLs in templates (``report.css``) resolve inside the assets folder."""
 
 
-class AssetsOnlyFetcher(URLFetcher):
+class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type hints
     """Serves files under `ASSETS_DIR` and ``data:`` URLs; refuses everything else.
 
     Templates render user-supplied names (units, waves); even though they are escaped,

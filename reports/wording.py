@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from typing import TypeGuard
 
 from instruments.model import Direction
 from reports.i18n import register, translate
@@ -18,9 +19,9 @@ from reports.i18n import register, translate
 DASH = "–"
 
 
-def _missing(value: float | Decimal | None) -> bool:
-    """None and NaN are printed as a dash."""
-    return value is None or (isinstance(value, float | Decimal) and value != value)
+def _present(value: float | Decimal | None) -> TypeGuard[float | Decimal]:
+    """A number to print; None and NaN are printed as a dash."""
+    return not (value is None or (isinstance(value, float | Decimal) and value != value))
 
 
 def rounded(value: float | Decimal, digits: int, scale: int = 1) -> Decimal:
@@ -46,7 +47,7 @@ def _format(value: Decimal, lang: str) -> str:
 
 def number(value: float | Decimal | None, digits: int, lang: str) -> str:
     """`value` rounded to `digits` decimals in the language's format; a dash when missing."""
-    return DASH if _missing(value) else _format(rounded(value, digits), lang)
+    return _format(rounded(value, digits), lang) if _present(value) else DASH
 
 
 def score(value: float | None, lang: str) -> str:
@@ -56,7 +57,7 @@ def score(value: float | None, lang: str) -> str:
 
 def signed(value: float | Decimal | None, lang: str) -> str:
     """A change on 0-100 as a whole number with its sign (+3, −2, 0)."""
-    if _missing(value):
+    if not _present(value):
         return DASH
     whole = rounded(value, 0)
     text = _format(whole.copy_abs(), lang)
@@ -67,7 +68,7 @@ def signed(value: float | Decimal | None, lang: str) -> str:
 
 def percent(share: float | None, lang: str) -> str:
     """A share 0..1 as a whole percentage (rounded once, on the exact share × 100)."""
-    return DASH if _missing(share) else _format(rounded(share, 0, scale=100), lang) + "%"
+    return _format(rounded(share, 0, scale=100), lang) + "%" if _present(share) else DASH
 
 
 def fraction(value: float, lang: str, digits: int = 3) -> str:
