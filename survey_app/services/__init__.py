@@ -29,8 +29,8 @@ from .waves import (
 
 __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
-    "IssuedCode", "Receipt", "ReportingError", "RowError", "StoredAnswer", "UnitCount", "WaveDataset",
-    "WaveRuleError", "add_training", "audit",
+    "IssuedCode", "Receipt", "ReportingError", "RowError", "StoredAnswer", "UnitCount",
+    "WaveDataset", "WaveRuleError", "add_training", "audit",
     "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
     "open_wave", "store_response", "subtree_ids",
     "training_log", "unit_counts", "units_in_tree_order", "update_draft", "validate_answers",
