@@ -47,9 +47,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for module in (database, i18n, instrument_store, logs, auth, respond, admin, cli, reporting,
                    exports, security_headers, request_guard, ratelimit, audit, backup):
         module.init_app(app)
-    if app.config["LENTERA_BENCH"]:
-        from . import bench_routes
-
-        bench_routes.init_app(app)
     return app
 

@@ -65,7 +65,6 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "LENTERA_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
         "LENTERA_INSTRUMENT_DIRS": (),
         "LENTERA_PUBLIC_URL": "http://127.0.0.1:5000",
-        "LENTERA_BENCH": False,
         "LENTERA_HTTPS": False,
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, so
         # those headers come from the client and are ignored).
@@ -90,8 +89,6 @@ def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         found["LENTERA_HTTPS"] = True
     if environ.get("LENTERA_PROXY_HOPS"):
         found["LENTERA_PROXY_HOPS"] = environ["LENTERA_PROXY_HOPS"]
-    if environ.get("LENTERA_BENCH") == "1":  # bench/submit.py only: adds baseline routes
-        found["LENTERA_BENCH"] = True
     if environ.get("LENTERA_PUBLIC_URL"):
         found["LENTERA_PUBLIC_URL"] = environ["LENTERA_PUBLIC_URL"]
     if environ.get("LENTERA_REDIS_URL"):  # rate-limit counters (ratelimit.py)
