@@ -7,7 +7,7 @@ or code in any log. The access log is therefore written by AnonymousAccessLogger
 
 import os
 
-from survey_app.gunicorn_logging import ACCESS_LOG_FORMAT, AnonymousAccessLogger
+from survey_app.ops.gunicorn_logging import ACCESS_LOG_FORMAT, AnonymousAccessLogger
 
 bind = os.environ.get("LENTERA_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("LENTERA_WORKERS", "2"))

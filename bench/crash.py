@@ -357,7 +357,7 @@ def run_drill(backend: str, rounds: int, clients: int, seed: int) -> DrillResult
 
 def log_audit(server: Server) -> tuple[int, int]:
     """(log lines written, anonymity breaches found in them by `flask audit`'s log check)."""
-    from survey_app.audit import audit_logs
+    from survey_app.ops.audit import audit_logs
 
     paths = [p for p in (server.access_log, server.error_log) if p.exists()]
     lines = sum(len(p.read_text(errors="replace").splitlines()) for p in paths)

@@ -11,6 +11,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+# The respondents' pages: no log line of ours about them may carry an address or a code.
+RESPOND_PREFIX = "/isi"
+
 
 class ConfigError(ValueError):
     """The configuration cannot work; the message says what to set."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
 
 from .extensions import babel
 
@@ -21,12 +22,15 @@ def select_locale() -> str:
     return stored if stored in LANGUAGES else "id"
 
 
+def current_lang() -> str:
+    """The language of the current request ("id" or "en"; "id" outside a request)."""
+    return str(get_locale() or "id") if has_request_context() else "id"
+
+
 def init_app(app: Flask) -> None:
     """Register the locale selector and make the current language available to templates."""
     babel.init_app(app, locale_selector=select_locale)
 
     @app.context_processor
     def _lang() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        return {"lang": str(get_locale() or "id")}
+        return {"lang": current_lang()}

@@ -67,3 +67,12 @@ def user_rule_message(error: UserRuleError) -> str:
                         "dahulu."),
     }
     return texts[error.reason] % {"d": error.detail}
+
+
+def rule_message(error: Exception) -> str:
+    """The message of a refused wave or user change."""
+    if isinstance(error, WaveRuleError):
+        return wave_rule_message(error)
+    if isinstance(error, UserRuleError):
+        return user_rule_message(error)
+    raise TypeError(f"not a rule refusal: {error!r}")

@@ -21,7 +21,7 @@ from ..models import (
     WaveInstrument,
     WaveState,
 )
-from .publication import freeze_layout, publish
+from .publication import freeze_layout, is_skm, publish
 from .responses import CUT_CHOICES
 from .storage import insert_codes, scrub_wave_codes
 
@@ -166,3 +166,27 @@ def add_training(*, unit: Unit, held_on: dt.date, title: str, hours_jp: float, p
     audit(actor, "training.add", None, f"{unit.code}: {title.strip()} ({hours_jp} JP)")
     db.session.flush()
     return event
+
+
+class WaveNotFound(LookupError):
+    """No wave, or more than one, answers to what was typed (the message says which)."""
+
+
+def find_wave(ident: str) -> Wave:
+    """The wave whose id or name is `ident`, else the one wave of that period label (e.g.
+    2026-Q4), a culture wave before SKM waves of the same period."""
+    exact = [sa.func.lower(Wave.name) == ident.strip().lower()]
+    if ident.strip().isdigit():
+        exact.append(Wave.id == int(ident))
+    found = list(db.session.scalars(sa.select(Wave).where(sa.or_(*exact)).order_by(Wave.id)))
+    if not found:
+        same_period = list(db.session.scalars(
+            sa.select(Wave).where(Wave.period == ident.strip()).order_by(Wave.id)))
+        found = [w for w in same_period if not is_skm(w)] or same_period
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise WaveNotFound(f"Gelombang tidak ditemukan / no such wave: {ident}")
+    ids = ", ".join(str(w.id) for w in found)
+    raise WaveNotFound(f"Lebih dari satu gelombang cocok dengan {ident!r} (id {ids}); tulis "
+                       f"id-nya / more than one wave matches {ident!r} (ids {ids}); give the id")

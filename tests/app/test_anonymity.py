@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
-from survey_app.gunicorn_logging import AnonymousAccessLogger
-from survey_app.logs import DropRespondRequests
+from survey_app.ops.gunicorn_logging import AnonymousAccessLogger
+from survey_app.ops.logs import DropRespondRequests
 
 from .conftest import FULL_ANSWERS
 from .helpers import counts, submit, token
@@ -105,7 +105,7 @@ def test_gunicorn_logger_skips_respond_routes_and_never_writes_the_address(caplo
 
     cfg = Config()
     cfg.set("accesslog", "-")
-    cfg.set("access_log_format", __import__("survey_app.gunicorn_logging", fromlist=["x"])
+    cfg.set("access_log_format", __import__("survey_app.ops.gunicorn_logging", fromlist=["x"])
             .ACCESS_LOG_FORMAT)
     logger = AnonymousAccessLogger(cfg)
     lines: list[str] = []

@@ -93,3 +93,55 @@ def test_codes_file_is_readable_by_its_owner_only(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["codes", "issue", name, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_text().count("\n") == 4
+
+
+def _two_waves(runner, tmp_path):  # type: ignore[no-untyped-def]
+    units = tmp_path / "units.csv"
+    units.write_text("code;name;parent_code;headcount\nROOT;Pemkot;;0\nA;Unit A;ROOT;4\n",
+                     encoding="utf-8")
+    assert runner.invoke(args=["import-units", str(units)]).exit_code == 0
+    for name, period in (("Budaya Q1", "2026-Q1"), ("Budaya Q2", "2026-Q2")):
+        r = runner.invoke(args=["wave", "create", "--name", name, "--period", period,
+                                "--instruments", "tready", "--units", "A",
+                                "--opens", "2026-01-05", "--closes", "2026-01-30"])
+        assert r.exit_code == 0, r.output
+
+
+def test_every_wave_command_finds_a_wave_by_id_name_or_period(app, tmp_path):
+    runner = app.test_cli_runner()
+    _two_waves(runner, tmp_path)
+    r = runner.invoke(args=["wave", "open", "2026-Q2"])  # by period, as `report build` does
+    assert r.exit_code == 0 and "'Budaya Q2' is now open" in r.output, r.output
+    assert runner.invoke(args=["wave", "open", "budaya q1"]).exit_code == 0  # name, any case
+    r = runner.invoke(args=["wave", "close", "2026-Q3"])
+    assert r.exit_code == 1 and "no such wave: 2026-Q3" in r.output
+    r = runner.invoke(args=["export", "--wave", "2026-Q3", "--format", "csv", "--out",
+                            str(tmp_path / "x.csv")])
+    assert r.exit_code == 1 and "no such wave: 2026-Q3" in r.output
+
+
+def test_wave_list_shows_every_wave_with_its_state(app, tmp_path):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["wave", "list"])
+    assert r.exit_code == 0 and "no waves yet" in r.output
+    _two_waves(runner, tmp_path)
+    runner.invoke(args=["wave", "open", "Budaya Q2"])
+    lines = runner.invoke(args=["wave", "list"]).output.splitlines()
+    assert len(lines) == 2
+    assert "Budaya Q1  2026-Q1  draft  k=5" in lines[0]
+    assert "Budaya Q2  2026-Q2  open" in lines[1] and "1 unit  tready" in lines[1]
+
+
+def test_commands_on_a_database_without_the_schema_say_what_to_run(tmp_path):
+    from survey_app import create_app
+
+    from .conftest import app_config
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path))
+    runner = app.test_cli_runner()
+    for args in (["demo"], ["wave", "list"], ["create-admin", "x", "--password", "p"],
+                 ["report", "build", "--wave", "1"]):
+        r = runner.invoke(args=args)
+        assert r.exit_code == 1, (args, r.output)
+        assert "flask db upgrade" in r.output and "Traceback" not in r.output, args
+        assert r.exception is None or isinstance(r.exception, SystemExit)

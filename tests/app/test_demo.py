@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sqlalchemy as sa
 
-from survey_app.demo import QUARTERS, TRAINING, UNITS, draw_organisation
+from survey_app.cli.demo import QUARTERS, TRAINING, UNITS, draw_organisation
 from survey_app.extensions import db
 from survey_app.models import Code, Response, TrainingEvent, Unit, Wave
 from survey_app.services import wave_dataset

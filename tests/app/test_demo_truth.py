@@ -14,7 +14,7 @@ from analysis.agreement import icc
 from analysis.scoring import reverse_key, scale_scores
 from analysis.validity import htmt
 from instruments.loader import load_instrument_file
-from survey_app import demo
+from survey_app.cli import demo
 
 FILES = Path(__file__).resolve().parents[2] / "instruments" / "files"
 K = 5  # the demo waves' minimum cell size

@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from survey_app.auth import create_user
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEntry, Response, User
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
+from survey_app.services.users import create_user
 
 from .conftest import CODE_KEY, add_units, csrf_token
 
@@ -154,7 +154,7 @@ def test_suppression_is_the_reports_own(app, client, survey):
     """C is below k and E is hidden so that C cannot be recovered from ROOT - A - B."""
     with app.app_context():
         from survey_app.models import Wave
-        from survey_app.reporting import analyse_culture_wave
+        from survey_app.services.publication import analyse_culture_wave
 
         bundle = analyse_culture_wave(db.session.get(Wave, survey["wave"]))
         reason = {u.code: str(bundle.waves[0].result.disclosure.reason[i])
@@ -175,7 +175,7 @@ def test_shown_cells_are_exactly_the_organisation_report_heatmap_cells(app, clie
     (its heatmap context) prints a score for it."""
     from reports.build import build_org_context
     from survey_app.models import Wave
-    from survey_app.reporting import analyse_culture_wave
+    from survey_app.services.publication import analyse_culture_wave
 
     with app.app_context():
         bundle = analyse_culture_wave(db.session.get(Wave, survey["wave"]))

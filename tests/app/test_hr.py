@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from survey_app.auth import create_user
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Code, TrainingEvent, Unit, Wave
+from survey_app.services.users import create_user
 
 from .conftest import FULL_ANSWERS, add_units, csrf_token
 from .helpers import submit

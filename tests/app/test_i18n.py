@@ -19,7 +19,7 @@ def _catalogue():  # type: ignore[no-untyped-def]
 
 
 def test_every_source_string_has_an_english_translation():
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     source = {msg[2] if isinstance(msg[2], str) else msg[2][0]
               for msg in extract_from_dir(str(ROOT / "survey_app"), method_map,
                                           keywords=KEYWORDS)}

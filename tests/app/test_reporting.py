@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from survey_app.auth import create_user
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, TrainingEvent, Unit, Wave
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
+from survey_app.services.users import create_user
 from tests.reports.pdftext import pdf_text
 
 from .conftest import CODE_KEY, add_units, csrf_token
@@ -85,7 +85,8 @@ def test_build_writes_every_unit_report_and_the_organisation_report(app, waves, 
     assert "12 / 14" in unit_a  # respondents / codes issued
     assert "2026-Q3" in unit_a and "Pelatihan manajemen perubahan" in unit_a
     with app.app_context():
-        from survey_app.reporting import analyse_culture_wave, find_wave
+        from survey_app.services.publication import analyse_culture_wave
+        from survey_app.services.waves import find_wave
         bundle = analyse_culture_wave(find_wave("2026-Q4"))
         i = bundle.names.index("Kelurahan <b>Satu</b>")
         score = bundle.waves[0].result.score100[i, 0]

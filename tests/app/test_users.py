@@ -7,11 +7,10 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from survey_app.auth import create_user
 from survey_app.database import MIGRATIONS
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, User
-from survey_app.services.users import UserRuleError, set_active
+from survey_app.services.users import UserRuleError, create_user, set_active
 
 from .conftest import add_units, csrf_token
 

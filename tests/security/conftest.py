@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from survey_app.auth import create_user
 from survey_app.extensions import db
+from survey_app.services.users import create_user
 from tests.app import conftest as _app_fixtures
 from tests.app.conftest import CODE_KEY, FULL_ANSWERS, add_units, app_config, csrf_token
 

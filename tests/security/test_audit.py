@@ -12,7 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app import database
-from survey_app.audit import (
+from survey_app.database import SQLITE_PRAGMAS
+from survey_app.extensions import db
+from survey_app.models import Wave
+from survey_app.ops.audit import (
     DURABILITY,
     STORAGE,
     audit_database,
@@ -22,9 +25,6 @@ from survey_app.audit import (
     mask,
     sqlite_file_findings,
 )
-from survey_app.database import SQLITE_PRAGMAS
-from survey_app.extensions import db
-from survey_app.models import Wave
 from survey_app.services import close_wave
 from survey_app.services.storage import compact_storage
 from tests.app.helpers import submit
@@ -205,7 +205,7 @@ def test_gunicorn_access_log_of_a_real_submission_is_clean(app, open_wave_codes,
     """The app's own gunicorn access logger writes lines that pass the audit."""
     import logging
 
-    from survey_app.gunicorn_logging import AnonymousAccessLogger
+    from survey_app.ops.gunicorn_logging import AnonymousAccessLogger
 
     assert AnonymousAccessLogger is not None
     log = logging.getLogger("survey_app")

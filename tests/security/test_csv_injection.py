@@ -10,7 +10,7 @@ from pathlib import Path
 
 from survey_app.extensions import db
 from survey_app.services import create_wave
-from survey_app.tables import FORMULA_START, Column, Table, to_csv
+from survey_app.services.tables import FORMULA_START, Column, Table, to_csv
 
 from .conftest import add_units, csrf_token, login
 
@@ -57,7 +57,7 @@ def test_table_csv_neutralises_text_but_keeps_numbers():
 
 
 def test_every_csv_is_written_by_the_one_writer_in_tables():
-    """csv.writer appears only in survey_app/tables.py."""
+    """csv.writer appears only in survey_app/services/tables.py."""
     package = Path(__file__).parents[2] / "survey_app"
     writers = []
     for path in package.rglob("*.py"):
@@ -65,4 +65,4 @@ def test_every_csv_is_written_by_the_one_writer_in_tables():
             if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") \
                     and isinstance(node.value, ast.Name) and node.value.id == "csv":
                 writers.append(path.relative_to(package).as_posix())
-    assert writers == ["tables.py"]
+    assert writers == ["services/tables.py"]

@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.disclosure import suppress
-from survey_app.auth import create_user
 from survey_app.extensions import db
 from survey_app.models import Answer, Response, Unit, Wave
 from survey_app.services import (
@@ -34,6 +33,7 @@ from survey_app.services import (
     issue_codes,
     open_wave,
 )
+from survey_app.services.users import create_user
 from tests.app.conftest import CODE_KEY, FULL_ANSWERS, add_units, csrf_token
 from tests.app.helpers import submit
 from tests.security.attacker import Attack, Snapshot
@@ -199,7 +199,7 @@ def test_the_pdfs_of_a_closed_wave_do_not_follow_a_tree_change(app, client, tree
 
 
 def _bundle(app, wave_id: int):  # type: ignore[no-untyped-def]
-    from survey_app.reporting import analyse_culture_wave
+    from survey_app.services.publication import analyse_culture_wave
 
     return analyse_culture_wave(db.session.get(Wave, wave_id))
 
@@ -318,8 +318,8 @@ def test_an_open_wave_polled_after_every_submission_then_closed_pins_no_small_gr
 
 
 def test_audit_names_unpublished_and_unfrozen_waves_and_publish_runs_once(app, tree):
-    from survey_app.audit import run_audit
     from survey_app.models import PublishedCell, WaveUnit
+    from survey_app.ops.audit import run_audit
 
     def cells():  # type: ignore[no-untyped-def]
         with app.app_context():

@@ -29,10 +29,10 @@ import pytest
 import sqlalchemy as sa
 from scipy.stats import spearmanr
 
-from survey_app.backup import _pg_url
 from survey_app.codes import hash_code, normalise_code
 from survey_app.extensions import db
 from survey_app.models import Response
+from survey_app.ops.backup import _pg_url
 from survey_app.services import create_wave, issue_codes, open_wave
 from tests.app.helpers import submit
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.ratelimit import DatabaseStore, RedisStore, get_store, keyed
+from survey_app.ops.ratelimit import DatabaseStore, RedisStore, get_store, keyed
 
 from .conftest import FULL_ANSWERS, REDIS_URL, client_at, csrf_token, enter_code, login
 
@@ -151,7 +151,7 @@ def test_a_guesser_is_bounded_per_address_and_by_the_shared_ceiling(app, open_wa
                                                                     storage, monkeypatch):
     app.config["LENTERA_CODE_FAILURES"] = 5
     app.config["LENTERA_CODE_GLOBAL_FAILURES"] = 10
-    import survey_app.ratelimit as ratelimit
+    import survey_app.ops.ratelimit as ratelimit
 
     checked = []
     real_check = ratelimit.check_code
@@ -240,7 +240,7 @@ def test_unreachable_redis_leaves_login_and_submission_working(app, users, open_
     assert login(c, "admin").status_code == 302
     assert submit(app.test_client(), open_wave_codes["codes"]["A"][0], FULL_ANSWERS
                   ).status_code == 200
-    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.ratelimit"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "survey_app.ops.ratelimit"]
     assert warnings and all("Redis unavailable" in w and "10.8" not in w for w in warnings)
 
 

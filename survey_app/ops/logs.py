@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-RESPOND_PREFIX = "/isi"
+from ..config import RESPOND_PREFIX
 
 
 class DropRespondRequests(logging.Filter):

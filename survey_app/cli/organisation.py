@@ -1,5 +1,5 @@
-"""`flask` commands: create-admin, import-units, wave create/open/close, codes issue, demo
-(`flask audit` lives in survey_app.audit)."""
+"""`flask create-admin`, `flask import-units`, `flask wave create|list|open|close|publish` and
+`flask codes issue`: setting up the organisation and its waves."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
-from .auth import create_user
-from .database import restrict_file
-from .extensions import db
-from .messages import row_error_message, user_rule_message, wave_rule_message
-from .models import PublishedCell, Unit, Wave, WaveState
-from .services import (
+from ..database import restrict_file
+from ..extensions import db
+from ..messages import row_error_message, user_rule_message, wave_rule_message
+from ..models import PublishedCell, Unit, Wave, WaveState
+from ..services import (
+    CUT_CHOICES,
     ImportRejected,
     WaveRuleError,
     audit,
@@ -28,30 +28,24 @@ from .services import (
     issue_codes,
     open_wave,
 )
-from .services.publication import publish
-from .services.storage import compact_storage, delete_wave_codes
-from .services.users import UserRuleError
-
-ACTOR = "cli"
-
-
-def _fail(message: str) -> None:
-    db.session.rollback()
-    raise click.ClickException(message)
+from ..services.publication import publish
+from ..services.slips import codes_csv, slips_pdf
+from ..services.storage import compact_storage, delete_wave_codes
+from ..services.users import UserRuleError, create_user
+from ..services.waves import WaveNotFound, find_wave
+from .common import ACTOR, fail, needs_schema
 
 
 def _wave(ident: str) -> Wave:
-    query = sa.select(Wave).where(Wave.name == ident)
-    if ident.isdigit():
-        query = sa.select(Wave).where(sa.or_(Wave.id == int(ident), Wave.name == ident))
-    wave = db.session.scalar(query)
-    if wave is None:
-        _fail(f"Gelombang tidak ditemukan / no such wave: {ident}")
-    return wave  # type: ignore[return-value]
+    try:
+        return find_wave(ident)
+    except WaveNotFound as exc:
+        fail(str(exc))
 
 
 @click.command("create-admin")
 @with_appcontext
+@needs_schema
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", default="admin", type=click.Choice(["admin", "analyst", "unit_head"]))
@@ -62,18 +56,19 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
     if unit_code:
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
         if unit is None:
-            _fail(f"Unit tidak ditemukan / no such unit: {unit_code}")
+            fail(f"Unit tidak ditemukan / no such unit: {unit_code}")
         unit_id = unit.id  # type: ignore[union-attr]
     try:
         create_user(username, password, role, unit_id, actor=ACTOR)
     except UserRuleError as exc:
-        _fail(f"{user_rule_message(exc)} / {exc}")  # Bahasa Indonesia, then English
+        fail(f"{user_rule_message(exc)} / {exc}")  # Bahasa Indonesia, then English
     db.session.commit()
     click.echo(f"User {username} ({role}) created.")
 
 
 @click.command("import-units")
 @with_appcontext
+@needs_schema
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lang", default="id", type=click.Choice(["id", "en"]))
 def import_units_command(path: Path, lang: str) -> None:
@@ -83,13 +78,15 @@ def import_units_command(path: Path, lang: str) -> None:
     except ImportRejected as exc:
         with force_locale(lang):
             lines = [row_error_message(e) for e in exc.errors]
-        _fail("Berkas ditolak, tidak ada yang disimpan / file rejected, nothing stored:\n"
+        fail("Berkas ditolak, tidak ada yang disimpan / file rejected, nothing stored:\n"
               + "\n".join(lines))
     db.session.commit()
     click.echo(f"{n} unit(s) imported.")
 
 
 @click.group("wave", cls=AppGroup)
+@with_appcontext
+@needs_schema
 def wave_group() -> None:
     """Create, open and close waves."""
 
@@ -102,7 +99,7 @@ def wave_group() -> None:
 @click.option("--opens", "opens_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--closes", "closes_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--k", default=5, show_default=True, type=int)
-@click.option("--cut", default=None, type=click.Choice(["jabatan"]))
+@click.option("--cut", default=None, type=click.Choice(sorted(CUT_CHOICES)))
 def wave_create(name: str, period: str, instruments: str, unit_codes: str,
                 opens_on: dt.datetime, closes_on: dt.datetime, k: int, cut: str | None) -> None:
     """Create a draft wave."""
@@ -115,9 +112,22 @@ def wave_create(name: str, period: str, instruments: str, unit_codes: str,
                            unit_ids=list(db.session.scalars(query)), opens_on=opens_on.date(),
                            closes_on=closes_on.date(), k=k, cut=cut, actor=ACTOR)
     except WaveRuleError as exc:
-        _fail(wave_rule_message(exc))
+        fail(wave_rule_message(exc))
     db.session.commit()
     click.echo(f"Wave {wave.id} '{wave.name}' created (draft).")
+
+
+@wave_group.command("list")
+def wave_list() -> None:
+    """Every wave, oldest first: id, name, period, state, k, dates, units and instruments."""
+    waves = list(db.session.scalars(sa.select(Wave).order_by(Wave.opens_on, Wave.id)))
+    if not waves:
+        click.echo("Belum ada gelombang / no waves yet.")
+        return
+    for w in waves:
+        click.echo(f"{w.id:>4}  {w.name}  {w.period}  {w.state}  k={w.k}  "
+                   f"{w.opens_on.isoformat()}..{w.closes_on.isoformat()}  "
+                   f"{len(w.units)} unit  {','.join(w.instrument_keys)}")
 
 
 @wave_group.command("open")
@@ -141,11 +151,11 @@ def wave_publish(wave: str) -> None:
     """Publish a closed wave that has no published results (a database from before 0007)."""
     target = _wave(wave)
     if target.state != WaveState.CLOSED.value:
-        _fail(f"Gelombang {target.name} belum ditutup; penutupan menerbitkannya. / "
+        fail(f"Gelombang {target.name} belum ditutup; penutupan menerbitkannya. / "
               f"Wave {target.name} is not closed; closing it publishes it.")
     if db.session.scalar(sa.select(PublishedCell.wave_id)
                          .where(PublishedCell.wave_id == target.id).limit(1)) is not None:
-        _fail(f"Gelombang {target.name} sudah diterbitkan; hasil terbit tidak dihitung ulang. "
+        fail(f"Gelombang {target.name} sudah diterbitkan; hasil terbit tidak dihitung ulang. "
               f"/ Wave {target.name} is published already; published results are never "
               f"recomputed.")
     publish(target)
@@ -161,12 +171,14 @@ def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
     try:
         action(wave, actor=ACTOR)
     except WaveRuleError as exc:
-        _fail(wave_rule_message(exc))
+        fail(wave_rule_message(exc))
     db.session.commit()
     click.echo(f"Wave {wave.id} '{wave.name}' is now {wave.state}.")
 
 
 @click.group("codes", cls=AppGroup)
+@with_appcontext
+@needs_schema
 def codes_group() -> None:
     """Participation codes."""
 
@@ -179,13 +191,10 @@ def codes_group() -> None:
               help="Write the codes here (.csv, or .pdf for printable slips).")
 def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) -> None:
     """Issue codes and write them once to a CSV or slips PDF (only hashes are stored)."""
-    from .admin import codes_csv
-    from .slips import SlipsUnavailable, slips_pdf
-
     w = _wave(wave)
     units = [u for u in w.units if unit_code is None or u.code == unit_code]
     if not units:
-        _fail(f"Unit tidak ada di gelombang / unit not in wave: {unit_code}")
+        fail(f"Unit tidak ada di gelombang / unit not in wave: {unit_code}")
     if unit_code is None and count is None:  # every unit at its headcount; skip empty ones
         units = [u for u in units if u.headcount > 0]
     key = current_app.config["LENTERA_CODE_KEY"]
@@ -194,20 +203,10 @@ def codes_issue(wave: str, unit_code: str | None, count: int | None, out: Path) 
                   for c in issue_codes(w, u, count or u.headcount, key=key, actor=ACTOR)]
         with current_app.test_request_context():
             data = (slips_pdf(w, issued) if out.suffix.lower() == ".pdf"
-                    else codes_csv(w, issued).encode("utf-8-sig"))
+                    else codes_csv(w, issued))
     except WaveRuleError as exc:
-        _fail(wave_rule_message(exc))
-    except SlipsUnavailable as exc:
-        _fail(str(exc))
+        fail(wave_rule_message(exc))
     restrict_file(out)  # every plain code of the wave: owner only, before a byte is written
     out.write_bytes(data)
     db.session.commit()
     click.echo(f"{len(issued)} code(s) written to {out}", file=sys.stderr)
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands on `flask`."""
-    from .demo import demo_command
-
-    for command in (create_admin, import_units_command, wave_group, codes_group, demo_command):
-        app.cli.add_command(command)

@@ -32,13 +32,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import sqlalchemy as sa
-from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask import Flask
 from sqlalchemy.engine import Engine
 
-from .codes import ALPHABET
+from ..codes import ALPHABET
+from ..config import RESPOND_PREFIX
 
 ALLOWED_COLUMNS = {
     "response": {"id", "wave_id", "unit_id", "cut"},
@@ -78,7 +77,7 @@ CODE_TOKEN = re.compile(
 )
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.IGNORECASE)
-RESPOND_ROUTE = re.compile(r"(?<![\w/])/isi(?:\b|/|\?|$)")
+RESPOND_ROUTE = re.compile(rf"(?<![\w/]){RESPOND_PREFIX}(?:\b|/|\?|$)")
 
 
 @dataclass(frozen=True)
@@ -359,8 +358,8 @@ def log_paths(app: Flask) -> list[str]:
 def data_findings() -> list[Finding]:
     """The data checks of `survey_app.breaches` (used codes vs responses, answer ranges, k
     changed after opening), so the one `flask audit` command runs every check."""
+    from ..extensions import db
     from .breaches import data_breaches
-    from .extensions import db
 
     try:
         return [Finding("data", "database", line) for line in data_breaches()]
@@ -370,33 +369,10 @@ def data_findings() -> list[Finding]:
 
 def run_audit(app: Flask) -> list[Finding]:
     """Database and log findings of this app's configuration."""
-    from .extensions import db
+    from ..extensions import db
 
     with app.app_context():
         findings = audit_database(db.engine)
         if not any(f.rule == "schema" for f in findings):  # data checks need the tables
             findings += data_findings()
     return findings + audit_logs(log_paths(app))
-
-
-@click.command("audit")
-@with_appcontext
-@click.option("--log", "logs", multiple=True, type=click.Path(dir_okay=False),
-              help="A log file to check (in addition to LENTERA_AUDIT_LOGS).")
-def audit_command(logs: tuple[str, ...]) -> None:
-    """Check the database and logs against the anonymity rules; exit 1 on any breach."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    findings = run_audit(app) + audit_logs(logs)
-    checked = log_paths(app) + list(logs)
-    click.echo(f"Audit anonimitas / anonymity audit: database + {len(checked)} log file(s)")
-    for finding in findings:
-        click.echo(f"PELANGGARAN / BREACH {finding}")
-    if findings:
-        click.echo(f"{len(findings)} pelanggaran / breach(es) found.")
-        raise SystemExit(1)  # (overrides the earlier `flask audit` of survey_app.breaches)
-    click.echo("Tidak ada pelanggaran aturan anonimitas. / No breach of the anonymity rules found.")
-
-
-def init_app(app: Flask) -> None:
-    """Register `flask audit`."""
-    app.cli.add_command(audit_command)

@@ -10,7 +10,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from .logs import RESPOND_PREFIX
+from ..config import RESPOND_PREFIX
 
 # No %(h)s (remote address), no %(u)s, no query string, no user agent, no referer.
 ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'

@@ -1,28 +1,38 @@
-"""HR pages (blueprint `admin`): units, waves, codes, counts while open, audit log, training;
-the user management pages come from `users.py`."""
+"""HR pages on the blueprint `admin`: units, waves, codes, counts while open, audit log,
+training (the user pages are in `users.py`). The request commits what a view changed
+(`database.App`); a refused change is rolled back with `common.refuse`."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from . import slips
+from ..extensions import db
+from ..messages import row_error_message
+from ..models import AuditEntry, TrainingEvent, Unit, Wave, WaveState
+from ..ops.request_guard import accepts_upload
+from ..services import (
+    ImportRejected,
+    WaveRuleError,
+    add_training,
+    audit,
+    close_wave,
+    create_wave,
+    import_units,
+    issue_codes,
+    open_wave,
+    unit_counts,
+    units_in_tree_order,
+    update_draft,
+)
+from ..services.slips import codes_csv, slips_pdf
+from ..services.storage import compact_storage
 from .auth import login_required
-from .extensions import db
+from .blueprint import bp
+from .common import HR, download, refuse, visible_unit_ids, wave_or_404
 from .forms import (
     EmptyForm,
     IssueCodesForm,
@@ -32,43 +42,14 @@ from .forms import (
     WaveDraftForm,
     WaveForm,
 )
-from .messages import row_error_message, wave_rule_message
-from .models import AuditEntry, Role, TrainingEvent, Unit, Wave, WaveState
-from .request_guard import accepts_upload
-from .services import (
-    ImportRejected,
-    IssuedCode,
-    WaveRuleError,
-    add_training,
-    close_wave,
-    create_wave,
-    import_units,
-    issue_codes,
-    open_wave,
-    subtree_ids,
-    unit_counts,
-    units_in_tree_order,
-    update_draft,
-)
-from .services.storage import compact_storage
-from .tables import csv_text
-from .users import register_user_routes
 
-bp = Blueprint("admin", __name__, url_prefix="/hr")
-register_user_routes(bp)  # user management (admins only) lives in users.py
-HR = (Role.ADMIN, Role.ANALYST)
-
-
-def visible_unit_ids() -> set[int] | None:
-    """Units the current user may see: all (None) for HR, the own subtree for a unit head."""
-    if g.user.role == Role.UNIT_HEAD:
-        return subtree_ids(g.user.unit_id)
-    return None
+# The URL words of the state buttons and what they do.
+STATE_ACTIONS = {"buka": open_wave, "tutup": close_wave}
 
 
 @bp.route("/")
 @login_required()
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     """Dashboard: the waves."""
     waves = db.session.scalars(sa.select(Wave).order_by(Wave.opens_on.desc(), Wave.name))
     return render_template("hr/index.html", waves=list(waves))
@@ -77,7 +58,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/unit", methods=["GET", "POST"])
 @accepts_upload
 @login_required()
-def units():  # type: ignore[no-untyped-def]
+def units() -> ResponseReturnValue:
     """The unit tree; HR can import a CSV/Excel file (all rows or nothing)."""
     form = UnitImportForm()
     errors: list[str] = []
@@ -89,10 +70,7 @@ def units():  # type: ignore[no-untyped-def]
             db.session.rollback()
             errors = [row_error_message(e) for e in exc.errors]
         else:
-            from .services import audit
-
             audit(g.user.username, "units.import", None, f"{upload.filename}: {n} rows")
-            db.session.commit()
             flash(_("%(n)s unit diimpor.", n=n))
             return redirect(url_for("admin.units"))
     tree = units_in_tree_order(visible_unit_ids())
@@ -102,7 +80,7 @@ def units():  # type: ignore[no-untyped-def]
 
 @bp.route("/gelombang/baru", methods=["GET", "POST"])
 @login_required(*HR)
-def wave_new():  # type: ignore[no-untyped-def]
+def wave_new() -> ResponseReturnValue:
     """Create a draft wave."""
     form = WaveForm()
     form.units.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
@@ -116,26 +94,17 @@ def wave_new():  # type: ignore[no-untyped-def]
                 closes_on=form.closes_on.data, k=form.k.data, cut=form.cut.data or None,
                 actor=g.user.username)
         except WaveRuleError as exc:
-            db.session.rollback()
-            flash(wave_rule_message(exc))
+            refuse(exc)
         else:
-            db.session.commit()
             return redirect(url_for("admin.wave", wave_id=wave.id))
     return render_template("hr/wave_new.html", form=form)
 
 
-def _wave_or_404(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
-
-
 @bp.route("/gelombang/<int:wave_id>", methods=["GET", "POST"])
 @login_required()
-def wave(wave_id: int):  # type: ignore[no-untyped-def]
+def wave(wave_id: int) -> ResponseReturnValue:
     """A wave: settings (editable while draft), state buttons, codes, counts while open."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     draft_form = WaveDraftForm(obj=wave) if wave.state == WaveState.DRAFT else None
     if draft_form is not None and request.method == "GET":
         draft_form.cut.data = wave.cut or ""
@@ -145,12 +114,10 @@ def wave(wave_id: int):  # type: ignore[no-untyped-def]
                                    opens_on=draft_form.opens_on.data,
                                    closes_on=draft_form.closes_on.data, actor=g.user.username)
         except WaveRuleError as exc:
-            db.session.rollback()
-            flash(wave_rule_message(exc))
+            refuse(exc)
         else:
-            db.session.commit()
             flash(_("Perubahan dicatat di log audit: %(c)s", c="; ".join(changes) or "-"))
-        return redirect(url_for("admin.wave", wave_id=wave.id))
+        return redirect(url_for("admin.wave", wave_id=wave_id))
     visible = visible_unit_ids()
     counts = unit_counts(wave, visible)
     codes_form = IssueCodesForm()
@@ -164,28 +131,28 @@ def wave(wave_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/gelombang/<int:wave_id>/<action>", methods=["POST"])
 @login_required(*HR)
-def wave_state(wave_id: int, action: str):  # type: ignore[no-untyped-def]
+def wave_state(wave_id: int, action: str) -> ResponseReturnValue:
     """Open or close a wave (CSRF-protected buttons)."""
-    wave = _wave_or_404(wave_id)
-    if action not in ("buka", "tutup") or not EmptyForm().validate_on_submit():
+    wave = wave_or_404(wave_id)
+    if action not in STATE_ACTIONS or not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        (open_wave if action == "buka" else close_wave)(wave, actor=g.user.username)
+        STATE_ACTIONS[action](wave, actor=g.user.username)
     except WaveRuleError as exc:
-        db.session.rollback()
-        flash(wave_rule_message(exc))
+        refuse(exc)
     else:
-        db.session.commit()
-        if action == "tutup":
-            compact_storage()  # after the commit: rewrite the files without submission order
-    return redirect(url_for("admin.wave", wave_id=wave.id))
+        if wave.state == WaveState.CLOSED:
+            db.session.commit()  # the rewrite below needs the closed wave committed first
+            compact_storage()  # rewrite the files without submission order
+    return redirect(url_for("admin.wave", wave_id=wave_id))
 
 
 @bp.route("/gelombang/<int:wave_id>/kode", methods=["POST"])
 @login_required(*HR)
-def wave_codes(wave_id: int):  # type: ignore[no-untyped-def]
-    """Issue codes and hand them out once, as CSV or as printable slips (PDF)."""
-    wave = _wave_or_404(wave_id)
+def wave_codes(wave_id: int) -> ResponseReturnValue:
+    """Issue codes and hand them out once, as CSV or as printable slips (PDF). The file is
+    made before the request commits, so codes that were never handed out are never stored."""
+    wave = wave_or_404(wave_id)
     form = IssueCodesForm()
     form.unit.choices = [SelectChoice(0, "")] + [SelectChoice(u.id, u.name)
                                                  for u in wave.units]
@@ -200,42 +167,16 @@ def wave_codes(wave_id: int):  # type: ignore[no-untyped-def]
                   for c in issue_codes(wave, u, form.count.data or u.headcount, key=key,
                                        actor=g.user.username)]
     except WaveRuleError as exc:
-        db.session.rollback()
-        flash(wave_rule_message(exc))
+        refuse(exc)
         return redirect(url_for("admin.wave", wave_id=wave.id))
-    # Render before committing: codes that were never handed out must not be stored.
-    try:
-        if form.fmt.data == "pdf":
-            download = _download(slips.slips_pdf(wave, issued), f"kode-{wave.id}.pdf",
-                                 "application/pdf")
-        else:
-            download = _download(codes_csv(wave, issued).encode("utf-8-sig"),
-                                 f"kode-{wave.id}.csv", "text/csv; charset=utf-8")
-    except slips.SlipsUnavailable:
-        db.session.rollback()
-        flash(_("Slip PDF belum tersedia; unduh kode sebagai CSV."))
-        return redirect(url_for("admin.wave", wave_id=wave.id))
-    db.session.commit()
-    return download
-
-
-def codes_csv(wave: Wave, issued: list[IssuedCode]) -> str:
-    """CSV of freshly issued codes with their QR/link URL (the code in the #fragment)."""
-    header = ("code", "url", "unit_code", "unit_name", "wave", "closes_on")
-    return csv_text([header] + [(c.code, slips.code_url(c.code), c.unit_code, c.unit_name,
-                                 wave.name, wave.closes_on.isoformat()) for c in issued])
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    if form.fmt.data == "pdf":
+        return download(slips_pdf(wave, issued), f"kode-{wave.id}.pdf", "application/pdf")
+    return download(codes_csv(wave, issued), f"kode-{wave.id}.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/audit")
 @login_required(*HR)
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> ResponseReturnValue:
     """The audit log, newest first."""
     entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500))
     waves = {w.id: w.name for w in db.session.scalars(sa.select(Wave))}
@@ -244,7 +185,7 @@ def audit_log():  # type: ignore[no-untyped-def]
 
 @bp.route("/pelatihan", methods=["GET", "POST"])
 @login_required()
-def training():  # type: ignore[no-untyped-def]
+def training() -> ResponseReturnValue:
     """Training events per unit (a unit head sees and logs only their subtree)."""
     visible = visible_unit_ids()
     form = TrainingForm()
@@ -256,21 +197,10 @@ def training():  # type: ignore[no-untyped-def]
                          title=form.title.data, hours_jp=form.hours_jp.data,
                          provider=form.provider.data or "", actor=g.user.username)
         except WaveRuleError as exc:
-            db.session.rollback()
-            flash(wave_rule_message(exc))
+            refuse(exc)
         else:
-            db.session.commit()
             return redirect(url_for("admin.training"))
     query = sa.select(TrainingEvent).order_by(TrainingEvent.held_on.desc())
     if visible is not None:
         query = query.where(TrainingEvent.unit_id.in_(visible))
     return render_template("hr/training.html", events=list(db.session.scalars(query)), form=form)
-
-
-def init_app(app: Flask) -> None:
-    """Register the admin blueprint and the logout form for every HR page."""
-    app.register_blueprint(bp)
-
-    @app.context_processor
-    def _logout_form() -> dict[str, object]:
-        return {"logout_form": EmptyForm} if g.get("user") else {}

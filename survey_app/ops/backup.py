@@ -16,14 +16,10 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-import click
 import sqlalchemy as sa
-from flask import Flask
-from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, Engine
 
-from .database import restrict_file
-from .extensions import db
+from ..database import restrict_file
 
 
 class BackupError(RuntimeError):
@@ -139,35 +135,3 @@ def _restore_pg(source: Path, url: URL) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()[:500]}")
-
-
-@click.command("backup")
-@with_appcontext
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(path: Path) -> None:
-    """Write an online, consistent copy of the database to PATH."""
-    try:
-        backup_database(db.engine, path)
-    except (BackupError, subprocess.CalledProcessError) as exc:
-        raise click.ClickException(f"Cadangan gagal / backup failed: {exc}") from exc
-    click.echo(f"Cadangan tersimpan / backup written: {path} ({path.stat().st_size} bytes)")
-
-
-@click.command("restore")
-@with_appcontext
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite a database that is not empty.")
-def restore_command(path: Path, force: bool) -> None:
-    """Bring back the database from a file written by `flask backup` (stop the server first)."""
-    try:
-        restore_database(db.engine, path, force=force)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Dipulihkan / restored from {path}")
-
-
-def init_app(app: Flask) -> None:
-    """Register `flask backup` and `flask restore`."""
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-

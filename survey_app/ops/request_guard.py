@@ -13,8 +13,9 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..i18n import current_lang
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -54,7 +55,7 @@ def refuse_nul():  # type: ignore[no-untyped-def]
     if filename_has_nul():
         return FILENAME_MESSAGE, 400, {"Content-Type": "text/plain; charset=utf-8"}
     if has_nul():
-        lang = str(get_locale() or "id")
+        lang = current_lang()
         text = MESSAGE["en"] if lang == "en" else MESSAGE["id"]
         return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
     return None

@@ -9,38 +9,29 @@ Two kinds (anonymity.md rules 4-7):
   per response with the unit code, the raw answers and the cut, for units whose own
   respondents are a group the reports already disclose.
 
-Only closed waves are exported (rule 6). Routes: blueprint `exports` under /hr/ekspor; CLI:
-`flask export`.
+Only closed waves are exported (rule 6). Routes: `hr/exports.py`; CLI: `flask export`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-import click
 import sqlalchemy as sa
-from flask import Blueprint, Flask, Response, abort, g, has_request_context
-from flask.cli import with_appcontext
-from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from instruments.model import Instrument
 from reports.build import instrument_dimensions
 
-from .auth import login_required
-from .extensions import db
-from .forms import RespondentExportForm
-from .instrument_store import get_instrument
-from .models import Answer, PublishedCell, Role, Wave, WaveState, WaveUnit
-from .models import Response as ResponseRow
-from .reporting import ReportingError, find_wave, safe_name
-from .services import CUT_CHOICES, audit, subtree_ids
-from .services.publication import cells_of, culture_keys, layout
-from .tables import FORMATS, MIMETYPES, Column, Table, spss_name, write_table
-
-bp = Blueprint("exports", __name__, url_prefix="/hr/ekspor")
+from ..extensions import db
+from ..instrument_store import get_instrument
+from ..models import Answer, PublishedCell, Wave, WaveState, WaveUnit
+from ..models import Response as ResponseRow
+from .publication import ReportingError, cells_of, culture_keys, layout
+from .reports import safe_name
+from .responses import CUT_CHOICES
+from .tables import FORMATS, Column, Table, spss_name, write_table
+from .waves import audit
 
 SHOWN = "shown"
 SUPPRESSED = "suppressed"
@@ -310,100 +301,3 @@ def export_bytes(wave: Wave, fmt: str, *, respondents: bool, actor: str,
     if respondents:
         audit(actor, "export.respondents", wave.id, f"format={fmt} rows={len(table.rows)}")
     return data, name, len(table.rows)
-
-
-# ---------------------------------------------------------------- routes
-
-def _download(data: bytes, filename: str, fmt: str) -> Response:
-    response = Response(data, content_type=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _wave_or_404(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
-
-
-def _closed_or_409(wave: Wave) -> None:
-    if wave.state != WaveState.CLOSED:
-        abort(409, description=_("Gelombang %(w)s belum ditutup; hasil hanya dapat diekspor "
-                                 "setelah gelombang ditutup.", w=wave.name))
-
-
-def _lang() -> str:
-    return str(get_locale() or "id") if has_request_context() else "id"
-
-
-@bp.route("/<int:wave_id>/agregat.<fmt>")
-@login_required()
-def aggregated(wave_id: int, fmt: str):  # type: ignore[no-untyped-def]
-    """The aggregated results; a unit head gets the units of their own subtree only."""
-    wave = _wave_or_404(wave_id)
-    if fmt not in FORMATS:
-        abort(404)
-    _closed_or_409(wave)
-    units = subtree_ids(g.user.unit_id) if g.user.role == Role.UNIT_HEAD else None
-    try:
-        data, name, _rows = export_bytes(wave, fmt, respondents=False, actor=g.user.username,
-                                         unit_ids=units, lang=_lang())
-    except ExportRefused as exc:
-        abort(409, description=str(exc))
-    return _download(data, name, fmt)
-
-
-@bp.route("/<int:wave_id>/responden", methods=["POST"])
-@login_required()
-def respondents(wave_id: int):  # type: ignore[no-untyped-def]
-    """The respondent-level data (a POST: every download is written to the audit log)."""
-    wave = _wave_or_404(wave_id)
-    if not g.user.can_export_respondents:
-        abort(403, description=_("Ekspor data per responden memerlukan izin khusus yang "
-                                 "diberikan oleh admin di halaman Pengguna."))
-    _closed_or_409(wave)
-    form = RespondentExportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    units = subtree_ids(g.user.unit_id) if g.user.role == Role.UNIT_HEAD else None
-    try:
-        data, name, _rows = export_bytes(wave, form.fmt.data, respondents=True,
-                                         actor=g.user.username, unit_ids=units, lang=_lang())
-    except ExportRefused as exc:
-        db.session.rollback()
-        abort(409, description=str(exc))
-    db.session.commit()
-    return _download(data, name, form.fmt.data)
-
-
-# ---------------------------------------------------------------- CLI
-
-@click.command("export")
-@with_appcontext
-@click.option("--wave", "ident", required=True, help="Wave id, name or period (2026-Q4).")
-@click.option("--format", "fmt", required=True, type=click.Choice(FORMATS))
-@click.option("--respondents", is_flag=True,
-              help="Respondent-level data (audited with actor cli) instead of aggregates.")
-@click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export_command(ident: str, fmt: str, respondents: bool, lang: str, out: Path) -> None:
-    """Export a closed wave's results (aggregated by default) as CSV, Excel or SPSS."""
-    with force_locale(lang):
-        try:
-            wave = find_wave(ident)
-            data, _name, rows = export_bytes(wave, fmt, respondents=respondents, actor="cli",
-                                             lang=lang)
-        except (ReportingError, ExportRefused) as exc:
-            db.session.rollback()
-            raise click.ClickException(str(exc)) from exc
-    out.write_bytes(data)
-    db.session.commit()  # the audit entry, once the file is written
-    click.echo(f"{rows} baris / rows -> {out}")
-
-
-def init_app(app: Flask) -> None:
-    """Register the export routes and `flask export`."""
-    app.register_blueprint(bp)
-    app.cli.add_command(export_command)

@@ -36,14 +36,15 @@ from scipy import special
 
 from instruments.model import Direction, Instrument, Referent
 
-from .auth import create_user
-from .database import restrict_file
-from .extensions import db
-from .instrument_store import get_instrument
-from .models import Answer, Code, Response, TrainingEvent, Unit, Wave
-from .services import audit, close_wave, create_wave, issue_codes, open_wave
-from .services.storage import compact_storage
-from .tables import csv_text
+from ..database import restrict_file
+from ..extensions import db
+from ..instrument_store import get_instrument
+from ..models import Answer, Code, Response, TrainingEvent, Unit, Wave
+from ..services import audit, close_wave, create_wave, issue_codes, open_wave
+from ..services.slips import codes_csv
+from ..services.storage import compact_storage
+from ..services.users import create_user
+from .common import needs_schema
 
 ACTOR = "demo"
 SEED = 20260101
@@ -497,18 +498,15 @@ def _tryout_wave(units: dict[str, Unit], keys: list[str], out: Path) -> int:
     open_wave(wave, actor=ACTOR)
     issued = issue_codes(wave, unit, 10, key=current_app.config["LENTERA_CODE_KEY"],
                          actor=ACTOR)
-    base = current_app.config["LENTERA_PUBLIC_URL"].rstrip("/")
     out.parent.mkdir(parents=True, exist_ok=True)
     restrict_file(out)
-    header = ("code", "url", "unit_code", "unit_name", "wave", "closes_on")
-    out.write_text(csv_text([header] + [(c.code, f"{base}/isi#{c.code}", c.unit_code,
-                                         c.unit_name, wave.name, wave.closes_on.isoformat())
-                                        for c in issued]), encoding="utf-8", newline="")
+    out.write_bytes(codes_csv(wave, issued))
     return len(issued)
 
 
 @click.command("demo")
 @with_appcontext
+@needs_schema
 @click.option("--instruments", "keys", default=",".join(CULTURE), show_default=True,
               help="Culture instruments of the quarterly waves.")
 @click.option("--skm/--no-skm", default=True, help="Add one SKM period per service unit.")

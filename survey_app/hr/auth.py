@@ -9,19 +9,24 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from ..extensions import db
+from ..models import Role, User
+from ..ops.ratelimit import (
+    Refusal,
+    login_limited,
+    note_login_failure,
+    note_login_success,
+    refusal_text,
+    too_many,
+)
+from ..services.users import end_sessions
 from .forms import EmptyForm, LoginForm
-from .models import Role, User
-from .ratelimit import login_limited, note_login_failure, note_login_success
-from .services.users import create_user, end_sessions
 
-__all__ = ["bp", "create_user", "init_app", "login_required"]
-
-bp = Blueprint("auth", __name__, url_prefix="/hr")
+bp = Blueprint("auth", __name__, url_prefix="/hr", template_folder="templates")
 # A hash of a random password nobody knows, made with the same (default) method as the users'
 # hashes; checked against for an unknown username so that it answers as slowly as a real one.
 _dummy_hash: list[str] = []
@@ -81,8 +86,14 @@ def load_user() -> None:
         g.user = None
 
 
+def too_many_logins(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
+    """The login page again, saying how long to wait."""
+    flash(refusal_text(refusal))
+    return too_many(refusal, render_template("hr/login.html", form=LoginForm(formdata=None)))
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
-@login_limited
+@login_limited(too_many_logins)
 def login():  # type: ignore[no-untyped-def]
     """Log in."""
     form = LoginForm()
@@ -110,12 +121,6 @@ def logout():  # type: ignore[no-untyped-def]
     if EmptyForm().validate_on_submit():
         if g.get("user") is not None:
             end_sessions(g.user)
-            db.session.commit()
         session.pop("user_id", None)
         session.pop("session_version", None)
     return redirect(url_for("auth.login"))
-
-
-def init_app(app: Flask) -> None:
-    """Register the auth blueprint."""
-    app.register_blueprint(bp)

@@ -6,14 +6,21 @@ only (a QR link carries it in the `#fragment`, which browsers never send).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from .forms import CodeForm
-from .instrument_store import get_instrument
-from .ratelimit import check_code_limited, code_limited, entry_token
-from .services import (
+from ..config import RESPOND_PREFIX
+from ..i18n import current_lang
+from ..instrument_store import get_instrument
+from ..ops.ratelimit import (
+    Refusal,
+    check_code_limited,
+    code_limited,
+    entry_token,
+    refusal_text,
+    too_many,
+)
+from ..services import (
     CUT_CHOICES,
     AnswersInvalid,
     CodeRefused,
@@ -23,8 +30,9 @@ from .services import (
     validate_answers,
     wave_instruments,
 )
+from .forms import CodeForm
 
-bp = Blueprint("respond", __name__, url_prefix="/isi")
+bp = Blueprint("respond", __name__, url_prefix=RESPOND_PREFIX, template_folder="templates")
 
 
 def refusal_message(reason: str) -> str:
@@ -39,8 +47,14 @@ def refusal_message(reason: str) -> str:
     }[reason]
 
 
+def too_many_codes(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
+    """The code page again, saying how long this address must wait."""
+    return too_many(refusal, render_template("respond/enter.html", form=CodeForm(formdata=None),
+                                             error=refusal_text(refusal)))
+
+
 @bp.route("", methods=["GET", "POST"])
-@code_limited
+@code_limited(too_many_codes)
 def enter():
     """Ask for the code; a valid code leads to the page that states what is stored."""
     if request.method == "GET":
@@ -63,7 +77,7 @@ def enter():
 
 
 @bp.route("/survei", methods=["POST"])
-@code_limited
+@code_limited(too_many_codes)
 def survey():
     """Show the survey (first time) or store the answers (when submitted)."""
     # CSRFProtect has checked the token before any POST view runs, so this form only reads the
@@ -116,7 +130,7 @@ def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
 def _receipt_rows(keys: tuple[str, ...],
                   answers: tuple[StoredAnswer, ...]) -> list[tuple[str, int, str]]:
     """(question, value, answer label) of every stored answer, in the current language."""
-    labels = _answer_labels(keys, str(get_locale() or "id"))
+    labels = _answer_labels(keys, current_lang())
     return [(*labels[a.item_code, a.value], a.value) for a in answers]
 
 
@@ -136,9 +150,3 @@ def _answer_labels(keys: tuple[str, ...], lang: str) -> dict[tuple[str, int], tu
                        for q in inst.respondent_questions for o in q.choices})
     cache[keys, lang] = labels
     return labels
-
-
-def init_app(app: Flask) -> None:
-    """Register the respond blueprint; `/` leads respondents to it."""
-    app.register_blueprint(bp)
-    app.add_url_rule("/", "home", lambda: redirect(url_for("respond.enter")))

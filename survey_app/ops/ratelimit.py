@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, render_template, request
-from flask_babel import get_locale
+from flask import Flask, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from .extensions import db
-from .services.responses import CodeInfo, CodeRefused, check_code, code_hash
+from ..extensions import db
+from ..i18n import current_lang
+from ..services.responses import CodeInfo, CodeRefused, check_code, code_hash
 
 log = logging.getLogger(__name__)
 
@@ -321,51 +321,52 @@ def refusal_text(refusal: Refusal) -> str:
                       f"Too many wrong codes from this address. Wait {minutes} minute(s), then "
                       "check the code on your slip again. Nothing was stored."),
     }[refusal.reason]
-    return texts[1] if str(get_locale() or "id") == "en" else texts[0]
+    return texts[1] if current_lang() == "en" else texts[0]
 
 
-def _too_many(refusal: Refusal, template: str, **context: Any):  # type: ignore[no-untyped-def]
-    # The respond templates show `error`; the HR templates show flashed messages.
-    if template.startswith("hr/"):
-        flash(refusal_text(refusal))
-    html = render_template(template, error=refusal_text(refusal), **context)
+def too_many(refusal: Refusal, html: str) -> tuple[str, int, dict[str, str]]:
+    """A 429 answer with the page that explains the refusal."""
     return html, 429, {"Retry-After": str(refusal.retry_after)}
 
 
-# --- view decorators -----------------------------------------------------------------------
+# --- view decorators: `refused` builds the view's own page for a refusal -------------------
+
+Refused = Callable[[Refusal], Any]
+View = Callable[..., Any]
 
 
-def login_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+def login_limited(refused: Refused) -> Callable[[View], View]:
     """The login view's limits: per-address attempts and the account lock, checked before the
     password is; the view reports the outcome (`note_login_failure`/`note_login_success`)."""
 
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if request.method != "POST":
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST":
+                refusal = login_refusal(request.form.get("username", "")[:64])
+                if refusal is not None:
+                    return refused(refusal)
             return view(*args, **kwargs)
-        from .forms import LoginForm
 
-        refusal = login_refusal(request.form.get("username", "")[:64])
-        if refusal is not None:
-            return _too_many(refusal, "hr/login.html", form=LoginForm(formdata=None))
-        return view(*args, **kwargs)
+        return wrapped
 
-    return wrapped
+    return decorate
 
 
-def code_limited(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A respond view that checks codes with `check_code_limited`: its RateLimited is a 429."""
+def code_limited(refused: Refused) -> Callable[[View], View]:
+    """A view that checks codes with `check_code_limited`: its RateLimited becomes `refused`."""
 
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except RateLimited as exc:
-            from .forms import CodeForm
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except RateLimited as exc:
+                return refused(exc.refusal)
 
-            return _too_many(exc.refusal, "respond/enter.html", form=CodeForm(formdata=None))
+        return wrapped
 
-    return wrapped
+    return decorate
 
 
 def init_app(app: Flask) -> None:

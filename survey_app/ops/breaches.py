@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     K_MINIMUM,
     Answer,
     AuditEntry,
@@ -59,7 +59,7 @@ def _late_k_changes(names: dict[int, str]) -> list[str]:
 
 def _unfrozen_waves() -> list[str]:
     """An opened wave without its frozen layout, a closed culture wave never published."""
-    from .services.publication import culture_keys
+    from ..services.publication import culture_keys
 
     frozen = set(db.session.scalars(sa.select(WaveUnit.wave_id).distinct()))
     published = set(db.session.scalars(sa.select(PublishedCell.wave_id).distinct()))

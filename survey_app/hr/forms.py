@@ -1,4 +1,4 @@
-"""Flask-WTF forms (CSRF on every state-changing request, even a single button)."""
+"""The HR forms (Flask-WTF: CSRF on every state-changing request, even a single button)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ from wtforms.validators import (
     Optional,
 )
 
-from .models import K_DEFAULT, K_MINIMUM
+from ..models import K_DEFAULT, K_MINIMUM
+from ..services.responses import CUT_CHOICES
 
-CUT_CHOICES = [SelectChoice("", "-"), SelectChoice("jabatan", "jabatan")]
+CUTS = [SelectChoice("", "-"), *(SelectChoice(cut, cut) for cut in CUT_CHOICES)]
 FORMATS = [SelectChoice("csv", "CSV"), SelectChoice("pdf", "PDF")]
 ROLE_CHOICES = [SelectChoice("admin", _l("Admin")), SelectChoice("analyst", _l("Analis")),
                 SelectChoice("unit_head", _l("Kepala unit"))]
@@ -41,15 +42,6 @@ class EmptyForm(FlaskForm):
     """A form with only a button: still CSRF-protected (microblog's EmptyForm)."""
 
     submit = SubmitField(_l("Kirim"))
-
-
-class CodeForm(FlaskForm):
-    """The respondent types (or the page script fills in) the participation code."""
-
-    code = StringField(_l("Kode partisipasi"), validators=[DataRequired(), Length(max=40)],
-                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                  "spellcheck": "false", "inputmode": "text"})
-    submit = SubmitField(_l("Lanjut"))
 
 
 class LoginForm(FlaskForm):
@@ -80,7 +72,7 @@ class WaveForm(FlaskForm):
     closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
     k = IntegerField(_l("Ukuran kelompok minimum k"), default=K_DEFAULT,
                      validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
-    cut = SelectField(_l("Pemilahan"), choices=CUT_CHOICES,
+    cut = SelectField(_l("Pemilahan"), choices=CUTS,
                       default="")
     submit = SubmitField(_l("Simpan"))
 
@@ -90,7 +82,7 @@ class WaveDraftForm(FlaskForm):
 
     k = IntegerField(_l("Ukuran kelompok minimum k"),
                      validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
-    cut = SelectField(_l("Pemilahan"), choices=CUT_CHOICES)
+    cut = SelectField(_l("Pemilahan"), choices=CUTS)
     opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
     closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
     submit = SubmitField(_l("Simpan perubahan"))

@@ -1,24 +1,22 @@
-"""User management pages (admins only), registered on the HR blueprint `admin`.
+"""User management pages (admins only), on the HR blueprint `admin`.
 
-Every change goes through `services.users`, which audits it; each POST is a Flask-WTF form.
+Every change goes through `services.users`, which audits it; each POST is a Flask-WTF form;
+the request commits (`database.App`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from .auth import login_required, start_session
-from .extensions import db
-from .forms import FlagForm, PasswordResetForm, UserCreateForm, UserRoleForm
-from .messages import user_rule_message
-from .models import Role, User
-from .services import units_in_tree_order
-from .services.users import (
+from ..extensions import db
+from ..models import Role, User
+from ..services import units_in_tree_order
+from ..services.users import (
     UserRuleError,
     change_role,
     create_user,
@@ -27,6 +25,10 @@ from .services.users import (
     set_active,
     set_export_permission,
 )
+from .auth import login_required, start_session
+from .blueprint import bp
+from .common import refuse
+from .forms import FlagForm, PasswordResetForm, UserCreateForm, UserRoleForm
 
 ADMIN_ONLY = _l("Hanya admin yang dapat mengelola pengguna. Minta admin BKPSDM bila Anda "
                 "memerlukan akses.")
@@ -49,6 +51,7 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
+@bp.route("/pengguna", methods=["GET", "POST"])
 @admin_required
 def users():  # type: ignore[no-untyped-def]
     """Every HR user and a form to create one."""
@@ -60,11 +63,9 @@ def users():  # type: ignore[no-untyped-def]
             user = create_user(form.username.data, form.password.data, form.role.data,
                                _unit_id(form), actor=g.user.username)
         except UserRuleError as exc:
-            db.session.rollback()
-            flash(user_rule_message(exc))
+            refuse(exc)
             status = 422
         else:
-            db.session.commit()
             flash(_("Pengguna %(u)s dibuat.", u=user.username))
             return redirect(url_for("admin.users"))
     elif form.is_submitted():
@@ -82,6 +83,7 @@ def _user_page(user: User, status: int = 200, **forms: Any):  # type: ignore[no-
         flag_form=FlagForm(formdata=None), is_self=user.id == g.user.id), status
 
 
+@bp.route("/pengguna/<int:user_id>")
 @admin_required
 def user(user_id: int):  # type: ignore[no-untyped-def]
     """One user: role and unit, password, active, export permission."""
@@ -90,11 +92,11 @@ def user(user_id: int):  # type: ignore[no-untyped-def]
 
 def _refused(user: User, exc: UserRuleError, **forms: Any):  # type: ignore[no-untyped-def]
     """Roll back and show the user page with the rule that was broken (409)."""
-    db.session.rollback()
-    flash(user_rule_message(exc))
+    refuse(exc)
     return _user_page(user, 409, **forms)
 
 
+@bp.route("/pengguna/<int:user_id>/peran", methods=["POST"])
 @admin_required
 def user_role(user_id: int):  # type: ignore[no-untyped-def]
     """Change a user's role and unit."""
@@ -107,11 +109,11 @@ def user_role(user_id: int):  # type: ignore[no-untyped-def]
         changed = change_role(user, form.role.data, _unit_id(form), actor=g.user)
     except UserRuleError as exc:
         return _refused(user, exc, role_form=form)
-    db.session.commit()
     flash(_("Peran %(u)s diubah.", u=user.username) if changed else _("Tidak ada perubahan."))
     return redirect(url_for("admin.user", user_id=user.id))
 
 
+@bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
 @admin_required
 def user_password(user_id: int):  # type: ignore[no-untyped-def]
     """Reset a user's password."""
@@ -123,7 +125,6 @@ def user_password(user_id: int):  # type: ignore[no-untyped-def]
         reset_password(user, form.password.data, actor=g.user)
     except UserRuleError as exc:
         return _refused(user, exc, password_form=form)
-    db.session.commit()
     if user.id == g.user.id:  # the admin's other sessions end; this one goes on
         start_session(user)
     flash(_("Kata sandi %(u)s diganti.", u=user.username))
@@ -139,6 +140,7 @@ def _flag(user_id: int) -> tuple[User, bool]:
     return user, form.value.data == "1"
 
 
+@bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
 @admin_required
 def user_active(user_id: int):  # type: ignore[no-untyped-def]
     """Deactivate (value 0) or reactivate (value 1) a user."""
@@ -147,7 +149,6 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
         changed = set_active(user, active, actor=g.user)
     except UserRuleError as exc:
         return _refused(user, exc)
-    db.session.commit()
     if changed:
         flash(_("%(u)s diaktifkan kembali.", u=user.username) if active
               else _("%(u)s dinonaktifkan; sesinya berakhir pada permintaan berikutnya.",
@@ -155,24 +156,13 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.user", user_id=user.id))
 
 
+@bp.route("/pengguna/<int:user_id>/izin-ekspor", methods=["POST"])
 @admin_required
 def user_export(user_id: int):  # type: ignore[no-untyped-def]
     """Grant (value 1) or revoke (value 0) the respondent-level export permission."""
     user, granted = _flag(user_id)
     set_export_permission(user, granted, actor=g.user)
-    db.session.commit()
     flash(_("Izin ekspor data per responden diberikan kepada %(u)s.", u=user.username)
           if granted else _("Izin ekspor data per responden dicabut dari %(u)s.",
                             u=user.username))
     return redirect(url_for("admin.user", user_id=user.id))
-
-
-def register_user_routes(bp: Blueprint) -> None:
-    """Add the user pages to the HR blueprint (endpoints admin.users, admin.user, ...)."""
-    bp.add_url_rule("/pengguna", view_func=users, methods=["GET", "POST"])
-    bp.add_url_rule("/pengguna/<int:user_id>", view_func=user)
-    bp.add_url_rule("/pengguna/<int:user_id>/peran", view_func=user_role, methods=["POST"])
-    bp.add_url_rule("/pengguna/<int:user_id>/sandi", view_func=user_password, methods=["POST"])
-    bp.add_url_rule("/pengguna/<int:user_id>/status", view_func=user_active, methods=["POST"])
-    bp.add_url_rule("/pengguna/<int:user_id>/izin-ekspor", view_func=user_export,
-                    methods=["POST"])

@@ -1,0 +1,95 @@
+"""`flask report build`: every PDF of a closed wave (or of all of them) into a folder."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from reports.batch import ProgressBar, render_batch
+
+from ..models import Wave
+from ..services.publication import ReportingError, analyse_culture_wave
+from ..services.reports import (
+    closed_culture_waves,
+    culture_jobs,
+    report_dir,
+    skm_jobs,
+    wave_folder,
+)
+from ..services.waves import WaveNotFound, find_wave
+from .common import needs_schema
+
+report_group = AppGroup("report", help="Laporan PDF / PDF reports.")
+
+
+@report_group.command("build")
+@needs_schema
+@click.option("--wave", "ident", default=None, help="Wave id, name or period (2026-Q4).")
+@click.option("--all", "all_waves", is_flag=True,
+              help="Every closed culture wave, each into its own subfolder of --out.")
+@click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: <instance>/reports/wave-<id>-<period>/<lang>).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--time-limit", default=120, show_default=True, type=click.IntRange(1),
+              help="Seconds allowed for one report.")
+@click.option("--skm/--no-skm", default=True, help="Also the SKM reports of the same year.")
+@click.option("--population", multiple=True, metavar="UNIT_CODE=N",
+              help="Service users of an SKM unit (for Krejcie & Morgan); repeatable.")
+def build_command(ident: str | None, all_waves: bool, lang: str, out: Path | None,
+                  workers: int, time_limit: int, skm: bool, population: tuple[str, ...]) -> None:
+    """Render every unit report, the organisation report (and SKM reports) of a wave."""
+    if bool(ident) == all_waves:
+        raise click.UsageError("Pilih --wave ATAU --all / give either --wave or --all.")
+    try:
+        targets = closed_culture_waves() if all_waves else [find_wave(ident or "")]
+        populations = _populations(population)
+    except (WaveNotFound, ReportingError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = 0
+    for wave in targets:
+        if out is None:
+            folder = report_dir(wave, lang)
+        else:
+            folder = out / wave_folder(wave) / lang if all_waves else out
+        failed += _build_wave(wave, lang, folder, workers, time_limit, skm, populations)
+    if failed:
+        raise SystemExit(1)
+
+
+def _build_wave(wave: Wave, lang: str, target: Path, workers: int, time_limit: int, skm: bool,
+                populations: dict[str, int]) -> int:
+    """Render one wave's reports into `target`; return the number of failed reports."""
+    try:
+        jobs = culture_jobs(analyse_culture_wave(wave), lang)
+        if skm:
+            more, skipped = skm_jobs(wave.period[:4], lang, populations)
+            jobs += more
+            for line in skipped:
+                click.echo(line, err=True)
+    except ReportingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{wave.name}: {len(jobs)} laporan / reports -> {target}", err=True)
+    bar = ProgressBar(len(jobs), sys.stderr)
+    outcomes = render_batch(jobs, target, workers=workers, time_limit=time_limit,
+                            progress=bar.advance)
+    failed = [o for o in outcomes if o.error]
+    for o in failed:
+        click.echo(f"GAGAL / FAILED {o.filename}: {o.error}", err=True)
+    click.echo(f"{wave.name}: {len(outcomes) - len(failed)} PDF ditulis / written to {target}")
+    return len(failed)
+
+
+def _populations(pairs: Sequence[str]) -> dict[str, int]:
+    out = {}
+    for pair in pairs:
+        code, _, number = pair.partition("=")
+        if not number.isdigit() or int(number) < 1:
+            raise ReportingError(f"--population {pair!r}: tulis KODE_UNIT=N / "
+                                 f"write UNIT_CODE=N with N >= 1")
+        out[code] = int(number)
+    return out

@@ -1,0 +1,24 @@
+"""The staff side (/hr): login, units, waves and codes, users, training, reports and exports.
+
+Blueprints: `auth` (login), `admin` (the pages of `admin.py` and `users.py`), `reports` and
+`exports` (downloads of closed waves).
+"""
+
+from flask import Flask, g
+
+from . import admin, users  # noqa: F401  (their routes are on blueprint.bp)
+from .auth import bp as auth_bp
+from .blueprint import bp as admin_bp
+from .exports import bp as exports_bp
+from .forms import EmptyForm
+from .reports import bp as reports_bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the HR blueprints and the logout form every HR page shows."""
+    for bp in (auth_bp, admin_bp, reports_bp, exports_bp):
+        app.register_blueprint(bp)
+
+    @app.context_processor
+    def _logout_form() -> dict[str, object]:
+        return {"logout_form": EmptyForm} if g.get("user") else {}

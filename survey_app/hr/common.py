@@ -1,0 +1,60 @@
+"""What the HR views share: roles, the wave of a URL, file downloads, rule refusals."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, request
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..i18n import LANGUAGES, current_lang
+from ..messages import rule_message
+from ..models import Role, Wave, WaveState
+from ..services import subtree_ids
+
+HR = (Role.ADMIN, Role.ANALYST)
+
+
+def visible_unit_ids() -> set[int] | None:
+    """Units the current user may see: all (None) for HR, the own subtree for a unit head."""
+    if g.user.role == Role.UNIT_HEAD:
+        return subtree_ids(g.user.unit_id)
+    return None
+
+
+def wave_or_404(wave_id: int) -> Wave:
+    """The wave of the URL."""
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        abort(404)
+    return wave
+
+
+def closed_wave_or_409(wave_id: int) -> Wave:
+    """The wave of the URL, refused until it is closed (anonymity.md rule 6)."""
+    wave = wave_or_404(wave_id)
+    if wave.state != WaveState.CLOSED:
+        abort(409, description=_("Gelombang %(w)s belum ditutup; hasil tersedia setelah "
+                                 "gelombang ditutup.", w=wave.name))
+    return wave
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    """A file the browser saves and does not keep in its cache."""
+    response = Response(data, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def report_lang() -> str:
+    """The language of a report: `?lang=` if given (else 400), otherwise the page's."""
+    asked = request.args.get("lang")
+    if asked is not None and asked not in LANGUAGES:
+        abort(400, description="lang harus id atau en / lang must be id or en")
+    return asked or current_lang()
+
+
+def refuse(exc: Exception) -> None:
+    """Undo the request's changes and tell the user why the rule refused them."""
+    db.session.rollback()
+    flash(rule_message(exc))

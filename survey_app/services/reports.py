@@ -1,0 +1,122 @@
+"""Reports of a closed wave: database -> analysis -> report contexts -> render jobs, and where
+the built PDFs live.
+
+Only closed waves are reported (anonymity.md rule 6: no live peeking). All numbers and all
+suppression come from `analysis.analyse_wave`; the PDFs come from `reports`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+
+from analysis.errors import AnalysisInputError
+from analysis.skm import krejcie_morgan, skm_index
+from reports.batch import RenderJob
+from reports.build import build_org_context, build_unit_context, instrument_dimensions
+from reports.context import SkmReportContext, SkmUnsur
+
+from ..extensions import db
+from ..instrument_store import get_instrument
+from ..models import Unit, Wave, WaveState, WaveUnit
+from .dataset import wave_dataset
+from .publication import WaveBundle, culture_keys, is_skm, layout, org_name
+
+ORG_FILE = "organisation.pdf"
+
+
+def safe_name(text: str) -> str:
+    """A file-name fragment: letters, digits, dot, dash and underscore only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
+
+
+def unit_filename(unit: Unit | WaveUnit) -> str:
+    """The PDF file name of a unit's report."""
+    return f"unit-{safe_name(unit.code)}.pdf"
+
+
+def unit_job(bundle: WaveBundle, i: int, lang: str) -> RenderJob:
+    """The report of the wave's unit at position `i`."""
+    return RenderJob(unit_filename(bundle.units[i]), build_unit_context(
+        i, bundle.names, bundle.waves, bundle.info, bundle.invited[i],
+        bundle.events.get(i, [])), lang)
+
+
+def org_job(bundle: WaveBundle, lang: str) -> RenderJob:
+    """The organisation report of the wave."""
+    return RenderJob(ORG_FILE, build_org_context(bundle.names, bundle.waves, bundle.info,
+                                                 bundle.invited), lang)
+
+
+def culture_jobs(bundle: WaveBundle, lang: str) -> list[RenderJob]:
+    """Every unit report of the wave and the organisation report."""
+    return [*(unit_job(bundle, i, lang) for i in range(len(bundle.units))),
+            org_job(bundle, lang)]
+
+
+def closed_culture_waves() -> list[Wave]:
+    """Every closed wave with a culture instrument, oldest first."""
+    query = sa.select(Wave).where(Wave.state == WaveState.CLOSED.value).order_by(Wave.opens_on)
+    return [w for w in db.session.scalars(query) if culture_keys(w)]
+
+
+def skm_waves(year: str) -> list[Wave]:
+    """Closed SKM waves whose period starts with `year`."""
+    query = sa.select(Wave).where(Wave.state == WaveState.CLOSED.value,
+                                  Wave.period.startswith(year)).order_by(Wave.id)
+    return [w for w in db.session.scalars(query) if is_skm(w)]
+
+
+def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
+    """The SKM report context of a one-unit SKM wave."""
+    key = wave.instrument_keys[0]
+    instrument = get_instrument(key)
+    arrays = wave_dataset(wave.id, key)
+    dims = instrument_dimensions(instrument)
+    values = np.asarray(arrays.values, dtype=np.float64)
+    n = int(values.shape[0])
+    unit = wave.units[0]
+    base = {"org_name": org_name(layout(wave) or [unit]), "service_unit": unit.name,
+            "period": wave.period, "n_respondents": n, "k": wave.k,
+            "generated_on": dt.date.today().isoformat(), "population": population,
+            "required_sample": krejcie_morgan(population) if population else None}
+    if n < wave.k:  # nothing is computed for a group below k
+        return SkmReportContext(**base, unsur=(), ikm=float("nan"), converted=float("nan"),
+                                mutu="D")
+    result = skm_index(values)
+    unsur = tuple(SkmUnsur(d.code, d.name, float(v))
+                  for (_, d), v in zip(dims, result.nrr, strict=True))
+    return SkmReportContext(**base, unsur=unsur, ikm=result.ikm, converted=result.converted,
+                            mutu=result.mutu)
+
+
+def skm_jobs(year: str, lang: str, populations: dict[str, int]
+             ) -> tuple[list[RenderJob], list[str]]:
+    """The SKM reports of every service unit for the year, and why any wave was skipped."""
+    jobs, skipped = [], []
+    for wave in skm_waves(year):
+        unit = wave.units[0]
+        try:
+            ctx = skm_context(wave, populations.get(unit.code))
+        except AnalysisInputError as exc:  # e.g. an SKM instrument without the nine unsur
+            skipped.append(f"SKM {wave.name} dilewati / skipped: {exc}")
+            continue
+        jobs.append(RenderJob(f"skm-{safe_name(unit.code)}-{wave.id}.pdf", ctx, lang))
+    return jobs, skipped
+
+
+def wave_folder(wave: Wave) -> str:
+    """The folder name of a wave's reports."""
+    return f"wave-{wave.id}-{safe_name(wave.period)}"
+
+
+def report_dir(wave: Wave, lang: str) -> Path:
+    """Where the built PDFs of a wave live (instance folder unless configured)."""
+    root = current_app.config.get("LENTERA_REPORT_DIR") or Path(current_app.instance_path) / \
+        "reports"
+    return Path(root) / wave_folder(wave) / lang
