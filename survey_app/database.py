@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from .extensions import db, migrate
 
@@ -72,16 +73,16 @@ def configure_sqlite(engine: Engine) -> None:
     read committed. In rollback-journal mode a writer also waits for readers to finish their
     (short) read statements before it commits.
     """
-    path = engine.url.database
+    path = engine.url.database or ""
     on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN itself.
         dbapi_connection.isolation_level = None
         if on_disk:
             try:
-                restrict_file(path)  # type: ignore[arg-type]
+                restrict_file(path)
             except PermissionError:  # not the owner: `flask audit` reports the file mode
                 log.warning("cannot set mode 0600 on the database file / tidak bisa "
                             "mengatur mode berkas basis data")
@@ -102,7 +103,8 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _lock_before_first_write(_conn, cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def _lock_before_first_write(_conn: Connection, cursor: sqlite3.Cursor, statement: str,
+                                 *_args: object) -> None:
         if not cursor.connection.in_transaction and not _READ.match(statement):
             cursor.execute("BEGIN IMMEDIATE")
 

@@ -1,5 +1,7 @@
 """Flask extension objects, created unbound and initialised in `create_app` (flaskr style)."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +26,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+    from sqlalchemy import Table
+
+    class Model(_FlaskModel, Base):
+        """The type checker's view of `db.Model`: mypy takes no base class from an attribute
+        of an instance. At run time `db.Model` is Flask-SQLAlchemy's model class built on
+        `Base`'s body. Every model here is mapped to a table, never to a join or a select."""
+
+        __table__: ClassVar[Table]
+
+else:
+    Model = db.Model
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

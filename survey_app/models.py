@@ -10,7 +10,7 @@ import uuid
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from .extensions import db
+from .extensions import Model, db
 
 K_MINIMUM = 3
 K_DEFAULT = 5
@@ -32,7 +32,7 @@ class Role(enum.StrEnum):
     UNIT_HEAD = "unit_head"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """An organisational unit (OPD, kecamatan, kelurahan, bidang...) in a tree."""
 
     __tablename__ = "unit"
@@ -48,7 +48,7 @@ class Unit(db.Model):
     children: so.Mapped[list[Unit]] = so.relationship(back_populates="parent")
 
 
-class User(db.Model):
+class User(Model):
     """An HR user (admin, analyst) or a unit head. Respondents never have an account."""
 
     __tablename__ = "user_account"
@@ -82,7 +82,7 @@ wave_unit = sa.Table(
 )
 
 
-class Wave(db.Model):
+class Wave(Model):
     """One survey round (e.g. 2026-Q4) over a set of units and pinned instrument versions."""
 
     __tablename__ = "wave"
@@ -113,7 +113,7 @@ class Wave(db.Model):
         return [wi.instrument_key for wi in self.instruments]
 
 
-class WaveInstrument(db.Model):
+class WaveInstrument(Model):
     """An instrument version pinned by a wave (position = order in the form)."""
 
     __tablename__ = "wave_instrument"
@@ -125,7 +125,7 @@ class WaveInstrument(db.Model):
     position: so.Mapped[int]
 
 
-class WaveUnit(db.Model):
+class WaveUnit(Model):
     """A wave's unit tree as it was when the wave opened (anonymity.md rule 9).
 
     One row per report unit (the wave's units and their ancestors) in report order. Every
@@ -153,7 +153,7 @@ class WaveUnit(db.Model):
     respondents: so.Mapped[int | None]
 
 
-class PublishedCell(db.Model):
+class PublishedCell(Model):
     """One published figure set of a closed wave: unit x instrument dimension (x cut).
 
     Written once when the wave closes, by the same analysis as the PDF reports and with its
@@ -197,7 +197,7 @@ class PublishedCell(db.Model):
     comparison_verdict: so.Mapped[str | None] = so.mapped_column(sa.String(32))
 
 
-class Code(db.Model):
+class Code(Model):
     """A participation code, stored only as HMAC-SHA256(LENTERA_CODE_KEY, code). No time.
 
     SQLite stores it WITHOUT ROWID, keyed by the hash: no row number in issue (print) order.
@@ -215,7 +215,7 @@ class Code(db.Model):
     unit: so.Mapped[Unit] = so.relationship()
 
 
-class Response(db.Model):
+class Response(Model):
     """One anonymous submission: random id, wave, unit and the optional coarse cut. Nothing else.
 
     SQLite stores it WITHOUT ROWID, so the physical order follows the random id, not submission.
@@ -233,7 +233,7 @@ class Response(db.Model):
     cut: so.Mapped[str | None] = so.mapped_column(sa.String(16))
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer of a response; `points` is the scale's A, so the range check is per scale."""
 
     __tablename__ = "answer"
@@ -251,7 +251,7 @@ class Answer(db.Model):
     points: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """An HR action (never a respondent action): who did what to which wave, and when."""
 
     __tablename__ = "audit_entry"
@@ -264,7 +264,7 @@ class AuditEntry(db.Model):
     detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
 
-class TrainingEvent(db.Model):
+class TrainingEvent(Model):
     """A training/development event of a unit (hours in JP), marked on trend charts."""
 
     __tablename__ = "training_event"

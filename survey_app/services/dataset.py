@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy as sa
+from numpy.typing import NDArray
 
 from analysis.wave import WaveData
 from instruments.model import Dimension, Instrument, Item
@@ -34,7 +38,7 @@ class WaveDataset:
     cut_labels: tuple[str, ...]
 
     @property
-    def values(self) -> np.ndarray:
+    def values(self) -> NDArray[np.float64]:
         """(n, items) raw answers 1..A, NaN where unanswered."""
         return self.data.values
 
@@ -75,7 +79,8 @@ def _pinned_key(wave: Wave, key: str) -> str:
     return by_id[key]
 
 
-def _values(wave_id: int, responses: list, items: tuple[Item, ...]) -> np.ndarray:
+def _values(wave_id: int, responses: Sequence[sa.Row[uuid.UUID, int, str | None]],
+            items: tuple[Item, ...]) -> NDArray[np.float64]:
     """(n, items) float matrix of raw answers, NaN where not answered."""
     row_of = {rid: i for i, (rid, _, _) in enumerate(responses)}
     col_of = {item.code: j for j, item in enumerate(items)}
@@ -90,12 +95,12 @@ def _values(wave_id: int, responses: list, items: tuple[Item, ...]) -> np.ndarra
     return values
 
 
-def _unit_index(units: tuple[Unit, ...], unit_ids: list[int]) -> np.ndarray:
+def _unit_index(units: tuple[Unit, ...], unit_ids: list[int]) -> NDArray[np.intp]:
     index = {u.id: i for i, u in enumerate(units)}
     return np.array([index[uid] for uid in unit_ids], dtype=np.intp)
 
 
-def _parents(units: tuple[Unit, ...]) -> np.ndarray:
+def _parents(units: tuple[Unit, ...]) -> NDArray[np.intp]:
     """Parent index per unit; -1 for a root or a parent outside the wave."""
     index = {u.id: i for i, u in enumerate(units)}
     return np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units],
@@ -113,7 +118,7 @@ def closed_waves(instrument_id: str) -> list[Wave]:
     return [wave for wave, key in rows if key.partition("@")[0] == instrument_id]
 
 
-def training_log(unit_ids: set[int] | None = None) -> list[tuple[str, str, object, str, float,
+def training_log(unit_ids: set[int] | None = None) -> list[tuple[str, str, dt.date, str, float,
                                                                   str]]:
     """Training events as (unit code, unit name, date, title, hours JP, provider), by date."""
     from ..models import TrainingEvent
@@ -123,4 +128,5 @@ def training_log(unit_ids: set[int] | None = None) -> list[tuple[str, str, objec
              .join(Unit, Unit.id == TrainingEvent.unit_id).order_by(TrainingEvent.held_on))
     if unit_ids is not None:
         query = query.where(TrainingEvent.unit_id.in_(unit_ids))
-    return [tuple(row) for row in db.session.execute(query)]
+    return [(code, name, held_on, title, hours, provider)
+            for code, name, held_on, title, hours, provider in db.session.execute(query)]

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
+from numpy.typing import NDArray
 
 from analysis.scoring import to_score100
-from analysis.wave import PublishedStats, WaveData, analyse_wave
-from instruments.model import Direction, Referent
+from analysis.wave import PublishedStats, WaveData, WaveResult, analyse_wave
+from instruments.model import Direction, Referent, Scale
 from reports.build import InstrumentWave, WaveInfo, analyse_validity, instrument_dimensions
 from reports.context import TrainingEvent
 
@@ -58,7 +59,7 @@ class WaveBundle:
         return [u.name for u in self.units]
 
     @property
-    def parent(self) -> np.ndarray:
+    def parent(self) -> NDArray[np.intp]:
         """Parent position of each unit, -1 for a root."""
         return layout_parent(self.units)
 
@@ -102,7 +103,7 @@ def layout(wave: Wave) -> list[WaveUnit]:
                                    .order_by(WaveUnit.position)))
 
 
-def layout_parent(units: Sequence[WaveUnit]) -> np.ndarray:
+def layout_parent(units: Sequence[WaveUnit]) -> NDArray[np.intp]:
     """Parent position per layout row, -1 for a root."""
     return np.array([-1 if u.parent_position is None else u.parent_position for u in units],
                     dtype=np.intp)
@@ -173,13 +174,14 @@ def published_stats(earlier: Wave, key: str, instrument_dims: list[str],
         u, j = position.get(unit_id), column.get(dim)
         if u is None or j is None:
             continue
+        assert count is not None  # a shown whole-unit cell has its n (published_cells)
         n[u, j], mean[u, j], shown[u, j] = count, m, True
         var[u, j] = np.nan if sd is None else sd * sd
     return PublishedStats(n, mean, var, shown)
 
 
-def _history_scores(earlier: Wave, key: str, dims: list[str], points: np.ndarray,
-                    units: Sequence[WaveUnit]) -> np.ndarray:
+def _history_scores(earlier: Wave, key: str, dims: list[str], points: NDArray[np.float64],
+                    units: Sequence[WaveUnit]) -> NDArray[np.float64]:
     """An earlier wave's published 0-100 scores on `units`' layout (NaN = not published)."""
     prev = published_stats(earlier, key, dims, units)
     return np.where(prev.shown, to_score100(prev.mean, points), np.nan)
@@ -334,11 +336,13 @@ def published_cells(bundle: WaveBundle) -> list[PublishedCell]:
                 out.append(PublishedCell(**base, cut="", shown=shown,
                                          **(_unit_figures(r, u, j, scale) if shown else {})))
                 for c, label in enumerate(labels):
+                    # the analysis gives all four cut arrays or none (a wave without a cut)
                     ok = (shown and r.cut_shown is not None and bool(r.cut_shown[u, c, j])
+                          and r.disclosure.cut_shown is not None
                           and bool(r.disclosure.cut_shown[u, c]))
                     figures = {"n": int(r.cut_n[u, c, j]), "mean": _f(r.cut_mean[u, c, j]),
                                "score100": _score100(r.cut_mean[u, c, j], scale.points)
-                               } if ok else {}
+                               } if ok and r.cut_n is not None and r.cut_mean is not None else {}
                     out.append(PublishedCell(**base, cut=label, shown=ok, **figures))
     return out
 
@@ -348,7 +352,7 @@ def _score100(mean: float, points: int) -> float | None:
     return None if value is None else float(to_score100(value, points))
 
 
-def _evidence_figures(r, u: int, j: int, points: int) -> dict:  # type: ignore[no-untyped-def]
+def _evidence_figures(r: WaveResult, u: int, j: int, points: int) -> dict[str, float | str | None]:
     """The pooled score and the verdicts of the one evidence standard (analysis.evidence)."""
     p, t, c = r.pooled, r.trend, r.comparison
     change = str(t.verdict[u, j]) if t is not None and bool(t.shown[u, j]) else None
@@ -359,7 +363,8 @@ def _evidence_figures(r, u: int, j: int, points: int) -> dict:  # type: ignore[n
             "change_verdict": change, "comparison_verdict": compare}
 
 
-def _unit_figures(r, u: int, j: int, scale) -> dict:  # type: ignore[no-untyped-def]
+def _unit_figures(r: WaveResult, u: int, j: int,
+                  scale: Scale) -> dict[str, int | float | str | None]:
     collective = scale.referent == Referent.COLLECTIVE
     favourable = r.below_midpoint if scale.direction == Direction.HIGHER_WORSE else r.favourable
     rel = r.reliability[j]

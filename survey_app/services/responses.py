@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,6 +16,9 @@ from ..codes import CodeFormatError, hash_code, normalise_code
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import Answer, Code, Response, Unit, Wave, WaveInstrument, WaveState
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
 # Form fields that are not answers (`entry`: the signed token of ratelimit.entry_token);
@@ -106,9 +109,7 @@ class CodeInfo:
 
 def check_code(text: str) -> CodeInfo:
     """The usable code for `text` (with wave and unit), or CodeRefused saying why not."""
-    info = _code_info(code_hash(text))
-    _raise_if_unusable(info)
-    return info  # type: ignore[return-value]
+    return _usable(_code_info(code_hash(text)))
 
 
 # The respondent statements, built once (building a statement costs more than running it).
@@ -149,13 +150,15 @@ def _instrument_keys(wave_id: int) -> tuple[str, ...]:
     return cache[wave_id]
 
 
-def _raise_if_unusable(info: CodeInfo | None) -> None:
+def _usable(info: CodeInfo | None) -> CodeInfo:
+    """`info` if its code can be used now; CodeRefused saying why not otherwise."""
     if info is None:
         raise CodeRefused("unknown")
     if info.wave.state != WaveState.OPEN:
         raise CodeRefused("closed")
     if info.used:
         raise CodeRefused("used")
+    return info
 
 
 def wave_instruments(wave: WaveInfo | Wave) -> list[Instrument]:
@@ -230,8 +233,10 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None)
     marks it (PostgreSQL re-checks the row once the other commits; SQLite runs one writer at
     a time). A code that cannot be marked adds nothing and raises CodeRefused saying why.
     """
-    if db.session.execute(_MARK, {"digest": info.hash}).rowcount != 1:
-        _raise_if_unusable(_code_info(info.hash))
+    # An UPDATE's result is a CursorResult, which Session.execute is not typed to return.
+    marked = cast("CursorResult[Any]", db.session.execute(_MARK, {"digest": info.hash}))
+    if marked.rowcount != 1:
+        _usable(_code_info(info.hash))
         raise CodeRefused("used")
     response_id = uuid.uuid4()
     db.session.execute(_INSERT_RESPONSE, [{"id": response_id, "wave_id": info.wave.id,
