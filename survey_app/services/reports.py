@@ -8,6 +8,7 @@ suppression come from `analysis.analyse_wave`; the PDFs come from `reports`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -81,18 +82,17 @@ def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
     values = np.asarray(arrays.values, dtype=np.float64)
     n = int(values.shape[0])
     unit = wave.units[0]
-    base = {"org_name": org_name(layout(wave) or [unit]), "service_unit": unit.name,
-            "period": wave.period, "n_respondents": n, "k": wave.k,
-            "generated_on": dt.date.today().isoformat(), "population": population,
-            "required_sample": krejcie_morgan(population) if population else None}
+    context = functools.partial(
+        SkmReportContext, org_name=org_name(layout(wave) or [unit]), service_unit=unit.name,
+        period=wave.period, n_respondents=n, k=wave.k,
+        generated_on=dt.date.today().isoformat(), population=population,
+        required_sample=krejcie_morgan(population) if population else None)
     if n < wave.k:  # nothing is computed for a group below k
-        return SkmReportContext(**base, unsur=(), ikm=float("nan"), converted=float("nan"),
-                                mutu="D")
+        return context(unsur=(), ikm=float("nan"), converted=float("nan"), mutu="D")
     result = skm_index(values)
     unsur = tuple(SkmUnsur(d.code, d.name, float(v))
                   for (_, d), v in zip(dims, result.nrr, strict=True))
-    return SkmReportContext(**base, unsur=unsur, ikm=result.ikm, converted=result.converted,
-                            mutu=result.mutu)
+    return context(unsur=unsur, ikm=result.ikm, converted=result.converted, mutu=result.mutu)
 
 
 def skm_jobs(year: str, lang: str, populations: dict[str, int]

@@ -103,7 +103,7 @@ def to_xlsx(table: Table) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "data"
     sheet.append([c.name for c in table.columns])
     for cell in sheet[1]:
