@@ -207,18 +207,28 @@ def _proc_stats() -> Iterator[tuple[int, int, str, float]]:
         yield int(entry.name), int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick
 
 
-def cpu_snapshot(server_pid: int | None) -> dict[str, float]:
-    """CPU seconds used so far by gunicorn (master and workers), by the PostgreSQL server's
-    processes, and by the whole machine (busy time, /proc/stat); {} without a server pid or
-    where /proc is missing."""
+def _serves(pid: int, database: str) -> bool:
+    """Whether PostgreSQL process `pid` is a backend connected to `database` (its title)."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return f" {database} ".encode() in title.replace(b"\0", b" ")
+
+
+def cpu_snapshot(server_pid: int | None, database: str | None = None) -> dict[str, float]:
+    """CPU seconds used so far by each gunicorn process (master and workers, "server:PID"),
+    by each PostgreSQL backend connected to `database` ("database:PID"; none for SQLite),
+    and by the whole machine (busy time, /proc/stat); {} without a server pid or where /proc
+    is missing. Other sessions' databases on the same server are not counted."""
     if server_pid is None or not Path("/proc/stat").exists():
         return {}
-    snap = {"server": 0.0, "database": 0.0}
+    snap = {}
     for pid, ppid, name, used in _proc_stats():
         if server_pid in (pid, ppid):
-            snap["server"] += used
-        elif name == "postgres":
-            snap["database"] += used
+            snap[f"server:{pid}"] = used
+        elif database and name == "postgres" and _serves(pid, database):
+            snap[f"database:{pid}"] = used
     user, nice, system, _idle, _iowait, irq, softirq = (
         int(x) for x in Path("/proc/stat").read_text().split()[1:8])
     snap["machine"] = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
@@ -227,10 +237,12 @@ def cpu_snapshot(server_pid: int | None) -> dict[str, float]:
 
 def cpu_used(before: dict[str, float], after: dict[str, float], clients: float
              ) -> dict[str, float]:
-    """CPU seconds of one phase by part; `other` is the machine's rest (kernel, other jobs)."""
+    """CPU seconds of one phase by part, summed over the processes alive at its end (one that
+    started meanwhile counts from zero); `other` is the machine's rest (kernel, other jobs)."""
     if not before or not after:
         return {}
-    used = {part: after[part] - before[part] for part in ("server", "database")}
+    used = {part: sum(spent - before.get(key, 0.0) for key, spent in after.items()
+                      if key.startswith(f"{part}:")) for part in ("server", "database")}
     used["clients"] = clients
     used["other"] = max(0.0, after["machine"] - before["machine"] - sum(used.values()))
     return used
@@ -320,9 +332,11 @@ def _client_process(port: int, kind: str, threads: int, codes: list[str],
 
 
 def load(port: int, kind: str, clients: int, processes: int, seconds: float,
-         codes: list[str], answers: dict[str, str], server_pid: int | None = None) -> Result:
+         codes: list[str], answers: dict[str, str], server_pid: int | None = None,
+         database: str | None = None) -> Result:
     """Run `clients` concurrent clients for `seconds`; collect every completed pair, and (given
-    gunicorn's pid) the CPU that server, database, clients and the rest of the machine spent."""
+    gunicorn's pid, and for PostgreSQL the database's name) the CPU that server, database,
+    clients and the rest of the machine spent."""
     ctx = mp.get_context("spawn")
     out: mp.Queue = ctx.Queue()
     start = time.time() + 1.5  # let every process start before the clock runs
@@ -333,9 +347,9 @@ def load(port: int, kind: str, clients: int, processes: int, seconds: float,
     for p in procs:
         p.start()
     time.sleep(max(0.0, start - time.time()))
-    before = cpu_snapshot(server_pid)
+    before = cpu_snapshot(server_pid, database)
     time.sleep(max(0.0, start + seconds - time.time()))
-    after = cpu_snapshot(server_pid)
+    after = cpu_snapshot(server_pid, database)
     parts = _collect(out, procs, time.time() + 60)
     return Result(kind, [x for lat, _e, _c in parts for x in lat], sum(e for _l, e, _c in parts),
                   seconds, cpu_used(before, after, sum(c for _l, _e, c in parts)))
@@ -595,6 +609,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendRun:
     n_open = int(args.rate * args.open_seconds)
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         codes, answers = prepare(url, Path(tmp), closed + n_open + 1 + 1600)
+        pg_name = url.rsplit("/", 1)[1] if backend == "postgres" else None
         rounds = []
         with gunicorn(url, args.workers, args.worker_class) as (port, pid):
             # Warm-up of both kinds, so that neither pays the first requests of a worker
@@ -605,10 +620,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendRun:
                          answers), "warm-up")
             for r in range(args.rounds):
                 bare = checked(load(port, "bare", args.clients, args.processes, args.seconds,
-                                    [], answers, pid), f"round {r + 1}")
+                                    [], answers, pid, pg_name), f"round {r + 1}")
                 mine = codes[r * per_phase:(r + 1) * per_phase]
                 real = checked(load(port, "submit", args.clients, args.processes, args.seconds,
-                                    mine, answers, pid), f"round {r + 1}")
+                                    mine, answers, pid, pg_name), f"round {r + 1}")
                 rounds.append((bare, real))
             pages = page_sizes(port, codes[closed + n_open])
             opened = open_loop(port, args.rate, args.open_seconds, args.open_clients,
@@ -632,10 +647,12 @@ def cpu_table(summary: dict[str, tuple[Result, Result, float]]) -> list[str]:
     if not all(bare.cpu and real.cpu for bare, real, _r in summary.values()):
         return []
     lines = ["", "CPU per completed pair, all rounds (from /proc: server = gunicorn's master and "
-             "workers; database = PostgreSQL's processes, SQLite runs inside the workers; "
-             "clients = the load processes while the clock ran; other = the rest of the "
-             "machine's busy time). The machine is CPU-bound, so the ratio of the pairs' CPU "
-             "is the steadier estimate of the rate ratio:", "",
+             "workers; database = the PostgreSQL backends connected to the bench's database, "
+             "SQLite runs inside the workers; clients = the load processes while the clock ran; "
+             "other = the rest of the machine's busy time, other jobs included). When the bench "
+             "has the CPUs to itself, the ratio of the pairs' total CPU is the steadier "
+             "estimate of the rate ratio; when other jobs share them, the ratio of server and "
+             "database CPU is:", "",
              "| database | pair | server ms | database ms | clients ms | other ms | total ms |",
              "|---|---|---:|---:|---:|---:|---:|"]
     ratios = []
