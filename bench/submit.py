@@ -551,6 +551,29 @@ def inprocess(url: str, workdir: Path, codes: list[str], answers: dict[str, str]
     return {kind: total / n * 1000 for kind, total in spent.items()}
 
 
+def commit_times(url: str, workdir: Path, n: int = 200) -> list[float]:
+    """Seconds of each of `n` one-row INSERT + COMMIT, one after the other on one connection of
+    the app's engine (so with the product's SQLite settings): the durable commit alone. SQLite
+    lets one writer commit at a time, so 1 / this bounds its submissions/s from all workers."""
+    import sqlalchemy as sa
+
+    from bench.bare_app import create_bench_app
+    from survey_app.extensions import db
+
+    app = create_bench_app({"LENTERA_INSTANCE_PATH": str(workdir), "DATABASE_URL": url,
+                            "SECRET_KEY": "bench", "LENTERA_CODE_KEY": CODE_KEY})
+    times = []
+    with app.app_context():
+        for _ in range(n + 10):  # the first 10 open the connection and warm the cache
+            t0 = time.perf_counter()
+            db.session.execute(sa.text("INSERT INTO bench_row (id) VALUES (:id)"),
+                               {"id": secrets.token_hex(16)})
+            db.session.commit()
+            times.append(time.perf_counter() - t0)
+        db.engine.dispose()
+    return times[10:]
+
+
 NOTES = """Reading the figures: server, clients and PostgreSQL share the same two CPUs (with
 whatever else runs on the machine; see the load average above), so the rates are bounded by
 CPU. The bare pair does almost nothing (a constant page; one INSERT without validation), while
@@ -592,6 +615,7 @@ class BackendRun:
     open: OpenLoop
     pages: list[tuple[str, str, int, str]]  # see page_sizes
     cost: dict[str, float]  # see inprocess
+    commits: list[float]  # see commit_times
 
 
 def checked(result: Result, what: str) -> Result:
@@ -631,7 +655,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendRun:
             checked(opened.result, "open loop")
         cost = inprocess(url, Path(tmp), codes[-1600:-1200], answers,
                          n=300 if args.seconds >= 2 else 30)
-    return BackendRun(rounds, opened, pages, cost)
+        commits = commit_times(url, Path(tmp), n=200 if args.seconds >= 2 else 20)
+    return BackendRun(rounds, opened, pages, cost, commits)
 
 
 def pooled(results: list[Result], name: str) -> Result:
@@ -763,6 +788,15 @@ def markdown(results: dict[str, BackendRun], args: argparse.Namespace) -> str:
         for page, accept, size, encoding in run.pages:
             lines.append(f"| {backend} | {page} | {accept or '(none)'} | {size} | "
                          f"{encoding or '(none)'} |")
+    lines += ["", "Commit alone: one-row INSERT + COMMIT, one after the other on one connection "
+              "(the product's SQLite settings: rollback journal, synchronous=FULL). SQLite "
+              "commits one writer at a time, so commits/s bounds its submissions/s; PostgreSQL "
+              "can flush several backends' commits at once:", "",
+              "| database | commits | p50 ms | p95 ms | commits/s |", "|---|---:|---:|---:|---:|"]
+    for backend, run in results.items():
+        c = run.commits
+        lines.append(f"| {backend} | {len(c)} | {np.percentile(c, 50) * 1000:.2f} | "
+                     f"{np.percentile(c, 95) * 1000:.2f} | {len(c) / sum(c):.0f} |")
     lines += goal_lines(results, summary)
     lines += cpu_table(summary)
     kinds = ["GET /isi", "POST /isi/survei", "GET bare", "POST bare"]
