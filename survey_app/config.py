@@ -69,6 +69,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "LENTERA_INSTRUMENT_DIRS": (),
         "LENTERA_PUBLIC_URL": "http://127.0.0.1:5000",
         "LENTERA_HTTPS": False,
+        # Only the respondents' HTML pages are compressed (respond/__init__.py); SECURITY.md
+        # says why no compressed page mixes a secret with text an attacker chose (BREACH).
+        "COMPRESS_REGISTER": False,
+        "COMPRESS_MIMETYPES": ["text/html"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, so
         # those headers come from the client and are ignored).
         "LENTERA_PROXY_HOPS": 0,

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -44,3 +45,4 @@ else:
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()

@@ -3,10 +3,12 @@ receipt (blueprint `respond`, /isi)."""
 
 from flask import Flask, redirect, url_for
 
+from ..extensions import compress
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    """Register the respondent pages; `/` leads respondents to them."""
+    """Register the respondent pages, compressed for slow networks; `/` leads to them."""
+    compress.init_app(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("respond.enter")))

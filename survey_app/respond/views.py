@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from ..config import RESPOND_PREFIX
+from ..extensions import compress
 from ..i18n import current_lang
 from ..instrument_store import get_instrument
 from ..ops.ratelimit import (
@@ -33,6 +34,7 @@ from ..services import (
 from .forms import CodeForm
 
 bp = Blueprint("respond", __name__, url_prefix=RESPOND_PREFIX, template_folder="templates")
+bp.after_request(compress.after_request)  # 2xx HTML only; SECURITY.md on BREACH
 
 
 def refusal_message(reason: str) -> str:
