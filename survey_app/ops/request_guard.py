@@ -36,8 +36,8 @@ def has_nul() -> bool:
     sources = [request.args]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sources.append(request.form)
-    # One join and one search per source: runs before every request, and a survey POST
-    # carries ~55 fields (a generator over each value cost 0.03 ms of it).
+    # One join and one search per source: this runs before every request, and a survey POST
+    # carries one field per item.
     return any("\x00" in "".join(chain(source.keys(), chain.from_iterable(source.listvalues())))
                for source in sources)
 

@@ -191,7 +191,7 @@ def validate_answers(
                     errors[code] = "missing"
                 continue
             # ASCII digits only, at most two (A <= 11): "²".isdigit() is True but int() fails,
-            # and int() of thousands of digits raises too (found by tests/security/test_fuzz.py).
+            # and int() of thousands of digits raises too.
             if not (text.isascii() and text.isdigit() and len(text) <= 2) \
                     or not 1 <= int(text) <= points:
                 errors[code] = "range"
