@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,41 +77,19 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, so
         # those headers come from the client and are ignored).
         "LENTERA_PROXY_HOPS": 0,
+        "LENTERA_ORG_NAME": "",  # empty: the name of the root unit
+        "LENTERA_REPORT_DIR": "",  # empty: <instance>/reports
+        "LENTERA_AUDIT_LOGS": (),
+        "LENTERA_REDIS_URL": "",  # empty: rate-limit counters in the database
+        "LENTERA_RATELIMIT_PREFIX": "lentera:rl:",
+        "LENTERA_LOGIN_PER_MINUTE": 5,
+        "LENTERA_LOCKOUT_FAILURES": 10,
+        "LENTERA_LOCKOUT_SECONDS": 15 * 60,
+        "LENTERA_CODE_FAILURES": 20,
+        "LENTERA_CODE_GLOBAL_FAILURES": 100,
+        "LENTERA_CODE_WINDOW": 10 * 60,
+        "LENTERA_CODE_TOKEN_SECONDS": 8 * 60 * 60,
     }
-
-
-def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The settings given as environment variables (only those that are set)."""
-    found: dict[str, Any] = {}
-    if environ.get("DATABASE_URL"):
-        found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
-    if environ.get("LENTERA_SECRET_KEY"):
-        found["SECRET_KEY"] = environ["LENTERA_SECRET_KEY"]
-    if environ.get("LENTERA_CODE_KEY"):
-        found["LENTERA_CODE_KEY"] = environ["LENTERA_CODE_KEY"]
-    if environ.get("LENTERA_INSTRUMENT_DIRS"):
-        found["LENTERA_INSTRUMENT_DIRS"] = tuple(
-            p for p in environ["LENTERA_INSTRUMENT_DIRS"].split(os.pathsep) if p
-        )
-    if environ.get("LENTERA_HTTPS") in ("1", "true"):  # served only over HTTPS
-        found["LENTERA_HTTPS"] = True
-    if environ.get("LENTERA_PROXY_HOPS"):
-        found["LENTERA_PROXY_HOPS"] = environ["LENTERA_PROXY_HOPS"]
-    if environ.get("LENTERA_PUBLIC_URL"):
-        found["LENTERA_PUBLIC_URL"] = environ["LENTERA_PUBLIC_URL"]
-    if environ.get("LENTERA_REDIS_URL"):  # rate-limit counters (ratelimit.py)
-        found["LENTERA_REDIS_URL"] = environ["LENTERA_REDIS_URL"]
-    for key in RATE_LIMIT_KEYS:  # operators tune the limits by environment (SECURITY.md)
-        if environ.get(key):
-            found[key] = _positive_int(key, environ[key])
-    return found
-
-
-#: The rate-limit settings (defaults in ratelimit.DEFAULTS).
-RATE_LIMIT_KEYS = ("LENTERA_LOGIN_PER_MINUTE", "LENTERA_LOCKOUT_FAILURES",
-                   "LENTERA_LOCKOUT_SECONDS", "LENTERA_CODE_FAILURES",
-                   "LENTERA_CODE_GLOBAL_FAILURES", "LENTERA_CODE_WINDOW",
-                   "LENTERA_CODE_TOKEN_SECONDS")
 
 
 def _positive_int(key: str, text: str) -> int:
@@ -119,6 +97,51 @@ def _positive_int(key: str, text: str) -> int:
         raise ConfigError(f"{key}: {text!r} bukan bilangan bulat positif / is not a positive "
                           "whole number")
     return int(text)
+
+
+def _flag(key: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("1", "true", "yes", "0", "false", "no"):
+        raise ConfigError(f"{key}: {text!r} bukan 1 atau 0 / is not 1 or 0")
+    return value in ("1", "true", "yes")
+
+
+def _paths(_key: str, text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.replace(",", os.pathsep).split(os.pathsep) if p.strip())
+
+
+def _text(_key: str, text: str) -> str:
+    return text
+
+
+#: The rate-limit settings (SECURITY.md, rate limits).
+RATE_LIMIT_KEYS = ("LENTERA_LOGIN_PER_MINUTE", "LENTERA_LOCKOUT_FAILURES",
+                   "LENTERA_LOCKOUT_SECONDS", "LENTERA_CODE_FAILURES",
+                   "LENTERA_CODE_GLOBAL_FAILURES", "LENTERA_CODE_WINDOW",
+                   "LENTERA_CODE_TOKEN_SECONDS")
+
+#: Environment variable -> (config key, parser); docs/deploy.md#settings describes each.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _text),
+    "LENTERA_SECRET_KEY": ("SECRET_KEY", _text),
+    "LENTERA_CODE_KEY": ("LENTERA_CODE_KEY", _text),
+    "LENTERA_PUBLIC_URL": ("LENTERA_PUBLIC_URL", _text),
+    "LENTERA_HTTPS": ("LENTERA_HTTPS", _flag),
+    "LENTERA_PROXY_HOPS": ("LENTERA_PROXY_HOPS", _text),  # checked by finish_config
+    "LENTERA_ORG_NAME": ("LENTERA_ORG_NAME", _text),
+    "LENTERA_INSTRUMENT_DIRS": ("LENTERA_INSTRUMENT_DIRS", _paths),
+    "LENTERA_REPORT_DIR": ("LENTERA_REPORT_DIR", _text),
+    "LENTERA_AUDIT_LOGS": ("LENTERA_AUDIT_LOGS", _paths),
+    "LENTERA_REDIS_URL": ("LENTERA_REDIS_URL", _text),
+    "LENTERA_UPLOAD_MAX_BYTES": ("LENTERA_UPLOAD_MAX_BYTES", _positive_int),
+    **{key: (key, _positive_int) for key in RATE_LIMIT_KEYS},
+}
+
+
+def config_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings given as environment variables (only those that are set)."""
+    return {key: parse(name, environ[name])
+            for name, (key, parse) in ENVIRONMENT.items() if environ.get(name)}
 
 
 def secret_from_file(path: Path, what: str) -> str:

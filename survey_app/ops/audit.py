@@ -348,8 +348,8 @@ def audit_logs(paths: Iterable[str | Path]) -> list[Finding]:
 
 
 def log_paths(app: Flask) -> list[str]:
-    """The log files to audit: config LENTERA_AUDIT_LOGS (list or os.pathsep string)."""
-    value = app.config.get("LENTERA_AUDIT_LOGS") or os.environ.get("LENTERA_AUDIT_LOGS", "")
+    """The log files to audit: LENTERA_AUDIT_LOGS (a list, or paths joined by os.pathsep)."""
+    value = app.config["LENTERA_AUDIT_LOGS"]
     if isinstance(value, str):
         return [p for p in value.split(os.pathsep) if p]
     return [str(p) for p in value]

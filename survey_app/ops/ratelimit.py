@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..extensions import db
@@ -48,17 +48,6 @@ from ..i18n import current_lang
 from ..services.responses import CodeInfo, CodeRefused, check_code, code_hash
 
 log = logging.getLogger(__name__)
-
-DEFAULTS: dict[str, Any] = {
-    "LENTERA_LOGIN_PER_MINUTE": 5,
-    "LENTERA_LOCKOUT_FAILURES": 10,
-    "LENTERA_LOCKOUT_SECONDS": 15 * 60,
-    "LENTERA_CODE_FAILURES": 20,
-    "LENTERA_CODE_GLOBAL_FAILURES": 100,
-    "LENTERA_CODE_WINDOW": 10 * 60,
-    "LENTERA_CODE_TOKEN_SECONDS": 8 * 60 * 60,
-    "LENTERA_RATELIMIT_PREFIX": "lentera:rl:",
-}
 
 rate_limit_table = sa.Table(
     "rate_limit",
@@ -367,9 +356,3 @@ def code_limited(refused: Refused) -> Callable[[View], View]:
         return wrapped
 
     return decorate
-
-
-def init_app(app: Flask) -> None:
-    """Set the defaults of the limits (config.py reads them from the environment)."""
-    for key, value in DEFAULTS.items():
-        app.config[key] = type(value)(app.config.get(key, value))

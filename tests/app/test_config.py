@@ -65,3 +65,29 @@ def test_sqlite_runs_with_a_rollback_journal_secure_delete_and_full_sync(tmp_pat
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_every_environment_variable_is_in_the_settings_table_and_only_those():
+    import re
+    from pathlib import Path
+
+    from survey_app.config import ENVIRONMENT
+
+    doc = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    table = doc.split("### Settings", 1)[1].split("\n\n", 3)[2]
+    documented = set(re.findall(r"`((?:LENTERA_|DATABASE_)[A-Z_]+)`", table))
+    assert documented == set(ENVIRONMENT)
+
+
+def test_every_variable_reaches_its_setting_and_bad_values_are_refused(tmp_path):
+    env = {"LENTERA_ORG_NAME": "Pemkot Palembang", "LENTERA_REPORT_DIR": str(tmp_path),
+           "LENTERA_AUDIT_LOGS": "/a.log,/b.log", "LENTERA_HTTPS": "yes",
+           "LENTERA_CODE_FAILURES": "7", "LENTERA_UPLOAD_MAX_BYTES": "1024"}
+    found = config_from_env(env)
+    assert found == {"LENTERA_ORG_NAME": "Pemkot Palembang", "LENTERA_REPORT_DIR": str(tmp_path),
+                     "LENTERA_AUDIT_LOGS": ("/a.log", "/b.log"), "LENTERA_HTTPS": True,
+                     "LENTERA_CODE_FAILURES": 7, "LENTERA_UPLOAD_MAX_BYTES": 1024}
+    assert config_from_env({"LENTERA_HTTPS": "0"}) == {"LENTERA_HTTPS": False}
+    for name, value in (("LENTERA_HTTPS", "maybe"), ("LENTERA_CODE_WINDOW", "ten")):
+        with pytest.raises(ConfigError, match=name):
+            config_from_env({name: value})
