@@ -34,7 +34,7 @@ from reports.context import (
     OrgUnitRow,
     QualityRow,
     SignificantChange,
-    TrainingEvent,
+    TrainingMark,
     TrendSeries,
     UnitReportContext,
     Validity,
@@ -143,7 +143,7 @@ def _scale_of_points(points: int) -> float:
 
 def build_unit_context(unit: int, unit_names: Sequence[str], waves: Sequence[InstrumentWave],
                        info: WaveInfo, n_invited: int | None = None,
-                       events: Sequence[TrainingEvent] = ()) -> UnitReportContext:
+                       events: Sequence[TrainingMark] = ()) -> UnitReportContext:
     """The unit report context of unit index `unit` (indices as in the wave's arrays)."""
     if not waves:
         raise ReportError("Tidak ada instrumen yang dianalisis. / No analysed instrument.")

@@ -105,7 +105,7 @@ class QualityRow:
 
 
 @dataclass(frozen=True)
-class TrainingEvent:
+class TrainingMark:
     """A training or development event recorded for the unit, placed on the trend chart.
 
     The chart marks it halfway between the wave before it and `wave_label`, the first wave
@@ -190,7 +190,7 @@ class UnitReportContext:
     n_respondents: int | None = None  # None when not shown
     n_invited: int | None = None
     instruments: tuple[InstrumentSection, ...] = ()
-    events: tuple[TrainingEvent, ...] = ()
+    events: tuple[TrainingMark, ...] = ()
     generated_on: str = ""
     suppressed_reason: str = "below_k"  # "below_k" | "complementary" (analysis.disclosure)
     included_in: str = ""  # nearest shown unit above a hidden one ("" when none is shown)

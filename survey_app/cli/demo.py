@@ -40,7 +40,7 @@ from ..database import restrict_file
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import Answer, Code, Response, TrainingEvent, Unit, Wave
-from ..services import audit, close_wave, create_wave, issue_codes, open_wave
+from ..services import add_audit_entry, close_wave, create_wave, issue_codes, open_wave
 from ..services.slips import codes_csv
 from ..services.storage import compact_storage
 from ..services.users import create_user
@@ -519,7 +519,7 @@ def demo_command(keys: str, skm: bool, codes_out: Path | None) -> None:
                                    "use a fresh DATABASE_URL for the demo.")
     key_list = [k.strip() for k in keys.split(",") if k.strip()]
     units = _units()
-    audit(ACTOR, "units.import", None, f"demo: {len(units)} units")
+    add_audit_entry(ACTOR, "units.import", None, f"demo: {len(units)} units")
     for event in TRAINING:
         db.session.add(TrainingEvent(unit=units[event.unit], held_on=event.held_on,
                                      title=event.title, hours_jp=event.hours_jp,

@@ -21,7 +21,7 @@ from ..services import (
     CUT_CHOICES,
     ImportRejected,
     WaveRuleError,
-    audit,
+    add_audit_entry,
     close_wave,
     create_wave,
     import_units,
@@ -160,7 +160,7 @@ def wave_publish(wave: str) -> None:
               f"recomputed.")
     publish(target)
     delete_wave_codes(target.id)  # its invited counts are frozen now
-    audit(ACTOR, "wave.publish", target.id)
+    add_audit_entry(ACTOR, "wave.publish", target.id)
     db.session.commit()
     compact_storage()
     click.echo(f"Wave {target.id} '{target.name}' published.")

@@ -17,8 +17,8 @@ from ..ops.request_guard import accepts_upload
 from ..services import (
     ImportRejected,
     WaveRuleError,
+    add_audit_entry,
     add_training,
-    audit,
     close_wave,
     create_wave,
     import_units,
@@ -70,7 +70,7 @@ def units() -> ResponseReturnValue:
             db.session.rollback()
             errors = [row_error_message(e) for e in exc.errors]
         else:
-            audit(g.user.username, "units.import", None, f"{upload.filename}: {n} rows")
+            add_audit_entry(g.user.username, "units.import", None, f"{upload.filename}: {n} rows")
             flash(_("%(n)s unit diimpor.", n=n))
             return redirect(url_for("admin.units"))
     tree = units_in_tree_order(visible_unit_ids())

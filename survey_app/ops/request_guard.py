@@ -3,7 +3,7 @@ and bodies larger than the route allows (413).
 
 No form field or file name of Lentera can legitimately contain NUL; PostgreSQL cannot store or
 even compare it in text (psycopg raises DataError, which would be a 500: the unit import writes
-the file name to the audit log). Found by tests/security/test_fuzz.py and issue #12.
+the file name to the audit log).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from .units import ImportRejected, RowError, import_units, subtree_ids, units_in
 from .waves import (
                         IssuedCode,
                         WaveRuleError,
+                        add_audit_entry,
                         add_training,
-                        audit,
                         close_wave,
                         create_wave,
                         issue_codes,
@@ -30,7 +30,7 @@ from .waves import (
 __all__ = [
     "CUT_CHOICES", "AnswersInvalid", "CodeRefused", "FormTampered", "ImportRejected",
     "IssuedCode", "Receipt", "ReportingError", "RowError", "StoredAnswer", "UnitCount",
-    "WaveDataset", "WaveRuleError", "add_training", "audit",
+    "WaveDataset", "WaveRuleError", "add_training", "add_audit_entry",
     "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
     "open_wave", "store_response", "subtree_ids",
     "training_log", "unit_counts", "units_in_tree_order", "update_draft", "validate_answers",

@@ -31,7 +31,7 @@ from .publication import ReportingError, cells_of, culture_keys, layout
 from .reports import safe_name
 from .responses import CUT_CHOICES
 from .tables import FORMATS, Column, Table, spss_name, write_table
-from .waves import audit
+from .waves import add_audit_entry
 
 SHOWN = "shown"
 SUPPRESSED = "suppressed"
@@ -299,5 +299,6 @@ def export_bytes(wave: Wave, fmt: str, *, respondents: bool, actor: str,
     kind = "responden" if respondents else "agregat"
     name = f"lentera-{safe_name(wave.period)}-{kind}.{EXTENSIONS[fmt]}"
     if respondents:
-        audit(actor, "export.respondents", wave.id, f"format={fmt} rows={len(table.rows)}")
+        add_audit_entry(actor, "export.respondents", wave.id,
+                        f"format={fmt} rows={len(table.rows)}")
     return data, name, len(table.rows)

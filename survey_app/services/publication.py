@@ -27,12 +27,11 @@ from analysis.scoring import to_score100
 from analysis.wave import PublishedStats, WaveData, WaveResult, analyse_wave
 from instruments.model import Direction, Referent, Scale
 from reports.build import InstrumentWave, WaveInfo, analyse_validity, instrument_dimensions
-from reports.context import TrainingEvent
+from reports.context import TrainingMark
 
 from ..extensions import db
 from ..instrument_store import get_instrument
-from ..models import Code, PublishedCell, Response, Unit, Wave, WaveState, WaveUnit
-from ..models import TrainingEvent as TrainingRow
+from ..models import Code, PublishedCell, Response, TrainingEvent, Unit, Wave, WaveState, WaveUnit
 from .dataset import wave_dataset
 from .responses import CUT_CHOICES
 from .units import units_in_tree_order
@@ -51,7 +50,7 @@ class WaveBundle:
     waves: list[InstrumentWave]
     info: WaveInfo
     invited: list[int | None]
-    events: dict[int, list[TrainingEvent]] = field(default_factory=dict)  # by unit index
+    events: dict[int, list[TrainingMark]] = field(default_factory=dict)  # by unit index
 
     @property
     def names(self) -> list[str]:
@@ -257,18 +256,18 @@ def invited_counts(wave: Wave, units: Sequence[WaveUnit]) -> list[int | None]:
             for u in range(len(units))]
 
 
-def _events(units: Sequence[WaveUnit], waves: list[Wave]) -> dict[int, list[TrainingEvent]]:
+def _events(units: Sequence[WaveUnit], waves: list[Wave]) -> dict[int, list[TrainingMark]]:
     """Training events per layout unit (its whole subtree), placed before the first wave
     that opened after them; events after the current wave opened are left out."""
     position = {u.unit_id: i for i, u in enumerate(units)}
-    rows = db.session.scalars(sa.select(TrainingRow).where(TrainingRow.unit_id.in_(position))
-                              .order_by(TrainingRow.held_on))
-    out: dict[int, list[TrainingEvent]] = {}
+    rows = db.session.scalars(sa.select(TrainingEvent).where(TrainingEvent.unit_id.in_(position))
+                              .order_by(TrainingEvent.held_on))
+    out: dict[int, list[TrainingMark]] = {}
     for row in rows:
         after = next((w for w in waves if w.opens_on > row.held_on), None)
         if after is None:
             continue
-        event = TrainingEvent(after.period, f"{row.title} ({row.hours_jp:g} JP)",
+        event = TrainingMark(after.period, f"{row.title} ({row.hours_jp:g} JP)",
                               f"{row.held_on:%d-%m-%Y}")
         u: int | None = position[row.unit_id]
         while u is not None:  # the unit and every ancestor in the frozen layout

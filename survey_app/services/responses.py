@@ -78,7 +78,7 @@ def code_hash(text: str) -> bytes:
 
 
 @dataclass(frozen=True)
-class WaveInfo:
+class CodeWave:
     """What the respondent pages need to know about a wave."""
 
     id: int
@@ -90,7 +90,7 @@ class WaveInfo:
 
 
 @dataclass(frozen=True)
-class UnitInfo:
+class CodeUnit:
     """What the respondent pages need to know about the code's unit."""
 
     id: int
@@ -103,8 +103,8 @@ class CodeInfo:
 
     hash: bytes
     used: bool
-    wave: WaveInfo
-    unit: UnitInfo
+    wave: CodeWave
+    unit: CodeUnit
 
 
 def check_code(text: str) -> CodeInfo:
@@ -135,8 +135,8 @@ def _code_info(digest: bytes) -> CodeInfo | None:
     if row is None:
         return None
     used, wave_id, wave_name, state, k, cut, unit_id, unit_name = row
-    wave = WaveInfo(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
-    return CodeInfo(digest, bool(used), wave, UnitInfo(unit_id, unit_name))
+    wave = CodeWave(wave_id, wave_name, state, k, cut, _instrument_keys(wave_id))
+    return CodeInfo(digest, bool(used), wave, CodeUnit(unit_id, unit_name))
 
 
 def _instrument_keys(wave_id: int) -> tuple[str, ...]:
@@ -161,7 +161,7 @@ def _usable(info: CodeInfo | None) -> CodeInfo:
     return info
 
 
-def wave_instruments(wave: WaveInfo | Wave) -> list[Instrument]:
+def wave_instruments(wave: CodeWave | Wave) -> list[Instrument]:
     """The instruments of a wave in form order."""
     return [get_instrument(key) for key in wave.instrument_keys]
 

@@ -12,7 +12,7 @@ from zxcvbn import zxcvbn
 
 from ..extensions import db
 from ..models import Role, Unit, User
-from .waves import audit
+from .waves import add_audit_entry
 
 #: The password strength rule shared by `flask create-admin` and the user management page:
 #: a minimum length, and a zxcvbn score (0-4) of at least 3, which zxcvbn calls "safely
@@ -88,7 +88,7 @@ def create_user(username: str, password: str, role: str, unit_id: int | None = N
     db.session.add(user)
     db.session.flush()
     if actor is not None:
-        audit(actor, "user.create", None, f"{username}: {_describe(user)}")
+        add_audit_entry(actor, "user.create", None, f"{username}: {_describe(user)}")
     return user
 
 
@@ -127,7 +127,8 @@ def change_role(user: User, role: str, unit_id: int | None, *, actor: User) -> b
     user.role, user.unit_id = role, new_unit_id
     db.session.flush()
     db.session.expire(user, ["unit"])
-    audit(actor.username, "user.update", None, f"{user.username}: {before} -> {_describe(user)}")
+    add_audit_entry(actor.username, "user.update", None,
+                    f"{user.username}: {before} -> {_describe(user)}")
     return True
 
 
@@ -143,7 +144,7 @@ def reset_password(user: User, password: str, *, actor: User) -> None:
     check_password(password, user.username)
     user.password_hash = generate_password_hash(password)
     end_sessions(user)
-    audit(actor.username, "user.password_reset", None, user.username)
+    add_audit_entry(actor.username, "user.password_reset", None, user.username)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> bool:
@@ -158,8 +159,8 @@ def set_active(user: User, active: bool, *, actor: User) -> bool:
     if not active:
         end_sessions(user)
     db.session.flush()
-    audit(actor.username, "user.reactivate" if active else "user.deactivate", None,
-          user.username)
+    add_audit_entry(actor.username, "user.reactivate" if active else "user.deactivate", None,
+                    user.username)
     return True
 
 
@@ -169,8 +170,8 @@ def set_export_permission(user: User, granted: bool, *, actor: User) -> bool:
         return False
     user.can_export_respondents = granted
     db.session.flush()
-    audit(actor.username, "user.export_grant" if granted else "user.export_revoke", None,
-          user.username)
+    add_audit_entry(actor.username, "user.export_grant" if granted else "user.export_revoke", None,
+                    user.username)
     return True
 
 

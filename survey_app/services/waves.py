@@ -44,7 +44,7 @@ class IssuedCode:
     unit_name: str
 
 
-def audit(actor: str, action: str, wave_id: int | None = None, detail: str = "") -> None:
+def add_audit_entry(actor: str, action: str, wave_id: int | None = None, detail: str = "") -> None:
     """Record an HR action in the audit log."""
     db.session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor=actor, action=action,
                               wave_id=wave_id, detail=detail))
@@ -69,8 +69,8 @@ def create_wave(*, name: str, period: str, instrument_keys: Sequence[str],
                              for i, key in enumerate(pinned)])
     db.session.add(wave)
     db.session.flush()
-    audit(actor, "wave.create", wave.id,
-          f"{name} {period} k={k} cut={cut or '-'} {', '.join(pinned)} units={len(units)}")
+    add_audit_entry(actor, "wave.create", wave.id, f"{name} {period} k={k} cut={cut or '-'} "
+                    f"{', '.join(pinned)} units={len(units)}")
     return wave
 
 
@@ -102,7 +102,7 @@ def update_draft(wave: Wave, *, k: int, cut: str | None, opens_on: dt.date,
         if old != new:
             setattr(wave, field, new)
             changes.append(f"{field}: {old} -> {new}")
-            audit(actor, f"wave.{field}", wave.id, f"{old} -> {new}")
+            add_audit_entry(actor, f"wave.{field}", wave.id, f"{old} -> {new}")
     db.session.flush()
     return changes
 
@@ -113,7 +113,7 @@ def open_wave(wave: Wave, *, actor: str) -> None:
         raise WaveRuleError("not_draft", wave.state)
     wave.state = WaveState.OPEN.value
     freeze_layout(wave)
-    audit(actor, "wave.open", wave.id, f"k={wave.k}")
+    add_audit_entry(actor, "wave.open", wave.id, f"k={wave.k}")
     db.session.flush()
 
 
@@ -125,7 +125,7 @@ def close_wave(wave: Wave, *, actor: str) -> None:
     # Rewrite first: once the state is closed, the database refuses any change to the rows.
     scrub_wave_codes(wave.id)
     wave.state = WaveState.CLOSED.value
-    audit(actor, "wave.close", wave.id)
+    add_audit_entry(actor, "wave.close", wave.id)
     db.session.flush()
 
 
@@ -149,7 +149,7 @@ def issue_codes(wave: Wave, unit: Unit, count: int, *, key: str, actor: str) -> 
         rows.append({"hash": digest, "wave_id": wave.id, "unit_id": unit.id, "used": False})
         issued.append(IssuedCode(code, unit.code, unit.name))
     insert_codes(rows)
-    audit(actor, "codes.issue", wave.id, f"{unit.code}: {count}")
+    add_audit_entry(actor, "codes.issue", wave.id, f"{unit.code}: {count}")
     return issued
 
 
@@ -163,7 +163,7 @@ def add_training(*, unit: Unit, held_on: dt.date, title: str, hours_jp: float, p
     event = TrainingEvent(unit=unit, held_on=held_on, title=title.strip(), hours_jp=hours_jp,
                           provider=provider.strip())
     db.session.add(event)
-    audit(actor, "training.add", None, f"{unit.code}: {title.strip()} ({hours_jp} JP)")
+    add_audit_entry(actor, "training.add", None, f"{unit.code}: {title.strip()} ({hours_jp} JP)")
     db.session.flush()
     return event
 

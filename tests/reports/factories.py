@@ -14,7 +14,7 @@ from reports.context import (
     SignificantChange,
     SkmReportContext,
     SkmUnsur,
-    TrainingEvent,
+    TrainingMark,
     TrendSeries,
     UnitReportContext,
 )
@@ -78,7 +78,7 @@ def unit_context(unit_name="Kelurahan Plaju Ulu", shown=True, **kw):
     defaults = dict(org_name="Pemerintah Kota Palembang", unit_name=unit_name,
                     wave_label="2026-Q4", period="Oktober–Desember 2026", k=5, shown=shown,
                     n_respondents=23, n_invited=31, instruments=(readiness, resistance),
-                    events=(TrainingEvent("2026-Q2", "Pelatihan kepemimpinan perubahan"),),
+                    events=(TrainingMark("2026-Q2", "Pelatihan kepemimpinan perubahan"),),
                     generated_on="2027-01-05")
     defaults.update(kw)
     return UnitReportContext(**defaults)
