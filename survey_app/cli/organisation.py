@@ -57,7 +57,7 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
         if unit is None:
             fail(f"Unit tidak ditemukan / no such unit: {unit_code}")
-        unit_id = unit.id  # type: ignore[union-attr]
+        unit_id = unit.id
     try:
         create_user(username, password, role, unit_id, actor=ACTOR)
     except UserRuleError as exc:
