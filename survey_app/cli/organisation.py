@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -166,7 +167,7 @@ def wave_publish(wave: str) -> None:
     click.echo(f"Wave {target.id} '{target.name}' published.")
 
 
-def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
+def _change_state(ident: str, action: Callable[..., None]) -> None:
     wave = _wave(ident)
     try:
         action(wave, actor=ACTOR)
