@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..i18n import LANGUAGES, current_lang
 from ..messages import rule_message
-from ..models import Role, Wave, WaveState
+from ..models import Role, Unit, Wave, WaveState
 from ..services import subtree_ids
 
 HR = (Role.ADMIN, Role.ANALYST)
@@ -36,6 +36,14 @@ def closed_wave_or_409(wave_id: int) -> Wave:
         abort(409, description=_("Gelombang %(w)s belum ditutup; hasil tersedia setelah "
                                  "gelombang ditutup.", w=wave.name))
     return wave
+
+
+def unit_or_400(unit_id: int) -> Unit:
+    """The unit a form posted; an id that names no unit is a bad request."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(400, description=_("Unit tidak dikenal: %(d)s.", d=unit_id))
+    return unit
 
 
 def download(data: bytes, filename: str, mimetype: str) -> Response:

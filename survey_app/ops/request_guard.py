@@ -50,7 +50,7 @@ def filename_has_nul() -> bool:
                for upload in chain.from_iterable(request.files.listvalues()))
 
 
-def refuse_nul():  # type: ignore[no-untyped-def]
+def refuse_nul() -> tuple[str, int, dict[str, str]] | None:
     """before_request hook: 400 with a plain message when the request carries a NUL."""
     if filename_has_nul():
         return FILENAME_MESSAGE, 400, {"Content-Type": "text/plain; charset=utf-8"}
@@ -87,7 +87,7 @@ def apply_body_limit() -> None:
         request.max_content_length = current_app.config["LENTERA_UPLOAD_MAX_BYTES"]
 
 
-def too_large(_error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int, dict[str, str]]:
     """413 with a plain bilingual message (Bahasa Indonesia, then English)."""
     return TOO_LARGE_MESSAGE, 413, {"Content-Type": "text/plain; charset=utf-8"}
 

@@ -250,6 +250,30 @@ def test_training_events_per_unit(app, client, users):
     assert "Pelayanan prima" in client.get(page).get_data(as_text=True)
 
 
+def test_posted_unknown_unit_is_refused_and_stores_nothing(app, client, users, monkeypatch):
+    login(client, "admin")
+    wave_url = _create_wave(client, users).headers["Location"]
+    wave_id = wave_url.rsplit("/", 1)[1]
+    r = post_form(client, wave_url, f"/hr/gelombang/{wave_id}/kode",
+                  {"unit": "999999", "count": "", "fmt": "csv"})
+    assert r.status_code == 302  # not a choice of this wave: form error
+    assert "Permintaan kode tidak lengkap." in client.get(wave_url).get_data(as_text=True)
+    training = {"held_on": "2026-03-10", "title": "Pelayanan prima", "hours_jp": "8"}
+    r = post_form(client, "/hr/pelatihan", "/hr/pelatihan", {"unit": "999999", **training})
+    assert r.status_code == 200  # not a choice: form error
+    # A choice whose unit no longer exists is a bad request, not a server error.
+    import survey_app.hr.admin as admin_views
+
+    real = admin_views.units_in_tree_order
+    monkeypatch.setattr(admin_views, "units_in_tree_order", lambda visible=None: [
+        *real(visible), (Unit(id=999999, code="GONE", name="Dihapus", headcount=1), 0)])
+    r = post_form(client, "/hr/pelatihan", "/hr/pelatihan", {"unit": "999999", **training})
+    assert r.status_code == 400 and "Unit tidak dikenal: 999999." in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Code)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(TrainingEvent)) == 0
+
+
 def test_unit_head_sees_counts_only_in_own_subtree_and_cannot_issue_codes(app, client, users):
     from survey_app.services import create_wave, issue_codes, open_wave
 
