@@ -99,6 +99,8 @@ def survey() -> ResponseReturnValue:
         code = check_code_limited(form.code.data, request.form.get("entry"))
         if "answers" not in request.form:
             return _render_survey(code, {}, {})
+        if "relang" in request.form:  # the language switch: the same answers, nothing stored
+            return _render_survey(code, request.form, {})
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
                                         _answer_fields())
         receipt = store_response(code, answers, cut)  # commits, or stores nothing
