@@ -29,13 +29,17 @@ def wave_or_404(wave_id: int) -> Wave:
     return wave
 
 
-def closed_wave_or_409(wave_id: int) -> Wave:
-    """The wave of the URL, refused until it is closed (anonymity.md rule 6)."""
-    wave = wave_or_404(wave_id)
+def closed_or_409(wave: Wave) -> Wave:
+    """`wave`, refused until it is closed (anonymity.md rule 6)."""
     if wave.state != WaveState.CLOSED:
         abort(409, description=_("Gelombang %(w)s belum ditutup; hasil tersedia setelah "
                                  "gelombang ditutup.", w=wave.name))
     return wave
+
+
+def closed_wave_or_409(wave_id: int) -> Wave:
+    """The closed wave of the URL."""
+    return closed_or_409(wave_or_404(wave_id))
 
 
 def unit_or_400(unit_id: int) -> Unit:
