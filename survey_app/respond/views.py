@@ -83,8 +83,18 @@ def enter() -> ResponseReturnValue:
     return render_template("respond/enter.html", form=form, error=error), status
 
 
+def too_many_for_answers(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
+    """A survey POST over the limits: nothing is stored and the code is not checked, but every
+    answer given stays in the page (hidden fields of a form that sends them again)."""
+    if "answers" not in request.form:
+        return too_many_codes(refusal)
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "relang")]
+    return too_many(refusal, render_template("respond/kept.html", form=CodeForm(formdata=None),
+                                             kept=kept, error=refusal_text(refusal)))
+
+
 @bp.route("/survei", methods=["POST"])
-@code_limited(too_many_codes)
+@code_limited(too_many_for_answers)
 def survey() -> ResponseReturnValue:
     """Show the survey (first time) or store the answers (when submitted)."""
     # CSRFProtect has checked the token before any POST view runs, so this form only reads the
