@@ -108,6 +108,14 @@ def test_missing_answers_are_named_and_nothing_stored(app, client, open_wave_cod
     assert '<a href="#q-RD21">3</a>, <a href="#q-LC12">6</a>' in html  # numbered links to them
     assert 'name="RD11" value="4" checked' in html
     assert counts(app) == (0, 0, 0)
+    # Assistive technology: each required question says so, an unanswered one is invalid and
+    # described by its message, and the summary that links to them takes the focus.
+    assert html.count('aria-required="true"') == 7
+    assert ('id="q-RD21" role="radiogroup" aria-required="true" aria-invalid="true" '
+            'aria-describedby="e-RD21"') in html
+    assert '<p class="msg" id="e-RD21">Pertanyaan ini belum dijawab.</p>' in html
+    assert html.count('aria-invalid="true"') == 2
+    assert 'id="error-summary" tabindex="-1" autofocus' in html
 
 
 @pytest.mark.parametrize(("sent", "stored"), [
@@ -158,6 +166,7 @@ def test_english_is_available(app, client, open_wave_codes):
     assert "Participation code" in client.get("/isi").get_data(as_text=True)
     html = submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS).get_data(as_text=True)
     assert "Pernyataan RD11 (en)" in html and "Receipt" in html
+    assert "<th>Survey</th>" in html  # one wave, not "Waves"
 
 
 def _switch(html: str) -> tuple[str, str]:
