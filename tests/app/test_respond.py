@@ -188,6 +188,7 @@ def test_switching_language_keeps_the_code_and_every_answer_and_stores_nothing(
     html = client.post(action, data={"csrf_token": csrf_token(intro.get_data(as_text=True)),
                                      "code": code, "relang": "1"}).get_data(as_text=True)
     assert "Start" in html and code in html  # the privacy page again, in English, same code
+    assert "7 questions, about 2 minutes" in html  # 4 + 3 items at 10 s each, rounded up
     page = client.post("/isi/survei", data={"csrf_token": csrf_token(html), "code": code})
     action, lang = _switch(page.get_data(as_text=True))
     assert action == "/isi/survei?lang=id"
