@@ -116,9 +116,20 @@ def view_description(error: HTTPException) -> str | None:
     code = error.code or 500
     if code >= 500 or isinstance(error, CSRFError):
         return None
-    if error.description is None or error.description == type(error).description:
+    description = error.description
+    if description is None or description.startswith(default_description(type(error))):
         return None
-    return str(error.description)
+    return str(description)
+
+
+def default_description(cls: type[HTTPException]) -> str:
+    """The class's own text (a subclass such as BadRequestKeyError makes it a property that
+    appends the exception in debug mode)."""
+    for klass in cls.__mro__:
+        text = vars(klass).get("description")
+        if isinstance(text, str):
+            return text
+    return ""
 
 
 def texts(error: HTTPException, where: str) -> ErrorText:

@@ -60,6 +60,7 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
 
     app.add_url_rule("/isi/_uji/<int:status>", "respond_fail", fail)
     app.add_url_rule("/hr/_uji/<int:status>", "hr_fail", fail)
+    app.add_url_rule("/isi/_uji/kunci", "missing_key", lambda: request.args["x"])
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -129,6 +130,14 @@ def test_a_description_given_to_abort_is_shown_escaped(app, where, status):
     main = _main(r.get_data(as_text=True))
     assert '<p class="alert">Alasan dari view &lt;b&gt;x&lt;/b&gt;</p>' in main
     assert "<b>x</b>" not in main
+
+
+def test_a_missing_form_key_is_a_400_without_werkzeug_text(app):
+    r = app.test_client().get("/isi/_uji/kunci")
+    assert r.status_code == 400
+    main = _main(r.get_data(as_text=True))
+    assert "<h1>Permintaan tidak dapat diproses</h1>" in main
+    assert "alert" not in main and "The browser" not in main
 
 
 def test_a_role_refusal_says_why_in_the_users_language(app):
