@@ -49,6 +49,9 @@ EXPLANATIONS = {
     429: _l("Terlalu banyak permintaan dari alamat ini dalam waktu singkat."),
     500: _l("Terjadi kesalahan yang tidak terduga. Ini bukan kesalahan Anda."),
 }
+# Flask-WTF's reason (missing, invalid, no session) is English and for developers.
+CSRF_FAILED = _l("Pemeriksaan keamanan formulir gagal: formulir ini sudah kedaluwarsa atau tidak "
+                 "dikirim dari halaman Lentera.")
 # A GET of an address that only takes forms: a bookmark, the history, a copied link.
 FORM_ONLY = _l("Alamat ini hanya menerima formulir yang dikirim dari halaman Lentera; alamat "
                "ini tidak dapat dibuka langsung, misalnya dari tautan yang disimpan atau dari "
@@ -139,6 +142,8 @@ def texts(error: HTTPException, where: str) -> ErrorText:
     if isinstance(error, MethodNotAllowed) and request.method in ("GET", "HEAD") \
             and "POST" in (error.valid_methods or ()):
         explanation = FORM_ONLY
+    if isinstance(error, CSRFError):
+        explanation = CSRF_FAILED
     next_step = NEXT_STEPS[where].get(code)
     if code == 429:
         minutes = retry_minutes(error)

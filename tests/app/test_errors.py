@@ -157,6 +157,14 @@ def test_a_role_refusal_says_why_in_the_users_language(app):
     assert "Only admins can manage users" in main and "<h1>Access denied</h1>" in main
 
 
+def test_a_csrf_failure_says_so_in_both_languages(app):
+    r = app.test_client().post("/isi/survei", data={"code": "ABCD-EFGH-JKMN"})
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "Pemeriksaan keamanan formulir gagal" in _main(html)
+    assert "The form&#39;s security check failed" in html[html.index("other-lang"):]
+
+
 def test_a_nul_refusal_keeps_its_message_in_the_page(app):
     client = app.test_client()
     r = client.get("/isi?x=a%00b")
