@@ -28,7 +28,7 @@ def get_instrument(key: str) -> Instrument:
 def _load(key: str, search_path: tuple[str, ...]) -> Instrument:
     """Load through the instruments package (imported late: it may arrive after the app)."""
     try:
-        from instruments import load_instrument  # type: ignore[attr-defined]
+        from instruments import load_instrument
     except ImportError as exc:
         raise UnknownInstrument(f"instrument loader unavailable for {key}") from exc
     ident, _, version = key.partition("@")

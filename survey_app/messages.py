@@ -10,7 +10,7 @@ from .services.users import UserRuleError
 
 def row_error_message(error: RowError) -> str:
     """One import-file problem, naming the row."""
-    texts = {
+    texts: dict[str, str] = {
         "missing_columns": _("Baris %(row)s: kolom wajib tidak ada: %(value)s "
                              "(harus ada code, name, parent_code, headcount)."),
         "empty_code": _("Baris %(row)s: kode unit kosong."),
@@ -29,7 +29,7 @@ def row_error_message(error: RowError) -> str:
 
 def wave_rule_message(error: WaveRuleError) -> str:
     """An HR action that breaks a wave rule."""
-    texts = {
+    texts: dict[str, str] = {
         "k_too_small": _("k minimal 3 (diminta: %(d)s)."),
         "unknown_cut": _("Pemilahan tidak dikenal: %(d)s."),
         "dates_order": _("Tanggal tutup harus sesudah tanggal buka (%(d)s)."),
@@ -51,7 +51,7 @@ def wave_rule_message(error: WaveRuleError) -> str:
 
 def user_rule_message(error: UserRuleError) -> str:
     """A user-management action that breaks a rule."""
-    texts = {
+    texts: dict[str, str] = {
         "unknown_role": _("Peran tidak dikenal: %(d)s (pilih admin, analis atau kepala unit)."),
         "weak_password": _("Kata sandi harus terdiri atas sedikitnya %(d)s karakter."),
         "common_password": _("Kata sandi terlalu mudah ditebak (kata sandi, kata, nama atau "

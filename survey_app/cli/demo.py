@@ -198,18 +198,20 @@ class DemoModel:
         return self.unit_effect[None] + self.drift + self.change
 
 
-def _uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> NDArray:
+def _uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int
+             ) -> NDArray[np.float64]:
     return rng.uniform(bounds[0], bounds[1], size=n)
 
 
-def _unit_effects(rng: np.random.Generator, layout: Layout, tau2: NDArray,
+def _unit_effects(rng: np.random.Generator, layout: Layout, tau2: NDArray[np.float64],
                   n_units: int) -> NDArray[np.float64]:
     """(units, dims) effects with variance tau2 across the units exactly, partly shared."""
     shared = rng.normal(size=(n_units, 1)) * layout.sign
     own = rng.normal(size=(n_units, len(layout.dimensions)))
     raw = np.sqrt(UNIT_SHARED) * shared + np.sqrt(1.0 - UNIT_SHARED) * own
     # Standardised over the units so the realised between-unit variance is tau2 itself.
-    z = (raw - raw.mean(axis=0)) / raw.std(axis=0) if n_units > 1 else np.zeros_like(raw)
+    z: NDArray[np.float64] = ((raw - raw.mean(axis=0)) / raw.std(axis=0) if n_units > 1
+                              else np.zeros_like(raw))
     return z * np.sqrt(tau2)
 
 
@@ -257,12 +259,12 @@ def build_model(instruments: Sequence[Instrument], units: Sequence[str],
 def latent_correlation(model: DemoModel) -> NDArray[np.float64]:
     """(dims, dims) correlation of the respondents' latent scores within a unit."""
     g, h, scale = model.general, model.specific, model.layout.scale
-    r = np.outer(g, g) + np.outer(h, h) * (scale[:, None] == scale[None, :])
+    r: NDArray[np.float64] = np.outer(g, g) + np.outer(h, h) * (scale[:, None] == scale[None, :])
     np.fill_diagonal(r, 1.0)
     return r
 
 
-def _person_latent(rng: np.random.Generator, model: DemoModel, mean: NDArray
+def _person_latent(rng: np.random.Generator, model: DemoModel, mean: NDArray[np.float64]
                    ) -> NDArray[np.float64]:
     """(n, dims) latent scores around the given (n, dims) unit means."""
     n, (g, h, scale) = mean.shape[0], (model.general, model.specific, model.layout.scale)
@@ -273,7 +275,7 @@ def _person_latent(rng: np.random.Generator, model: DemoModel, mean: NDArray
     return mean + np.sqrt(1.0 - model.tau2) * z
 
 
-def _thresholds(layout: Layout) -> tuple[NDArray, NDArray]:
+def _thresholds(layout: Layout) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per item the centre and the width of one latent SD on the answer scale."""
     a = layout.points.astype(np.float64)
     return (a + 1.0) / 2.0, ANSWER_SPREAD * (a - 1.0)
@@ -319,11 +321,13 @@ def true_score100(model: DemoModel) -> NDArray[np.float64]:
         expected += np.where(k < lay.points, p, 0.0)
     item100 = (expected - 1.0) / (lay.points - 1.0) * 100.0
     totals = np.zeros(mu.shape[:2] + (len(lay.dimensions),))
-    np.add.at(totals, (slice(None), slice(None), lay.dimension), item100)
+    # items summed into their dimension along the last axis (the moved axis is a view)
+    np.add.at(np.moveaxis(totals, -1, 0), lay.dimension, np.moveaxis(item100, -1, 0))
     return totals / np.bincount(lay.dimension, minlength=len(lay.dimensions))
 
 
-def response_counts(rng: np.random.Generator, headcount: NDArray, rate: NDArray
+def response_counts(rng: np.random.Generator, headcount: NDArray[np.int64],
+                    rate: NDArray[np.float64]
                     ) -> NDArray[np.int64]:
     """Respondents per unit in one wave: each unit's usual rate, varying a little per wave."""
     wave_rate = np.clip(rate + rng.normal(0.0, RATE_JITTER, size=rate.shape), 0.3, 1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -57,7 +58,7 @@ def create_admin(username: str, password: str, role: str, unit_code: str | None)
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
         if unit is None:
             fail(f"Unit tidak ditemukan / no such unit: {unit_code}")
-        unit_id = unit.id  # type: ignore[union-attr]
+        unit_id = unit.id
     try:
         create_user(username, password, role, unit_id, actor=ACTOR)
     except UserRuleError as exc:
@@ -166,7 +167,7 @@ def wave_publish(wave: str) -> None:
     click.echo(f"Wave {target.id} '{target.name}' published.")
 
 
-def _change_state(ident: str, action) -> None:  # type: ignore[no-untyped-def]
+def _change_state(ident: str, action: Callable[..., None]) -> None:
     wave = _wave(ident)
     try:
         action(wave, actor=ACTOR)

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..messages import row_error_message
-from ..models import AuditEntry, TrainingEvent, Unit, Wave, WaveState
+from ..models import AuditEntry, TrainingEvent, Wave, WaveState
 from ..ops.request_guard import accepts_upload
 from ..services import (
     ImportRejected,
@@ -32,7 +32,7 @@ from ..services.slips import codes_csv, slips_pdf
 from ..services.storage import compact_storage
 from .auth import login_required
 from .blueprint import bp
-from .common import HR, download, refuse, visible_unit_ids, wave_or_404
+from .common import HR, download, refuse, unit_or_400, visible_unit_ids, wave_or_404
 from .forms import (
     EmptyForm,
     IssueCodesForm,
@@ -159,7 +159,7 @@ def wave_codes(wave_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Permintaan kode tidak lengkap."))
         return redirect(url_for("admin.wave", wave_id=wave.id))
-    targets = [db.session.get(Unit, form.unit.data)] if form.unit.data else [
+    targets = [unit_or_400(form.unit.data)] if form.unit.data else [
         u for u in wave.units if form.count.data or u.headcount > 0]  # empty units get none
     key = current_app.config["LENTERA_CODE_KEY"]
     try:
@@ -193,7 +193,7 @@ def training() -> ResponseReturnValue:
                           for u, d in units_in_tree_order(visible)]
     if form.validate_on_submit():
         try:
-            add_training(unit=db.session.get(Unit, form.unit.data), held_on=form.held_on.data,
+            add_training(unit=unit_or_400(form.unit.data), held_on=form.held_on.data,
                          title=form.title.data, hours_jp=form.hours_jp.data,
                          provider=form.provider.data or "", actor=g.user.username)
         except WaveRuleError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -94,7 +95,7 @@ def too_many_logins(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
 
 @bp.route("/masuk", methods=["GET", "POST"])
 @login_limited(too_many_logins)
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     """Log in."""
     form = LoginForm()
     if form.validate_on_submit():
@@ -116,7 +117,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/keluar", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     """Log out (a CSRF-protected POST): ends every session of the user, copies included."""
     if EmptyForm().validate_on_submit():
         if g.get("user") is not None:

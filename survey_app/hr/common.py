@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..i18n import LANGUAGES, current_lang
 from ..messages import rule_message
-from ..models import Role, Wave, WaveState
+from ..models import Role, Unit, Wave, WaveState
 from ..services import subtree_ids
 
 HR = (Role.ADMIN, Role.ANALYST)
@@ -29,13 +29,25 @@ def wave_or_404(wave_id: int) -> Wave:
     return wave
 
 
-def closed_wave_or_409(wave_id: int) -> Wave:
-    """The wave of the URL, refused until it is closed (anonymity.md rule 6)."""
-    wave = wave_or_404(wave_id)
+def closed_or_409(wave: Wave) -> Wave:
+    """`wave`, refused until it is closed (anonymity.md rule 6)."""
     if wave.state != WaveState.CLOSED:
         abort(409, description=_("Gelombang %(w)s belum ditutup; hasil tersedia setelah "
                                  "gelombang ditutup.", w=wave.name))
     return wave
+
+
+def closed_wave_or_409(wave_id: int) -> Wave:
+    """The closed wave of the URL."""
+    return closed_or_409(wave_or_404(wave_id))
+
+
+def unit_or_400(unit_id: int) -> Unit:
+    """The unit a form posted; an id that names no unit is a bad request."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(400, description=_("Unit tidak dikenal: %(d)s.", d=unit_id))
+    return unit
 
 
 def download(data: bytes, filename: str, mimetype: str) -> Response:

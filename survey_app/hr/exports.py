@@ -7,17 +7,17 @@ from flask import Blueprint, Response, abort, g
 from flask_babel import gettext as _
 
 from ..i18n import current_lang
+from ..models import Wave
 from ..services.exports import ExportRefused, export_bytes
 from ..services.tables import FORMATS, MIMETYPES
 from .auth import login_required
-from .common import closed_wave_or_409, download, visible_unit_ids, wave_or_404
+from .common import closed_or_409, download, visible_unit_ids, wave_or_404
 from .forms import RespondentExportForm
 
 bp = Blueprint("exports", __name__, url_prefix="/hr/ekspor")
 
 
-def _export(wave_id: int, fmt: str, *, respondents: bool) -> Response:
-    wave = closed_wave_or_409(wave_id)
+def _export(wave: Wave, fmt: str, *, respondents: bool) -> Response:
     try:
         data, name, _rows = export_bytes(wave, fmt, respondents=respondents,
                                          actor=g.user.username, unit_ids=visible_unit_ids(),
@@ -31,10 +31,10 @@ def _export(wave_id: int, fmt: str, *, respondents: bool) -> Response:
 @login_required()
 def aggregated(wave_id: int, fmt: str) -> Response:
     """The aggregated results; a unit head gets the units of their own subtree only."""
-    wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     if fmt not in FORMATS:
         abort(404)
-    return _export(wave_id, fmt, respondents=False)
+    return _export(closed_or_409(wave), fmt, respondents=False)
 
 
 @bp.route("/<int:wave_id>/responden", methods=["POST"])
@@ -42,12 +42,12 @@ def aggregated(wave_id: int, fmt: str) -> Response:
 def respondents(wave_id: int) -> Response:
     """The respondent-level data (a POST: every download is written to the audit log, which
     the request commits with the download)."""
-    wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     if not g.user.can_export_respondents:
         abort(403, description=_("Ekspor data per responden memerlukan izin khusus yang "
                                  "diberikan oleh admin di halaman Pengguna."))
-    closed_wave_or_409(wave_id)
+    closed_or_409(wave)
     form = RespondentExportForm()
     if not form.validate_on_submit():
         abort(400)
-    return _export(wave_id, form.fmt.data, respondents=True)
+    return _export(wave, form.fmt.data, respondents=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
@@ -53,7 +54,7 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.route("/pengguna", methods=["GET", "POST"])
 @admin_required
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     """Every HR user and a form to create one."""
     form = UserCreateForm()
     _unit_choices(form)
@@ -73,7 +74,7 @@ def users():  # type: ignore[no-untyped-def]
     return render_template("hr/users.html", users=list_users(), form=form), status
 
 
-def _user_page(user: User, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def _user_page(user: User, status: int = 200, **forms: Any) -> tuple[str, int]:
     role_form = forms.get("role_form") or UserRoleForm(
         formdata=None, role=user.role, unit=user.unit_id or 0)
     _unit_choices(role_form)
@@ -85,12 +86,12 @@ def _user_page(user: User, status: int = 200, **forms: Any):  # type: ignore[no-
 
 @bp.route("/pengguna/<int:user_id>")
 @admin_required
-def user(user_id: int):  # type: ignore[no-untyped-def]
+def user(user_id: int) -> ResponseReturnValue:
     """One user: role and unit, password, active, export permission."""
     return _user_page(_user_or_404(user_id))
 
 
-def _refused(user: User, exc: UserRuleError, **forms: Any):  # type: ignore[no-untyped-def]
+def _refused(user: User, exc: UserRuleError, **forms: Any) -> tuple[str, int]:
     """Roll back and show the user page with the rule that was broken (409)."""
     refuse(exc)
     return _user_page(user, 409, **forms)
@@ -98,7 +99,7 @@ def _refused(user: User, exc: UserRuleError, **forms: Any):  # type: ignore[no-u
 
 @bp.route("/pengguna/<int:user_id>/peran", methods=["POST"])
 @admin_required
-def user_role(user_id: int):  # type: ignore[no-untyped-def]
+def user_role(user_id: int) -> ResponseReturnValue:
     """Change a user's role and unit."""
     user = _user_or_404(user_id)
     form = UserRoleForm()
@@ -115,7 +116,7 @@ def user_role(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
 @admin_required
-def user_password(user_id: int):  # type: ignore[no-untyped-def]
+def user_password(user_id: int) -> ResponseReturnValue:
     """Reset a user's password."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
@@ -142,7 +143,7 @@ def _flag(user_id: int) -> tuple[User, bool]:
 
 @bp.route("/pengguna/<int:user_id>/status", methods=["POST"])
 @admin_required
-def user_active(user_id: int):  # type: ignore[no-untyped-def]
+def user_active(user_id: int) -> ResponseReturnValue:
     """Deactivate (value 0) or reactivate (value 1) a user."""
     user, active = _flag(user_id)
     try:
@@ -158,7 +159,7 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/pengguna/<int:user_id>/izin-ekspor", methods=["POST"])
 @admin_required
-def user_export(user_id: int):  # type: ignore[no-untyped-def]
+def user_export(user_id: int) -> ResponseReturnValue:
     """Grant (value 1) or revoke (value 0) the respondent-level export permission."""
     user, granted = _flag(user_id)
     set_export_permission(user, granted, actor=g.user)

@@ -28,13 +28,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import ReflectedColumn
 
 from ..codes import ALPHABET
 from ..config import RESPOND_PREFIX
@@ -117,7 +118,7 @@ def audit_database(engine: Engine) -> list[Finding]:
     return findings
 
 
-def _column_findings(table: str, columns: Sequence[dict]) -> list[Finding]:  # type: ignore[type-arg]
+def _column_findings(table: str, columns: Sequence[ReflectedColumn]) -> list[Finding]:
     """Columns not on the allow-list, and columns that could hold a time or an identifier."""
     found = []
     for col in columns:
@@ -134,7 +135,8 @@ def _column_findings(table: str, columns: Sequence[dict]) -> list[Finding]:  # t
     return found
 
 
-def _order_findings(engine: Engine, table: str, columns: Sequence[dict]) -> list[Finding]:  # type: ignore[type-arg]
+def _order_findings(engine: Engine, table: str,
+                    columns: Sequence[ReflectedColumn]) -> list[Finding]:
     """An insertion order: SQLite rowid, or an autoincrement/sequence/identity on PostgreSQL."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
@@ -238,7 +240,7 @@ def _xmin_findings(engine: Engine) -> list[Finding]:
             for r in rows]
 
 
-def durability_findings(settings: dict[str, str]) -> list[Finding]:
+def durability_findings(settings: Mapping[str, object]) -> list[Finding]:
     """PostgreSQL settings under which a commit can be acknowledged and then lost."""
     found = []
     if str(settings.get("fsync", "on")).lower() == "off":

@@ -53,7 +53,7 @@ def _late_k_changes(names: dict[int, str]) -> list[str]:
     late = db.session.execute(sa.select(AuditEntry.wave_id, AuditEntry.id)
                               .where(AuditEntry.action == "wave.k"))
     return [f"wave {names.get(w)}: k changed after opening" for w, i in late
-            if w in opened and i > opened[w]]
+            if w is not None and w in opened and i > opened[w]]
 
 
 

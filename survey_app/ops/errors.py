@@ -163,8 +163,8 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
     lang = current_lang()
     main = texts(error, where)
     with force_locale("en" if lang == "id" else "id"):
-        other = texts(error, where)
-    html = render_template("error.html", code=error.code or 500, main=main, other=other,
+        beneath = texts(error, where)
+    html = render_template("error.html", code=error.code or 500, main=main, beneath=beneath,
                            description=view_description(error), start=start_url(where))
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return html, error.code or 500, headers

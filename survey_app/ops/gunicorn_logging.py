@@ -6,9 +6,13 @@ Used by gunicorn.conf.py. A reverse proxy in front of gunicorn needs the same tr
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from datetime import timedelta
 from typing import Any
 
 from gunicorn.glogging import Logger
+from gunicorn.http import Request
+from gunicorn.http.wsgi import Response
 
 from ..config import RESPOND_PREFIX
 
@@ -19,7 +23,8 @@ ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 class AnonymousAccessLogger(Logger):
     """Drop access records of /isi...; write the others without identifying fields."""
 
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+    def access(self, resp: Response, req: Request, environ: MutableMapping[str, Any],
+               request_time: timedelta) -> None:
         """Skip the respond routes entirely; log the rest with ACCESS_LOG_FORMAT."""
         if str(environ.get("PATH_INFO", "")).startswith(RESPOND_PREFIX):
             return

@@ -6,7 +6,10 @@ only (a QR link carries it in the `#fragment`, which browsers never send).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ..config import RESPOND_PREFIX
@@ -31,6 +34,7 @@ from ..services import (
     validate_answers,
     wave_instruments,
 )
+from ..services.responses import CodeInfo
 from .forms import CodeForm
 
 bp = Blueprint("respond", __name__, url_prefix=RESPOND_PREFIX, template_folder="templates")
@@ -39,14 +43,15 @@ bp.after_request(compress.after_request)  # 2xx HTML only; SECURITY.md on BREACH
 
 def refusal_message(reason: str) -> str:
     """Plain-language reason why a code cannot be used."""
-    return {
+    messages: dict[str, str] = {
         "format": _("Kode tidak dikenali. Kode terdiri dari 12 huruf dan angka, "
                     "misalnya ABCD-EFGH-JKMN. Periksa kembali kode pada slip Anda."),
         "unknown": _("Kode tidak dikenali. Periksa kembali kode pada slip Anda."),
         "used": _("Kode ini sudah dipakai. Setiap kode hanya dapat dipakai sekali; "
                   "jawaban Anda yang pertama sudah tersimpan dan tidak ada yang disimpan lagi."),
         "closed": _("Survei untuk kode ini tidak sedang dibuka. Tidak ada yang disimpan."),
-    }[reason]
+    }
+    return messages[reason]
 
 
 def too_many_codes(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
@@ -57,7 +62,7 @@ def too_many_codes(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
 
 @bp.route("", methods=["GET", "POST"])
 @code_limited(too_many_codes)
-def enter():
+def enter() -> ResponseReturnValue:
     """Ask for the code; a valid code leads to the page that states what is stored."""
     if request.method == "GET":
         return render_template("respond/enter.html", form=CodeForm(), error=None)
@@ -78,9 +83,19 @@ def enter():
     return render_template("respond/enter.html", form=form, error=error), status
 
 
+def too_many_for_answers(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
+    """A survey POST over the limits: nothing is stored and the code is not checked, but every
+    answer given stays in the page (hidden fields of a form that sends them again)."""
+    if "answers" not in request.form:
+        return too_many_codes(refusal)
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "relang")]
+    return too_many(refusal, render_template("respond/kept.html", form=CodeForm(formdata=None),
+                                             kept=kept, error=refusal_text(refusal)))
+
+
 @bp.route("/survei", methods=["POST"])
-@code_limited(too_many_codes)
-def survey():
+@code_limited(too_many_for_answers)
+def survey() -> ResponseReturnValue:
     """Show the survey (first time) or store the answers (when submitted)."""
     # CSRFProtect has checked the token before any POST view runs, so this form only reads the
     # code, without signing a new token; the pages that post again build a CodeForm with one.
@@ -94,6 +109,8 @@ def survey():
         code = check_code_limited(form.code.data, request.form.get("entry"))
         if "answers" not in request.form:
             return _render_survey(code, {}, {})
+        if "relang" in request.form:  # the language switch: the same answers, nothing stored
+            return _render_survey(code, request.form, {})
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
                                         _answer_fields())
         receipt = store_response(code, answers, cut)  # commits, or stores nothing
@@ -116,7 +133,7 @@ def _answer_fields() -> dict[str, str]:
     return {k: v for k, v in request.form.items() if k != "answers"}
 
 
-def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
+def _render_survey(code: CodeInfo, given: Mapping[str, str], errors: Mapping[str, str]) -> str:
     form = CodeForm()  # the posted code again, with a CSRF token for the next POST
     instruments = wave_instruments(code.wave)
     codes = [i.code for inst in instruments for i in inst.items] + [
@@ -124,14 +141,14 @@ def _render_survey(code, given, errors):  # type: ignore[no-untyped-def]
     numbers = {c: n for n, c in enumerate(codes, start=1)}
     return render_template("respond/survey.html", form=form, wave=code.wave, unit=code.unit,
                            instruments=instruments, given=given, errors=errors,
-                           numbers=numbers, bad=sorted(errors, key=numbers.get),
+                           numbers=numbers, bad=sorted(errors, key=lambda c: numbers.get(c, 0)),
                            cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()),
                            entry=entry_token(code))
 
 
 def _receipt_rows(keys: tuple[str, ...],
-                  answers: tuple[StoredAnswer, ...]) -> list[tuple[str, int, str]]:
-    """(question, value, answer label) of every stored answer, in the current language."""
+                  answers: tuple[StoredAnswer, ...]) -> list[tuple[str, str, int]]:
+    """(question, answer label, value) of every stored answer, in the current language."""
     labels = _answer_labels(keys, current_lang())
     return [(*labels[a.item_code, a.value], a.value) for a in answers]
 
@@ -139,7 +156,8 @@ def _receipt_rows(keys: tuple[str, ...],
 def _answer_labels(keys: tuple[str, ...], lang: str) -> dict[tuple[str, int], tuple[str, str]]:
     """(item code, value) -> (question, answer label); kept per app, because an instrument
     version never changes."""
-    cache = current_app.extensions.setdefault("lentera_answer_labels", {})
+    cache: dict[tuple[tuple[str, ...], str], dict[tuple[str, int], tuple[str, str]]] = \
+        current_app.extensions.setdefault("lentera_answer_labels", {})
     if (keys, lang) in cache:
         return cache[keys, lang]
     labels: dict[tuple[str, int], tuple[str, str]] = {}

@@ -14,6 +14,7 @@ Only closed waves are exported (rule 6). Routes: `hr/exports.py`; CLI: `flask ex
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ from ..models import Response as ResponseRow
 from .publication import ReportingError, cells_of, culture_keys, layout
 from .reports import safe_name
 from .responses import CUT_CHOICES
-from .tables import FORMATS, Column, Table, spss_name, write_table
+from .tables import FORMATS, Cell, Column, Table, spss_name, write_table
 from .waves import add_audit_entry
 
 SHOWN = "shown"
@@ -174,7 +175,7 @@ def aggregated_table(pub: Publication, unit_ids: set[int] | None = None,
     return Table(_aggregated_columns(has_cut), rows)
 
 
-def _figures(cell: PublishedCell | None) -> tuple:  # type: ignore[type-arg]
+def _figures(cell: PublishedCell | None) -> tuple[Cell, ...]:
     """status and the figures of a published cell (all empty where it is hidden)."""
     if cell is None or not cell.shown:
         return (SUPPRESSED, *([None] * len(FIGURES)))
@@ -273,9 +274,9 @@ def respondent_table(pub: Publication, unit_ids: set[int] | None = None,
     return Table(columns, rows)
 
 
-def _answers(wave_id: int, item_codes: list[str]) -> dict:  # type: ignore[type-arg]
+def _answers(wave_id: int, item_codes: list[str]) -> dict[uuid.UUID, dict[str, int]]:
     """Raw answers by response id and item code."""
-    out: dict = {}  # type: ignore[type-arg]
+    out: dict[uuid.UUID, dict[str, int]] = {}
     query = (sa.select(Answer.response_id, Answer.item_code, Answer.value)
              .join(ResponseRow, ResponseRow.id == Answer.response_id)
              .where(ResponseRow.wave_id == wave_id, Answer.item_code.in_(item_codes)))

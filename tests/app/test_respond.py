@@ -160,6 +160,43 @@ def test_english_is_available(app, client, open_wave_codes):
     assert "Pernyataan RD11 (en)" in html and "Receipt" in html
 
 
+def _switch(html: str) -> tuple[str, str]:
+    """The form action of the page's language switch, and the language it switches to."""
+    import re
+
+    found = re.search(r'<button type="submit" form="(\w+)" class="langlink" name="relang" '
+                      r'value="1" formaction="([^"]+)"', html)
+    assert found, "no language switch on the page"
+    return found[2].replace("&amp;", "&"), found[2].rsplit("=", 1)[1]
+
+
+def test_switching_language_keeps_the_code_and_every_answer_and_stores_nothing(
+        app, client, open_wave_codes):
+    code = open_wave_codes["codes"]["A"][0]
+    intro = client.post("/isi", data={"csrf_token": token(client), "code": code})
+    action, lang = _switch(intro.get_data(as_text=True))
+    assert (action, lang) == ("/isi?lang=en", "en")
+    html = client.post(action, data={"csrf_token": csrf_token(intro.get_data(as_text=True)),
+                                     "code": code, "relang": "1"}).get_data(as_text=True)
+    assert "Start" in html and code in html  # the privacy page again, in English, same code
+    page = client.post("/isi/survei", data={"csrf_token": csrf_token(html), "code": code})
+    action, lang = _switch(page.get_data(as_text=True))
+    assert action == "/isi/survei?lang=id"
+    half = dict(list(FULL_ANSWERS.items())[:3])
+    switched = client.post(action, data={"csrf_token": csrf_token(page.get_data(as_text=True)),
+                                         "code": code, "answers": "1", "relang": "1", **half})
+    body = switched.get_data(as_text=True)
+    assert switched.status_code == 200 and "Kirim jawaban" in body and "alert" not in body
+    for item, value in half.items():
+        assert f'name="{item}" value="{value}" checked' in body
+    assert counts(app) == (0, 0, 0)  # nothing stored by the switch
+    done = client.post("/isi/survei", data={"csrf_token": csrf_token(body), "code": code,
+                                            "answers": "1", **FULL_ANSWERS})
+    assert "Tanda terima" in done.get_data(as_text=True) and counts(app)[0] == 1
+    # The receipt answers only a POST: its switch leads to the start page, never to a 405.
+    assert 'class="langlink" href="/isi?lang=en"' in done.get_data(as_text=True)
+
+
 def test_respond_pages_are_not_cached_and_carry_no_referrer(client, open_wave_codes):
     r = client.get("/isi")
     assert r.headers["Cache-Control"] == "no-store"

@@ -251,3 +251,40 @@ def test_limits_are_read_from_the_environment_by_the_config_module():
                            ) == {"LENTERA_CODE_FAILURES": 7, "LENTERA_CODE_GLOBAL_FAILURES": 50}
     with pytest.raises(ConfigError, match="LENTERA_CODE_WINDOW"):
         config_from_env({"LENTERA_CODE_WINDOW": "-5"})
+
+
+def test_a_limited_final_post_keeps_every_answer_to_send_again(app, open_wave_codes):
+    from tests.app.helpers import counts
+
+    app.config["LENTERA_CODE_GLOBAL_FAILURES"] = 10
+    respondent = client_at(app, "10.4.5.1")
+    valid = open_wave_codes["codes"]["A"][0]
+    intro = enter_code(respondent, valid).get_data(as_text=True)
+    assert _typos(client_at(app, "10.4.5.1"), 50) == [422] * 20 + [429] * 30
+    # A survey POST without its entry token (an old page, a token past its lifetime).
+    r = respondent.post("/isi/survei", data={"csrf_token": csrf_token(intro), "code": valid,
+                                             "answers": "1", **FULL_ANSWERS})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    assert "Kirim lagi" in page and counts(app)[0] == 0
+    for item, value in FULL_ANSWERS.items():
+        assert f'<input type="hidden" name="{item}" value="{value}">' in page
+    assert f'<input type="hidden" name="code" value="{valid}">' in page
+    # The switch to English keeps them too (the code is still not checked).
+    english = respondent.post("/isi/survei?lang=en", data={
+        "csrf_token": csrf_token(page), "code": valid, "answers": "1", "relang": "1",
+        **FULL_ANSWERS})
+    assert english.status_code == 429 and "Send again" in english.get_data(as_text=True)
+    # Once the window has passed, the same page sends them and they are stored.
+    app.config["LENTERA_CODE_FAILURES"] = 10_000
+    app.config["LENTERA_CODE_GLOBAL_FAILURES"] = 10_000
+    kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+    again = respondent.post("/isi/survei", data={"csrf_token": csrf_token(page), **dict(kept)})
+    assert again.status_code == 200 and "Receipt" in again.get_data(as_text=True)  # in English
+    assert counts(app)[0] == 1
+
+
+def test_a_refused_code_stays_in_the_field_to_correct(app, open_wave_codes):
+    r = enter_code(client_at(app, "10.4.6.1"), "TYPO-ABCD-ZZZZ")
+    assert r.status_code == 422
+    assert 'value="TYPO-ABCD-ZZZZ"' in r.get_data(as_text=True)
