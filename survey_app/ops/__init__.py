@@ -3,10 +3,10 @@ without respondents' traces, the anonymity audit and backups (their commands are
 
 from flask import Flask
 
-from . import logs, request_guard, security_headers
+from . import errors, logs, request_guard, security_headers
 
 
 def init_app(app: Flask) -> None:
     """Install the request guards, headers and log filters."""
-    for module in (request_guard, security_headers, logs):
+    for module in (request_guard, security_headers, errors, logs):
         module.init_app(app)

@@ -13,9 +13,11 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..i18n import current_lang
+from .errors import error_page
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -50,15 +52,13 @@ def filename_has_nul() -> bool:
                for upload in chain.from_iterable(request.files.listvalues()))
 
 
-def refuse_nul() -> tuple[str, int, dict[str, str]] | None:
-    """before_request hook: 400 with a plain message when the request carries a NUL."""
+def refuse_nul() -> None:
+    """before_request hook: 400 (the error page with the message) when the request carries a
+    NUL."""
     if filename_has_nul():
-        return FILENAME_MESSAGE, 400, {"Content-Type": "text/plain; charset=utf-8"}
+        raise BadRequest(description=FILENAME_MESSAGE)
     if has_nul():
-        lang = current_lang()
-        text = MESSAGE["en"] if lang == "en" else MESSAGE["id"]
-        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
-    return None
+        raise BadRequest(description=MESSAGE["en"] if current_lang() == "en" else MESSAGE["id"])
 
 
 TOO_LARGE_MESSAGE = ("Formulir atau berkas terlalu besar. Tidak ada yang disimpan; kirim "
@@ -87,9 +87,10 @@ def apply_body_limit() -> None:
         request.max_content_length = current_app.config["LENTERA_UPLOAD_MAX_BYTES"]
 
 
-def too_large(_error: RequestEntityTooLarge) -> tuple[str, int, dict[str, str]]:
-    """413 with a plain bilingual message (Bahasa Indonesia, then English)."""
-    return TOO_LARGE_MESSAGE, 413, {"Content-Type": "text/plain; charset=utf-8"}
+def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """413: the error page with the bilingual message (Bahasa Indonesia, then English)."""
+    return error_page(RequestEntityTooLarge(description=TOO_LARGE_MESSAGE,
+                                            response=error.response))
 
 
 def init_app(app: Flask) -> None:

@@ -91,7 +91,8 @@ def test_every_route_that_takes_a_post_refuses_one_without_a_csrf_token(app):
         args = {name: 1 for name in rule.arguments}
         url = rule.build(args, append_unknown=False)[1] if args else rule.rule
         r = client.post(url, data={"x": "1"})
-        assert r.status_code == 400 and b"CSRF" in r.data, (rule.endpoint, r.status_code)
+        assert r.status_code == 400 and "Pemeriksaan keamanan formulir gagal" in r.text, (
+            rule.endpoint, r.status_code)
         checked += 1
     assert checked >= 10
 
