@@ -8,14 +8,16 @@ import os
 import re
 import sqlite3
 import stat
+import traceback
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from .config import RESPOND_PREFIX
 from .extensions import db, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -110,7 +112,8 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 class App(Flask):
-    """The Flask app with one commit point per request.
+    """The Flask app with one commit point per request, and crash logs that keep the
+    respondents' pages free of what they typed.
 
     A view that returns has its work committed here, before the response is sent; a view that
     raises has it rolled back when the session is removed at teardown. Services only add to
@@ -122,6 +125,16 @@ class App(Flask):
         result = super().dispatch_request()
         db.session.commit()
         return result
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log a crash; on the respondents' pages only where it happened and the exception's
+        type, never its message or arguments, which may hold what was typed (e.g. a code)."""
+        if not (has_request_context() and request.path.startswith(RESPOND_PREFIX)):
+            super().log_exception(exc_info)
+            return
+        exc_type, _value, tb = exc_info
+        self.logger.error("Exception on %s [%s]: %s (message not logged)\n%s", request.path,
+                          request.method, exc_type.__name__, "".join(traceback.format_tb(tb)))
 
 
 def init_app(app: Flask) -> None:

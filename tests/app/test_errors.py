@@ -199,16 +199,24 @@ def test_a_path_outside_both_sides_leads_to_the_code_page(app):
     assert '<a class="button" href="/isi">' in r.get_data(as_text=True)
 
 
-def test_a_crash_is_logged_by_flask_without_address_or_detail_in_the_page(app, caplog):
+def test_a_crash_is_logged_without_address_and_on_respond_pages_without_its_message(app,
+                                                                                    caplog):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = ADDRESS
     with caplog.at_level(logging.ERROR):
         r = client.get("/isi/_uji/500")
     assert r.status_code == 500
     assert SECRET not in r.get_data(as_text=True)
+    assert [rec.getMessage().split("\n", 1)[0] for rec in caplog.records] == [
+        "Exception on /isi/_uji/500 [GET]: RuntimeError (message not logged)"]
+    assert "test_errors.py" in caplog.text  # where it failed is logged ...
+    assert SECRET not in caplog.text and ADDRESS not in caplog.text  # ... what it said is not
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        assert client.get("/hr/_uji/500").status_code == 500
     crashes = [rec for rec in caplog.records if rec.exc_info]
-    assert [rec.getMessage() for rec in crashes] == ["Exception on /isi/_uji/500 [GET]"]
-    assert ADDRESS not in caplog.text and SECRET in caplog.text  # the traceback is logged
+    assert [rec.getMessage() for rec in crashes] == ["Exception on /hr/_uji/500 [GET]"]
+    assert SECRET in caplog.text and ADDRESS not in caplog.text  # HR crashes: Flask's own log
 
 
 def test_a_500_never_shows_a_description(app):
