@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 # The respondents' pages: no log line of ours about them may carry an address or a code.
 RESPOND_PREFIX = "/isi"
+# The staff pages (every HR blueprint is mounted under it).
+HR_PREFIX = "/hr"
 
 
 class ConfigError(ValueError):

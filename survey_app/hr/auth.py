@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..config import HR_PREFIX
 from ..extensions import db
 from ..models import Role, User
 from ..ops.ratelimit import (
@@ -27,7 +28,7 @@ from ..ops.ratelimit import (
 from ..services.users import end_sessions
 from .forms import EmptyForm, LoginForm
 
-bp = Blueprint("auth", __name__, url_prefix="/hr", template_folder="templates")
+bp = Blueprint("auth", __name__, url_prefix=HR_PREFIX, template_folder="templates")
 # A hash of a random password nobody knows, made with the same (default) method as the users'
 # hashes; checked against for an unknown username so that it answers as slowly as a real one.
 _dummy_hash: list[str] = []

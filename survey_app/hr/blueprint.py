@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/hr", template_folder="templates")
+from ..config import HR_PREFIX
+
+bp = Blueprint("admin", __name__, url_prefix=HR_PREFIX, template_folder="templates")

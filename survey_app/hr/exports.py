@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g
 from flask_babel import gettext as _
 
+from ..config import HR_PREFIX
 from ..i18n import current_lang
 from ..models import Wave
 from ..services.exports import ExportRefused, export_bytes
@@ -14,7 +15,7 @@ from .auth import login_required
 from .common import closed_or_409, download, visible_unit_ids, wave_or_404
 from .forms import RespondentExportForm
 
-bp = Blueprint("exports", __name__, url_prefix="/hr/ekspor")
+bp = Blueprint("exports", __name__, url_prefix=f"{HR_PREFIX}/ekspor")
 
 
 def _export(wave: Wave, fmt: str, *, respondents: bool) -> Response:

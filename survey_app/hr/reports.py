@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, g
 
 from reports.batch import RenderJob, render_job, write_atomic
 
+from ..config import HR_PREFIX
 from ..extensions import db
 from ..models import Role, Unit, Wave
 from ..services import subtree_ids
@@ -19,7 +20,7 @@ from ..services.reports import ORG_FILE, org_job, report_dir, safe_name, unit_fi
 from .auth import login_required
 from .common import HR, closed_wave_or_409, download, report_lang
 
-bp = Blueprint("reports", __name__, url_prefix="/hr/laporan")
+bp = Blueprint("reports", __name__, url_prefix=f"{HR_PREFIX}/laporan")
 
 
 def _cached_or_render(wave: Wave, lang: str, filename: str,

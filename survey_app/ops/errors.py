@@ -25,9 +25,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from ..config import HR_PREFIX
 from ..i18n import current_lang
-
-HR_PREFIX = "/hr"
 
 TITLES = {
     400: _l("Permintaan tidak dapat diproses"),

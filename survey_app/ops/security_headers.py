@@ -16,7 +16,7 @@ from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..config import RESPOND_PREFIX
+from ..config import HR_PREFIX, RESPOND_PREFIX
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -32,7 +32,7 @@ CSP = "; ".join([
 ])
 HSTS = "max-age=31536000; includeSubDomains"
 # /isi pages carry a code in a hidden field: no shared cache, no back-button copy.
-NO_STORE_PREFIXES = ("/hr", RESPOND_PREFIX)
+NO_STORE_PREFIXES = (HR_PREFIX, RESPOND_PREFIX)
 
 
 def add_headers(response: Response) -> Response:
