@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 FORMATS = ("csv", "xlsx", "sav")
 MIMETYPES = {
@@ -98,34 +99,43 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table) -> bytes:
     """One sheet: bold frozen header of variable names, numbers stored as numbers, a second
-    sheet with the variable labels."""
+    sheet with the variable labels.
+
+    Written in openpyxl's write-only mode, so time and memory grow linearly with the rows.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.worksheets[0]
-    sheet.title = "data"
-    sheet.append([c.name for c in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def sheet(title: str, header: Sequence[str]) -> Any:
+        out = book.create_sheet(title)
+        out.freeze_panes = "A2"
+        out.append([_xlsx_cell(out, name, bold) for name in header])
+        return out
+
+    data = sheet("data", [c.name for c in table.columns])
     for row in table.rows:
-        sheet.append([None if isinstance(v, float) and math.isnan(v) else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-    labels = book.create_sheet("variables")
-    labels.append(["variable", "label"])
-    for cell in labels[1]:
-        cell.font = Font(bold=True)
-    labels.freeze_panes = "A2"
+        data.append([_xlsx_cell(data, v) if isinstance(v, str)
+                     else None if isinstance(v, float) and math.isnan(v) else v for v in row])
+    labels = sheet("variables", ["variable", "label"])
     for column in table.columns:
-        labels.append([column.name, column.label])
-        for cell in labels[labels.max_row]:
-            cell.data_type = "s"
+        labels.append([_xlsx_cell(labels, column.name), _xlsx_cell(labels, column.label)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet: Any, text: str, font: Any = None) -> Any:
+    """A text cell that stays text, whatever it starts with (never a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def _spss_label(text: str) -> str:
