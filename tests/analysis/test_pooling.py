@@ -1,7 +1,11 @@
 """analysis.pooling: empirical Bayes pooling of unit estimates and the minimum detectable
-change, checked on simulated data with known truth and against the noncentral t."""
+change, checked on simulated data with known truth, against the noncentral t and against
+metafor's empirical Bayes estimator."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,3 +74,23 @@ def test_minimum_detectable_change_needs_two_per_group():
 def test_bad_input_is_refused_with_a_reason(y, v, message):
     with pytest.raises(AnalysisInputError, match=message):
         eb_pool(y, v)
+
+
+def _metafor_cases():
+    with open(Path(__file__).resolve().parents[1] / "data" / "pooling_expected.json",
+              encoding="utf-8") as fh:
+        return json.load(fh)["cases"]
+
+
+@pytest.mark.parametrize("case", _metafor_cases(), ids=["unequal", "unit_changes", "tau2_0"])
+def test_eb_pool_matches_metafor_eb(case):
+    """Pinned to metafor 3.8.1 rma(method = "EB") and blup() (tests/data/pooling.R)."""
+    y, v = np.array(case["y"]), np.array(case["v"])
+    res = eb_pool(y, v)
+    assert res.between_var == pytest.approx(case["tau2"], rel=1e-10, abs=1e-12)
+    assert res.mean == pytest.approx(case["mu"], rel=1e-10, abs=1e-12)
+    # metafor's BLUP weight is tau2 / (tau2 + v); Morris's shrinkage is (k-3)/(k-1) x (1 - it)
+    k = y.size
+    blup = np.array(case["blup"])
+    want = y - (k - 3) / (k - 1) * (y - blup)
+    np.testing.assert_allclose(res.estimate, want, rtol=1e-10, atol=1e-12)
