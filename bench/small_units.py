@@ -19,7 +19,7 @@ real change of the given size in 3 of them. Scored on the same draws:
 Truth is exact for every unit subtree: staff-weighted true means and changes, and the mean of
 all current staff (respondents and non-respondents).
 
-    .venv/bin/python -m bench.small_units [--orgs 300] [--seed 1] [--out bench/small_units.md]
+    .venv/bin/python -m bench.small_units [--orgs 3000] [--seed 1] [--out bench/small_units.md]
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class Tally:
     covered: int = 0
     intervals: int = 0
     exaggeration: list[float] = field(default_factory=list)
+    reports: int = 0
+    reports_wrong: int = 0
 
     def add(self, truth, estimate, low, high, verdict, eligible) -> None:  # type: ignore[no-untyped-def]
         truth, estimate, low, high = (a[eligible] for a in (truth, estimate, low, high))
@@ -65,7 +67,10 @@ class Tally:
         no_change = np.isclose(truth, 0.0)
         sign = np.sign(estimate)
         self.verdicts += int(verdict.sum())
-        self.wrong += int(np.sum(verdict & (no_change | (np.sign(truth) != sign))))
+        wrong = int(np.sum(verdict & (no_change | (np.sign(truth) != sign))))
+        self.wrong += wrong
+        self.reports += 1
+        self.reports_wrong += wrong > 0
         right = verdict & ~no_change & (np.sign(truth) == sign)
         self.found += int(right.sum())
         self.real += int(np.sum(~no_change))
@@ -86,8 +91,9 @@ class Tally:
     def row(self, name: str) -> str:
         exag = float(np.mean(self.exaggeration)) if self.exaggeration else float("nan")
         wrong = f"{self.wrong_share:.1%}" if self.verdicts else "–"
-        return (f"| {name} | {self.verdicts} | {wrong} | {self.found} / {self.real} | "
-                f"{exag:.2f} | {self.coverage:.1%} |")
+        reports = f"{self.reports_wrong / self.reports:.2%}" if self.reports else "–"
+        return (f"| {name} | {self.verdicts} | {wrong} | {reports} | {self.found} / "
+                f"{self.real} | {exag:.2f} | {self.coverage:.1%} |")
 
 
 @dataclass
@@ -174,9 +180,9 @@ def run(orgs: int, seed: int, effect: float) -> Study:
 
 def report(orgs: int, seed: int, results: dict[float, Study]) -> str:
     """The markdown summary, one block per size of the real changes."""
-    head = ("| true change | rule | verdicts | wrong sign or no true change | real changes "
-            "found | exaggeration (right sign) | 95% interval coverage |\n"
-            "|---|---|---|---|---|---|---|")
+    head = ("| true change | rule | verdicts | wrong sign or no true change | organisations "
+            "with a wrong verdict | real changes found | exaggeration (right sign) | 95% "
+            "interval coverage |\n|---|---|---|---|---|---|---|---|")
     after = (f"after: pooled 95% interval excludes 0, BH q <= {evidence.FDR:g}, "
              f"MDC <= {evidence.MDC_FACTOR:g} x estimate")
     lines = ["# Small-unit verdicts by simulation (`bench/small_units.py`)", "",
@@ -215,7 +221,7 @@ def report(orgs: int, seed: int, results: dict[float, Study]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the study and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orgs", type=int, default=300)
+    parser.add_argument("--orgs", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "small_units.md")
     args = parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """The one evidence standard (analysis.evidence): pooled differences, verdicts, pooled means.
 
 Rules are checked on hand-made inputs; the whole chain (analyse_wave -> verdicts) against
-organisations simulated with known truth (bench/small_units.py, small here, 300 there).
+organisations simulated with known truth (bench/small_units.py, small here, 3,000 there).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def study():
 
 
 def test_the_verdicts_of_the_reports_analysis_meet_the_goals_on_known_truth(study):
-    """60 organisations with the demo's sizes (300 in bench/small_units.md)."""
+    """60 organisations with the demo's sizes (3,000 in bench/small_units.md)."""
     after, before = study.change_after, study.change_before
     assert after.verdicts >= 15
     assert after.wrong_share <= 0.05
