@@ -81,6 +81,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "LENTERA_PROXY_HOPS": 0,
         "LENTERA_ORG_NAME": "",  # empty: the name of the root unit
         "LENTERA_REPORT_DIR": "",  # empty: <instance>/reports
+        "LENTERA_REPORT_WORKERS": 2,  # render processes of a job run without Redis
+        "LENTERA_JOB_QUEUE": "lentera-reports",  # RQ queue name (one per installation)
         "LENTERA_AUDIT_LOGS": (),
         "LENTERA_REDIS_URL": "",  # empty: rate-limit counters in the database
         "LENTERA_RATELIMIT_PREFIX": "lentera:rl:",
@@ -133,6 +135,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "LENTERA_ORG_NAME": ("LENTERA_ORG_NAME", _text),
     "LENTERA_INSTRUMENT_DIRS": ("LENTERA_INSTRUMENT_DIRS", _paths),
     "LENTERA_REPORT_DIR": ("LENTERA_REPORT_DIR", _text),
+    "LENTERA_REPORT_WORKERS": ("LENTERA_REPORT_WORKERS", _positive_int),
+    "LENTERA_JOB_QUEUE": ("LENTERA_JOB_QUEUE", _text),
     "LENTERA_AUDIT_LOGS": ("LENTERA_AUDIT_LOGS", _paths),
     "LENTERA_REDIS_URL": ("LENTERA_REDIS_URL", _text),
     "LENTERA_UPLOAD_MAX_BYTES": ("LENTERA_UPLOAD_MAX_BYTES", _positive_int),

@@ -278,3 +278,41 @@ class TrainingEvent(Model):
     provider: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
 
     unit: so.Mapped[Unit] = so.relationship()
+
+
+class JobState(enum.StrEnum):
+    """A report job: queued -> running -> done or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportJob(Model):
+    """Building a closed wave's reports and their zip off the web request (services.jobs).
+
+    Progress is counted here, so the web page reads it the same way whichever worker runs the
+    job. No time is stored: nothing about a job needs one.
+    """
+
+    __tablename__ = "report_job"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')",
+                           name="state_valid"),
+        sa.CheckConstraint("lang IN ('id', 'en')", name="lang_valid"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"),
+                                               index=True)
+    lang: so.Mapped[str] = so.mapped_column(sa.String(2))
+    state: so.Mapped[str] = so.mapped_column(sa.String(16), default=JobState.QUEUED)
+    total: so.Mapped[int] = so.mapped_column(default=0)
+    done: so.Mapped[int] = so.mapped_column(default=0)
+    failed: so.Mapped[int] = so.mapped_column(default=0)
+    error: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    files: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # one file name a line
+    started_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+
+    wave: so.Mapped[Wave] = so.relationship()

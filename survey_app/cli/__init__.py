@@ -6,10 +6,11 @@ from .demo import demo_command
 from .exports import export_command
 from .ops import audit_command, backup_command, restore_command
 from .organisation import codes_group, create_admin, import_units_command, wave_group
-from .reports import report_group
+from .reports import jobs_group, report_group
 
 COMMANDS = (create_admin, import_units_command, wave_group, codes_group, report_group,
-            export_command, audit_command, backup_command, restore_command, demo_command)
+            export_command, audit_command, backup_command, restore_command, demo_command,
+            jobs_group)
 
 
 def init_app(app: Flask) -> None:

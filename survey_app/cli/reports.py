@@ -1,4 +1,6 @@
-"""`flask report build`: every PDF of a closed wave (or of all of them) into a folder."""
+"""`flask report build`: every PDF of a closed wave (or of all of them) into a folder;
+`flask report start` / `status`: the same as a report job with its zip (services.jobs);
+`flask jobs worker`: a worker of the report queue."""
 
 from __future__ import annotations
 
@@ -7,11 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from reports.batch import ProgressBar, render_batch
 
-from ..models import Wave
+from ..extensions import db
+from ..models import JobState, ReportJob, Wave
+from ..services import jobs
 from ..services.publication import ReportingError, analyse_culture_wave
 from ..services.reports import (
     closed_culture_waves,
@@ -21,7 +26,7 @@ from ..services.reports import (
     wave_folder,
 )
 from ..services.waves import WaveNotFound, find_wave
-from .common import needs_schema
+from .common import ACTOR, needs_schema
 
 report_group = AppGroup("report", help="Laporan PDF / PDF reports.")
 
@@ -42,7 +47,8 @@ report_group = AppGroup("report", help="Laporan PDF / PDF reports.")
               help="Service users of an SKM unit (for Krejcie & Morgan); repeatable.")
 def build_command(ident: str | None, all_waves: bool, lang: str, out: Path | None,
                   workers: int, time_limit: int, skm: bool, population: tuple[str, ...]) -> None:
-    """Render every unit report, the organisation report (and SKM reports) of a wave."""
+    """Render every unit report, the organisation report (and SKM reports) of a wave into a
+    folder. The zip HR downloads is built by `flask report start` (a report job)."""
     if bool(ident) == all_waves:
         raise click.UsageError("Pilih --wave ATAU --all / give either --wave or --all.")
     try:
@@ -93,3 +99,62 @@ def _populations(pairs: Sequence[str]) -> dict[str, int]:
                                  f"write UNIT_CODE=N with N >= 1")
         out[code] = int(number)
     return out
+
+
+@report_group.command("start")
+@needs_schema
+@click.option("--wave", "ident", required=True, help="Wave id, name or period (2026-Q4).")
+@click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]))
+@click.option("--here", is_flag=True,
+              help="Run the job in this process instead of a worker (e.g. from cron).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Render processes with --here.")
+def start_command(ident: str, lang: str, here: bool, workers: int) -> None:
+    """Build every report of a closed wave and its zip as a report job."""
+    try:
+        wave = find_wave(ident)
+        job = jobs.start(wave, lang, ACTOR) if not here else jobs.queued(wave, lang, ACTOR)
+    except (WaveNotFound, ReportingError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if here:
+        jobs.run_here(job.id, workers)
+        db.session.refresh(job)
+    click.echo(_describe(job))
+    if job.state == JobState.FAILED.value:
+        raise SystemExit(1)
+
+
+@report_group.command("status")
+@needs_schema
+@click.argument("job_id", type=int)
+def status_command(job_id: int) -> None:
+    """The state and progress of a report job."""
+    job = db.session.get(ReportJob, job_id)
+    if job is None:
+        raise click.ClickException(f"Tidak ada pekerjaan laporan {job_id} / no report job "
+                                   f"{job_id}")
+    click.echo(_describe(job))
+
+
+def _describe(job: ReportJob) -> str:
+    text = (f"job {job.id}: {job.wave.name} [{job.lang}] {job.state} {job.done}/{job.total}"
+            + (f", {job.failed} gagal / failed" if job.failed else ""))
+    if job.state == JobState.DONE.value:
+        text += f" -> {jobs.zip_path(job.wave, job.lang)}"
+    if job.error:
+        text += "\n" + job.error.rstrip()
+    return text
+
+
+jobs_group = AppGroup("jobs", help="Pekerja laporan / report workers (RQ over Redis).")
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", default=None, help="Worker name (default: host and process id).")
+def worker_command(burst: bool, name: str | None) -> None:
+    """Take report jobs from the queue on LENTERA_REDIS_URL (any number, any machine)."""
+    try:
+        jobs.work(current_app._get_current_object(), burst=burst, name=name)  # type: ignore[attr-defined]
+    except ReportingError as exc:
+        raise click.ClickException(str(exc)) from exc

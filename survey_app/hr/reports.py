@@ -1,24 +1,25 @@
-"""HR downloads of a closed wave's reports: a unit's PDF, the organisation PDF, a zip of the
-wave (blueprint `reports`). The PDFs are built by `flask report build` or here on first use."""
+"""HR downloads of a closed wave's reports: a unit's PDF, the organisation PDF (built here on
+first use, or by a report job), and the zip of every report, built by a report job
+(services.jobs) that HR starts here and watches (blueprint `reports`)."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, g
+from flask import Blueprint, Response, abort, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from reports.batch import RenderJob, render_job, write_atomic
 
 from ..config import HR_PREFIX
 from ..extensions import db
-from ..models import Role, Unit, Wave
-from ..services import subtree_ids
+from ..models import JobState, ReportJob, Role, Unit, Wave
+from ..services import jobs, subtree_ids
 from ..services.publication import ReportingError, analyse_culture_wave
-from ..services.reports import ORG_FILE, org_job, report_dir, safe_name, unit_filename, unit_job
+from ..services.reports import ORG_FILE, org_job, report_dir, unit_filename, unit_job
 from .auth import login_required
 from .common import HR, closed_wave_or_409, download, report_lang
+from .forms import EmptyForm
 
 bp = Blueprint("reports", __name__, url_prefix=f"{HR_PREFIX}/laporan")
 
@@ -73,19 +74,46 @@ def org_pdf(wave_id: int) -> Response:
 
 @bp.route("/<int:wave_id>.zip")
 @login_required(*HR)
-def wave_zip(wave_id: int) -> Response:
-    """Every built PDF of the wave in one zip (HR only); built by `flask report build`."""
+def wave_zip(wave_id: int) -> Response | ResponseReturnValue:
+    """Every report of the wave in one zip (HR only), as the last finished job built it.
+
+    Never a partial zip: while a job runs this is its progress page, and before any job the
+    page offers to start one.
+    """
     wave = closed_wave_or_409(wave_id)
     lang = report_lang()
-    folder = report_dir(wave, lang)
-    files = sorted(folder.glob("*.pdf")) if folder.is_dir() else []
-    if not files:
-        abort(404, description=f"Belum ada laporan; jalankan: flask report build --wave "
-                               f"{wave.id} --lang {lang} / No reports yet; run: flask report "
-                               f"build --wave {wave.id} --lang {lang}")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            archive.write(path, arcname=path.name)
-    return download(buffer.getvalue(), f"laporan-{safe_name(wave.period)}-{lang}.zip",
-                    "application/zip")
+    job = jobs.latest_job(wave.id, lang)
+    if job is not None and job.state in jobs.ACTIVE:
+        return redirect(url_for("reports.job_page", job_id=job.id), 303)
+    path = jobs.zip_path(wave, lang)
+    done = job is not None and job.state == JobState.DONE.value
+    if done and path.is_file():
+        return download(path.read_bytes(), path.name, "application/zip")
+    return render_template("hr/report_job.html", wave=wave, job=job, lang=lang, active=False,
+                           form=EmptyForm()), 404
+
+
+@bp.route("/<int:wave_id>/bangun", methods=["POST"])
+@login_required(*HR)
+def build(wave_id: int) -> ResponseReturnValue:
+    """Start a report job for the wave (or show the one already running)."""
+    wave = closed_wave_or_409(wave_id)
+    lang = report_lang()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        job = jobs.start(wave, lang, g.user.username)
+    except ReportingError as exc:
+        abort(409, description=str(exc))
+    return redirect(url_for("reports.job_page", job_id=job.id), 303)
+
+
+@bp.route("/job/<int:job_id>")
+@login_required(*HR)
+def job_page(job_id: int) -> ResponseReturnValue:
+    """A report job's progress; the page reloads itself while the job runs."""
+    job = db.session.get(ReportJob, job_id)
+    if job is None:
+        abort(404)
+    return render_template("hr/report_job.html", wave=job.wave, job=job, lang=job.lang,
+                           active=job.state in jobs.ACTIVE, form=EmptyForm())

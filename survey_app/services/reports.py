@@ -95,6 +95,11 @@ def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
     return context(unsur=unsur, ikm=result.ikm, converted=result.converted, mutu=result.mutu)
 
 
+def skm_filename(wave: Wave) -> str:
+    """The PDF file name of an SKM wave's report."""
+    return f"skm-{safe_name(wave.units[0].code)}-{wave.id}.pdf"
+
+
 def skm_jobs(year: str, lang: str, populations: dict[str, int]
              ) -> tuple[list[RenderJob], list[str]]:
     """The SKM reports of every service unit for the year, and why any wave was skipped."""
@@ -106,7 +111,7 @@ def skm_jobs(year: str, lang: str, populations: dict[str, int]
         except AnalysisInputError as exc:  # e.g. an SKM instrument without the nine unsur
             skipped.append(f"SKM {wave.name} dilewati / skipped: {exc}")
             continue
-        jobs.append(RenderJob(f"skm-{safe_name(unit.code)}-{wave.id}.pdf", ctx, lang))
+        jobs.append(RenderJob(skm_filename(wave), ctx, lang))
     return jobs, skipped
 
 

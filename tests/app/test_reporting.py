@@ -141,13 +141,15 @@ def test_hr_downloads_org_report_and_zip(app, client, waves):
     wave_id = waves["waves"]["2026-Q4"]
     _login(client, "admin")
     missing = client.get(f"/hr/laporan/{wave_id}.zip")
-    assert missing.status_code == 404 and "flask report build" in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "belum dibuat" in missing.get_data(as_text=True)
     org = client.get(f"/hr/laporan/{wave_id}/organisasi.pdf?lang=en")
     assert org.status_code == 200 and "Organisation Culture Report" in pdf_text(org.data)
-    result = app.test_cli_runner().invoke(args=["report", "build", "--wave", str(wave_id),
-                                                "--workers", "1"])
+    # one PDF built on demand is not a zip: the zip comes only from a whole report job
+    assert client.get(f"/hr/laporan/{wave_id}.zip?lang=en").status_code == 404
+    result = app.test_cli_runner().invoke(args=["report", "start", "--wave", str(wave_id),
+                                                "--here", "--workers", "1"])
     assert result.exit_code == 0, result.output
-    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/hr/laporan/{wave_id}.zip").data))
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/hr/laporan/{wave_id}.zip?lang=id").data))
     assert "unit-A.pdf" in archive.namelist() and "organisation.pdf" in archive.namelist()
     assert client.get(f"/hr/laporan/{wave_id}/organisasi.pdf?lang=xx").status_code == 400
     open_id = waves["waves"]["open"]
