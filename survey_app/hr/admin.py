@@ -1,6 +1,6 @@
-"""HR pages on the blueprint `admin`: units, waves, codes, counts while open, audit log,
-training (the user pages are in `users.py`). The request commits what a view changed
-(`database.App`); a refused change is rolled back with `common.refuse`."""
+"""HR pages on the blueprint `admin`: units, waves, codes, counts while open, training (the
+user pages are in `users.py`, the audit log in `audit_log.py`). The request commits what a
+view changed (`database.App`); a refused change is rolled back with `common.refuse`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..messages import row_error_message
-from ..models import AuditEntry, TrainingEvent, Wave, WaveState
+from ..models import TrainingEvent, Wave, WaveState
 from ..ops.request_guard import accepts_upload
 from ..services import (
     ImportRejected,
@@ -172,15 +172,6 @@ def wave_codes(wave_id: int) -> ResponseReturnValue:
     if form.fmt.data == "pdf":
         return download(slips_pdf(wave, issued), f"kode-{wave.id}.pdf", "application/pdf")
     return download(codes_csv(wave, issued), f"kode-{wave.id}.csv", "text/csv; charset=utf-8")
-
-
-@bp.route("/audit")
-@login_required(*HR)
-def audit_log() -> ResponseReturnValue:
-    """The audit log, newest first."""
-    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500))
-    waves = {w.id: w.name for w in db.session.scalars(sa.select(Wave))}
-    return render_template("hr/audit.html", entries=list(entries), waves=waves)
 
 
 @bp.route("/pelatihan", methods=["GET", "POST"])
