@@ -1,6 +1,7 @@
-"""Browser test of the HR audit log and training pages (Playwright + Debian chromium) at a
-1280-px desktop and a 360-px phone: no page wider than the screen, even with long unbroken
-details, and no axe-core violation, in both languages."""
+"""Browser test of the HR audit log and training pages, and the new-wave form with its
+instrument picker (Playwright + Debian chromium) at a 1280-px desktop and a 360-px phone: no
+page wider than the screen, even with long unbroken details, and no axe-core violation, in
+both languages."""
 
 from __future__ import annotations
 
@@ -67,10 +68,14 @@ def test_audit_log_and_training_fit_desktop_and_phone_and_pass_axe(live_server, 
             context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
             page = context.new_page()
             _login(page, base)
-            for path in ("/hr/audit", "/hr/audit?halaman=2", "/hr/pelatihan"):
+            for path in ("/hr/audit", "/hr/audit?halaman=2", "/hr/pelatihan",
+                         "/hr/gelombang/baru"):
                 response = page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
                 assert response is not None and response.status == 200, path
-                assert page.locator("table tbody tr").count() > 1, path
+                if "baru" in path:  # the instrument picker: one checkbox per version
+                    assert page.locator("input[name=instruments]").count() == 4
+                else:
+                    assert page.locator("table tbody tr").count() > 1, path
                 width = page.evaluate("document.documentElement.scrollWidth")
                 assert width <= viewport["width"], f"{path} at {viewport['width']}: {width} px"
                 page.evaluate(source)  # through the DevTools protocol: the page's CSP stays on
