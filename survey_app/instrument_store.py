@@ -36,3 +36,15 @@ def _load(key: str, search_path: tuple[str, ...]) -> Instrument:
         return load_instrument(ident, version or None, search_path=search_path)
     except (LookupError, ValueError, OSError) as exc:
         raise UnknownInstrument(f"cannot load instrument {key}: {exc}") from exc
+
+
+def available_instruments() -> list[Instrument]:
+    """Every instrument version a wave can pin: the files (shipped folder and
+    LENTERA_INSTRUMENT_DIRS, by id then version), then any that `LENTERA_INSTRUMENTS` adds."""
+    from instruments import list_instruments
+
+    folders = tuple(current_app.config["LENTERA_INSTRUMENT_DIRS"])
+    found = {i.key: i for i in list_instruments(folders)}
+    for instrument in current_app.config.get("LENTERA_INSTRUMENTS", {}).values():
+        found.setdefault(instrument.key, instrument)
+    return list(found.values())

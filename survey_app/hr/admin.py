@@ -1,6 +1,6 @@
-"""HR pages on the blueprint `admin`: units, waves, codes, counts while open, audit log,
-training (the user pages are in `users.py`). The request commits what a view changed
-(`database.App`); a refused change is rolled back with `common.refuse`."""
+"""HR pages on the blueprint `admin`: units, waves, codes, counts while open, training (the
+user pages are in `users.py`, the audit log in `audit_log.py`). The request commits what a
+view changed (`database.App`); a refused change is rolled back with `common.refuse`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..messages import row_error_message
-from ..models import AuditEntry, TrainingEvent, Wave, WaveState
+from ..models import TrainingEvent, Wave, WaveState
 from ..ops.request_guard import accepts_upload
 from ..services import (
     ImportRejected,
@@ -32,7 +32,18 @@ from ..services.slips import codes_csv, slips_pdf
 from ..services.storage import compact_storage
 from .auth import login_required
 from .blueprint import bp
-from .common import HR, download, refuse, unit_or_400, visible_unit_ids, wave_or_404
+from .common import (
+    HR,
+    default_instruments,
+    download,
+    instrument_label,
+    pickable_instruments,
+    pinned_labels,
+    refuse,
+    unit_or_400,
+    visible_unit_ids,
+    wave_or_404,
+)
 from .forms import (
     EmptyForm,
     IssueCodesForm,
@@ -83,13 +94,18 @@ def units() -> ResponseReturnValue:
 def wave_new() -> ResponseReturnValue:
     """Create a draft wave."""
     form = WaveForm()
+    instruments = pickable_instruments()
+    form.instruments.choices = [SelectChoice(i.key, instrument_label(i)) for i in instruments]
+    if not form.is_submitted():
+        form.instruments.data = default_instruments(instruments)
     form.units.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
                           for u, d in units_in_tree_order()]
     if form.validate_on_submit():
+        chosen = set(form.instruments.data)
         try:
             wave = create_wave(
                 name=form.name.data.strip(), period=form.period.data.strip(),
-                instrument_keys=[k.strip() for k in form.instruments.data.split(",") if k.strip()],
+                instrument_keys=[i.key for i in instruments if i.key in chosen],
                 unit_ids=form.units.data, opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data, k=form.k.data, cut=form.cut.data or None,
                 actor=g.user.username)
@@ -120,13 +136,16 @@ def wave(wave_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.wave", wave_id=wave_id))
     visible = visible_unit_ids()
     counts = unit_counts(wave, visible)
+    members = {u.id for u in wave.units}
+    tree = units_in_tree_order(members)  # parents before children
     codes_form = IssueCodesForm()
     codes_form.unit.choices = [SelectChoice(0, _("Semua unit (sejumlah pegawai)"))] + [
-        SelectChoice(u.id, u.name) for u in wave.units]
-    units = [u for u in wave.units if visible is None or u.id in visible]
+        SelectChoice(u.id, f"{'— ' * d}{u.name}") for u, d in tree]
+    units = [(u, d) for u, d in tree if visible is None or u.id in visible]
     return render_template("hr/wave.html", wave=wave, draft_form=draft_form, counts=counts,
                            units=units, codes_form=codes_form, state_form=EmptyForm(),
-                           export_form=RespondentExportForm(), is_hr=g.user.role in HR)
+                           export_form=RespondentExportForm(), is_hr=g.user.role in HR,
+                           instruments=pinned_labels(wave.instrument_keys))
 
 
 @bp.route("/gelombang/<int:wave_id>/<action>", methods=["POST"])
@@ -172,15 +191,6 @@ def wave_codes(wave_id: int) -> ResponseReturnValue:
     if form.fmt.data == "pdf":
         return download(slips_pdf(wave, issued), f"kode-{wave.id}.pdf", "application/pdf")
     return download(codes_csv(wave, issued), f"kode-{wave.id}.csv", "text/csv; charset=utf-8")
-
-
-@bp.route("/audit")
-@login_required(*HR)
-def audit_log() -> ResponseReturnValue:
-    """The audit log, newest first."""
-    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500))
-    waves = {w.id: w.name for w in db.session.scalars(sa.select(Wave))}
-    return render_template("hr/audit.html", entries=list(entries), waves=waves)
 
 
 @bp.route("/pelatihan", methods=["GET", "POST"])

@@ -25,6 +25,7 @@ from ..ops.ratelimit import (
     refusal_text,
     too_many,
 )
+from ..services import add_audit_entry
 from ..services.users import end_sessions
 from .forms import EmptyForm, LoginForm
 
@@ -94,6 +95,17 @@ def too_many_logins(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
     return too_many(refusal, render_template("hr/login.html", form=LoginForm(formdata=None)))
 
 
+def account_name(typed: str) -> str:
+    """The stored username of the account `typed` names (case aside), or "" for none.
+
+    A failed login is audited under this name only: what was typed may be a password typed
+    into the wrong field, so it is never stored unless it is an existing account's name.
+    """
+    name = db.session.scalar(sa.select(User.username).where(
+        sa.func.lower(User.username) == typed.strip().lower()))
+    return name or ""
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 @login_limited(too_many_logins)
 def login() -> ResponseReturnValue:
@@ -108,11 +120,15 @@ def login() -> ResponseReturnValue:
             if user.active:
                 session.clear()
                 start_session(user)
+                add_audit_entry(user.username, "login")
                 return redirect(url_for("admin.index"))
+            add_audit_entry(user.username, "login.inactive")
             # Said only after the right password, so it reveals nothing to a guesser.
             flash(_("Akun ini dinonaktifkan. Hubungi admin untuk mengaktifkannya kembali."))
         else:
             note_login_failure(form.username.data)
+            add_audit_entry(user.username if user is not None
+                            else account_name(form.username.data), "login.failed")
             flash(_("Nama pengguna atau kata sandi salah."))
     return render_template("hr/login.html", form=form)
 
@@ -123,6 +139,7 @@ def logout() -> ResponseReturnValue:
     if EmptyForm().validate_on_submit():
         if g.get("user") is not None:
             end_sessions(g.user)
+            add_audit_entry(g.user.username, "logout")
         session.pop("user_id", None)
         session.pop("session_version", None)
     return redirect(url_for("auth.login"))

@@ -5,13 +5,19 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, request
 from flask_babel import gettext as _
 
+from instruments.model import Instrument
+
 from ..extensions import db
 from ..i18n import LANGUAGES, current_lang
+from ..instrument_store import UnknownInstrument, available_instruments, get_instrument
 from ..messages import rule_message
 from ..models import Role, Unit, Wave, WaveState
 from ..services import subtree_ids
 
 HR = (Role.ADMIN, Role.ANALYST)
+# The shipped culture instruments in the order a survey asks them (the CLI's default order);
+# the others follow by id, SKM instruments last. A wave pins its instruments in this order.
+SURVEY_ORDER = ("resistance", "readiness", "learning")
 
 
 def visible_unit_ids() -> set[int] | None:
@@ -70,3 +76,33 @@ def refuse(exc: Exception) -> None:
     """Undo the request's changes and tell the user why the rule refused them."""
     db.session.rollback()
     flash(rule_message(exc))
+
+
+def instrument_label(instrument: Instrument) -> str:
+    """An instrument version by its name in the page's language and its version."""
+    return str(_("%(title)s, versi %(version)s", title=instrument.title.get(current_lang()),
+                 version=instrument.version))
+
+
+def pickable_instruments() -> list[Instrument]:
+    """Every instrument version a new wave may pin, in SURVEY_ORDER, versions oldest first."""
+    rank = {ident: i for i, ident in enumerate(SURVEY_ORDER)}
+    return sorted(available_instruments(),
+                  key=lambda i: (i.kind == "skm", rank.get(i.id, len(rank)), i.id))
+
+
+def default_instruments(instruments: list[Instrument]) -> list[str]:
+    """The newest version of each SURVEY_ORDER instrument among `instruments`."""
+    newest = {i.id: i.key for i in instruments if i.id in SURVEY_ORDER}  # versions ascend
+    return list(newest.values())
+
+
+def pinned_labels(keys: list[str]) -> list[str]:
+    """A wave's pinned instrument versions by name (the key when a version no longer loads)."""
+    labels = []
+    for key in keys:
+        try:
+            labels.append(instrument_label(get_instrument(key)))
+        except UnknownInstrument:
+            labels.append(key)
+    return labels

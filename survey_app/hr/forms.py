@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,7 +26,9 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import K_DEFAULT, K_MINIMUM
 from ..services.responses import CUT_CHOICES
@@ -59,14 +62,20 @@ class UnitImportForm(FlaskForm):
     submit = SubmitField(_l("Impor"))
 
 
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class WaveForm(FlaskForm):
-    """Create a wave (draft)."""
+    """Create a wave (draft); the view lists the instrument versions to pick from."""
 
     name = StringField(_l("Nama gelombang"), validators=[DataRequired(), Length(max=120)])
     period = StringField(_l("Periode (mis. 2026-Q4)"), validators=[DataRequired(), Length(max=16)])
-    instruments = StringField(_l("Instrumen (dipisah koma)"),
-                              default="resistance, readiness, learning",
-                              validators=[DataRequired()])
+    # Checked here rather than by WTForms, to name the refused value in the page's language.
+    instruments = CheckboxesField(_l("Instrumen"), validate_choice=False)
     units = SelectMultipleField(_l("Unit"), coerce=int, validators=[DataRequired()])
     opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
     closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
@@ -75,6 +84,21 @@ class WaveForm(FlaskForm):
     cut = SelectField(_l("Pemilahan"), choices=CUTS,
                       default="")
     submit = SubmitField(_l("Simpan"))
+
+    def validate_instruments(self, field: CheckboxesField) -> None:
+        """At least one listed instrument version, and one version per instrument."""
+        labels = {str(c.value): str(c.label) for c in field.choices or []}
+        if not field.data:
+            raise ValidationError(_("Pilih sedikitnya satu instrumen."))
+        for key in field.data:
+            if key not in labels:
+                raise ValidationError(_("Instrumen %(d)s tidak ditemukan.", d=key))
+        ids = [key.partition("@")[0] for key in field.data]
+        twice = [labels[key] for key, ident in zip(field.data, ids, strict=True)
+                 if ids.count(ident) > 1]
+        if twice:
+            raise ValidationError(_("Pilih satu versi saja untuk setiap instrumen (terpilih: "
+                                    "%(v)s).", v="; ".join(twice)))
 
 
 class WaveDraftForm(FlaskForm):

@@ -45,7 +45,9 @@ class IssuedCode:
 
 
 def add_audit_entry(actor: str, action: str, wave_id: int | None = None, detail: str = "") -> None:
-    """Record an HR action in the audit log."""
+    """Record an HR action in the audit log, with its time: the log is about HR users, never
+    respondents. `actor` is an HR username or a command's name; "" is a failed login on no
+    existing account (what was typed is never stored, it may be a password)."""
     db.session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor=actor, action=action,
                               wave_id=wave_id, detail=detail))
 

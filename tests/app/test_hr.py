@@ -141,7 +141,8 @@ def test_import_without_required_columns_is_rejected(client, users):
 
 
 def _create_wave(client, users, **override):  # type: ignore[no-untyped-def]
-    data = {"name": "Budaya 2026-Q2", "period": "2026-Q2", "instruments": "tready, tlearn",
+    data = {"name": "Budaya 2026-Q2", "period": "2026-Q2",
+            "instruments": ["tready@1.0", "tlearn@1.0"],
             "units": [str(users["KEC"]), str(users["KEL1"])], "opens_on": "2026-04-01",
             "closes_on": "2026-04-30", "k": "5", "cut": "", **override}
     return post_form(client, "/hr/gelombang/baru", "/hr/gelombang/baru", data)
@@ -161,8 +162,9 @@ def test_wave_life_cycle_codes_counts_and_audit(app, client, users):
     with app.app_context():
         wave = db.session.scalar(sa.select(Wave))
         wave_id = wave.id
+        # pinned in the picker's order (SURVEY_ORDER, then by id), not the order posted
         assert (wave.k, wave.cut, wave.instrument_keys) == (3, "jabatan",
-                                                             ["tready@1.0", "tlearn@1.0"])
+                                                             ["tlearn@1.0", "tready@1.0"])
     # Issue codes for the kelurahan (8) as CSV; only hashes are stored.
     r = post_form(client, wave_url, f"/hr/gelombang/{wave_id}/kode",
                   {"unit": str(users["KEL1"]), "count": "", "fmt": "csv"})
@@ -184,9 +186,12 @@ def test_wave_life_cycle_codes_counts_and_audit(app, client, users):
     post_form(client, wave_url, f"/hr/gelombang/{wave_id}/tutup", {})
     assert submit(respondent, rows[3]["code"], FULL_ANSWERS).status_code == 409
     audit = client.get("/hr/audit").get_data(as_text=True)
-    for action in ("wave.create", "wave.k", "wave.cut", "codes.issue", "wave.open",
-                   "wave.close"):
-        assert action in audit
+    for sentence in ("Membuat gelombang Budaya 2026-Q2.", "Mengubah k gelombang Budaya 2026-Q2.",
+                     "Mengubah pemilahan gelombang Budaya 2026-Q2.",
+                     "Membuat kode partisipasi untuk gelombang Budaya 2026-Q2.",
+                     "Membuka gelombang Budaya 2026-Q2.", "Menutup gelombang Budaya 2026-Q2.",
+                     "Masuk ke Lentera."):
+        assert sentence in audit
     with app.app_context():
         assert db.session.scalar(sa.select(AuditEntry.detail).where(
             AuditEntry.action == "wave.k")) == "5 -> 3"
@@ -196,7 +201,7 @@ def test_wave_life_cycle_codes_counts_and_audit(app, client, users):
 
 def test_wave_rule_errors_are_explained(app, client, users):
     login(client, "admin")
-    r = _create_wave(client, users, instruments="tidakada")
+    r = _create_wave(client, users, instruments=["tidakada"])
     assert "Instrumen tidakada tidak ditemukan." in r.get_data(as_text=True)
     r = _create_wave(client, users, opens_on="2026-05-01", closes_on="2026-04-01")
     assert "Tanggal tutup harus sesudah tanggal buka" in r.get_data(as_text=True)
