@@ -28,6 +28,7 @@ from ..services import (
     units_in_tree_order,
     update_draft,
 )
+from ..services.publication import is_skm
 from ..services.slips import codes_csv, slips_pdf
 from ..services.storage import compact_storage
 from .auth import login_required
@@ -145,7 +146,8 @@ def wave(wave_id: int) -> ResponseReturnValue:
     return render_template("hr/wave.html", wave=wave, draft_form=draft_form, counts=counts,
                            units=units, codes_form=codes_form, state_form=EmptyForm(),
                            export_form=RespondentExportForm(), is_hr=g.user.role in HR,
-                           instruments=pinned_labels(wave.instrument_keys))
+                           instruments=pinned_labels(wave.instrument_keys),
+                           skm=is_skm(wave))
 
 
 @bp.route("/gelombang/<int:wave_id>/<action>", methods=["POST"])

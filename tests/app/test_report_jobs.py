@@ -17,7 +17,7 @@ from survey_app.models import JobState, ReportJob, Wave
 from survey_app.services import jobs
 
 from .conftest import csrf_token
-from .test_reporting import _login, waves  # noqa: F401 (the fixture)
+from .test_reporting import _login, make_skm_wave, waves  # noqa: F401 (the fixture)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 EXPECTED = ["unit-ROOT.pdf", "unit-A.pdf", "unit-B.pdf", "unit-C.pdf", "organisation.pdf"]
@@ -113,6 +113,17 @@ def test_a_failed_report_fails_the_job_and_no_zip_is_written(app, client, waves,
     _login(client, "admin")
     page = client.get(f"/hr/laporan/{wave_id}.zip")
     assert page.status_code == 404 and "render broke" in page.get_data(as_text=True)
+
+
+def test_an_skm_wave_has_its_own_report_job_and_links(app, client, waves):  # noqa: F811
+    skm_id = make_skm_wave(app, waves["units"]["B"])
+    _login(client, "admin")
+    page = client.get(f"/hr/gelombang/{skm_id}").get_data(as_text=True)
+    assert "Laporan SKM" in page and "organisasi.pdf" not in page and "/unit/" not in page
+    with app.app_context():
+        job = jobs.queued(db.session.get(Wave, skm_id), "id", "test")
+        jobs.run_here(job.id, workers=1)
+    assert _zip_names(client, skm_id) == [f"skm-B-{skm_id}.pdf"]
 
 
 def test_jobs_refuse_an_open_wave(app, waves):  # noqa: F811

@@ -171,10 +171,11 @@ def test_build_all_closed_waves_and_argument_errors(app, waves, tmp_path):
     assert (out / folders[0] / "id" / "organisation.pdf").is_file()
 
 
-def test_skm_report_of_the_same_year_with_sample_adequacy(app, waves, tmp_path):
+def make_skm_wave(app, unit_id: int) -> int:  # type: ignore[no-untyped-def]
+    """A closed SKM wave of 40 citizens' answers for the unit; its id."""
     rng = np.random.default_rng(9)
     with app.app_context():
-        unit = db.session.get(Unit, waves["units"]["B"])
+        unit = db.session.get(Unit, unit_id)
         wave = create_wave(name="SKM 2026 Kelurahan Dua", period="2026", instrument_keys=["skm"],
                            unit_ids=[unit.id], opens_on=dt.date(2026, 9, 1),
                            closes_on=dt.date(2026, 9, 30), k=5, actor="test")
@@ -189,7 +190,11 @@ def test_skm_report_of_the_same_year_with_sample_adequacy(app, waves, tmp_path):
         db.session.execute(sa.insert(Answer), answers)
         close_wave(wave, actor="test")
         db.session.commit()
-        skm_id = wave.id
+        return wave.id
+
+
+def test_skm_report_of_the_same_year_with_sample_adequacy(app, waves, tmp_path):
+    skm_id = make_skm_wave(app, waves["units"]["B"])
     out = tmp_path / "out"
     result = app.test_cli_runner().invoke(args=[
         "report", "build", "--wave", "2026-Q4", "--out", str(out), "--workers", "1",
