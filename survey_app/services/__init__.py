@@ -1,6 +1,6 @@
 """Service layer: plain functions that change the session and flush; the caller commits once."""
 
-from .dataset import WaveDataset, closed_waves, training_log, wave_dataset
+from .dataset import WaveDataset, closed_waves, training_log, wave_dataset, wave_datasets
 from .publication import ReportingError, UnitCount, unit_counts
 from .responses import (
                         CUT_CHOICES,
@@ -34,5 +34,5 @@ __all__ = [
     "check_code", "close_wave", "closed_waves", "create_wave", "import_units", "issue_codes",
     "open_wave", "store_response", "subtree_ids",
     "training_log", "unit_counts", "units_in_tree_order", "update_draft", "validate_answers",
-    "wave_dataset", "wave_instruments",
+    "wave_dataset", "wave_datasets", "wave_instruments",
 ]

@@ -32,7 +32,7 @@ from reports.context import TrainingMark
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import Code, PublishedCell, Response, TrainingEvent, Unit, Wave, WaveState, WaveUnit
-from .dataset import wave_dataset
+from .dataset import WaveDataset, wave_dataset, wave_datasets
 from .responses import CUT_CHOICES
 from .units import units_in_tree_order
 
@@ -131,9 +131,12 @@ def _require_closed(wave: Wave) -> None:
             f"Wave {wave.name} is not closed; reports exist only after a wave closes.")
 
 
-def wave_data(wave: Wave, key: str, units: Sequence[WaveUnit]) -> WaveData:
-    """The answers of one instrument in one wave on the wave's frozen layout."""
-    dataset = wave_dataset(wave.id, key)
+def wave_data(wave: Wave, key: str, units: Sequence[WaveUnit],
+              dataset: WaveDataset | None = None) -> WaveData:
+    """The answers of one instrument in one wave on the wave's frozen layout (from `dataset`
+    when the caller has read it already)."""
+    if dataset is None:
+        dataset = wave_dataset(wave.id, key)
     data = dataset.data
     position = {u.unit_id: i for i, u in enumerate(units)}
     local = np.array([position.get(u.id, -1) for u in dataset.units], dtype=np.intp)
@@ -205,12 +208,14 @@ def _analyse(wave: Wave) -> WaveBundle:
     # codes issued = the unit's staff: the finite population of its pooled score
     population = np.array(direct_invited(wave, units), dtype=np.float64)
     analysed = []
+    datasets = wave_datasets(wave.id, culture_keys(wave))  # every answer read once
     for key in culture_keys(wave):
         instrument = get_instrument(key)
         dims = [d.code for _, d in instrument_dimensions(instrument)]
         points = np.array([s.points for s, _ in instrument_dimensions(instrument)],
                           dtype=np.float64)
-        current = dataclasses.replace(wave_data(wave, key, units), unit_population=population)
+        current = dataclasses.replace(wave_data(wave, key, units, datasets[key]),
+                                      unit_population=population)
         asked = [h for h in history if key in h.instrument_keys]
         previous = (published_stats(history[-1], key, dims, units)
                     if history and key in history[-1].instrument_keys else None)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.wave import analyse_wave, validate_wave
-from survey_app.services import wave_dataset
+from survey_app.services import wave_dataset, wave_datasets
 
 from .conftest import FULL_ANSWERS
 from .helpers import submit
@@ -63,3 +63,23 @@ def test_wave_dataset_refuses_an_instrument_the_wave_does_not_have(app, open_wav
     with app.app_context(), pytest.raises(LookupError, match="no wave"):
         wave_dataset(999, "tready")
 
+
+
+def test_one_read_of_a_wave_gives_every_instrument_as_its_own_read_would(app, open_wave_codes):
+    client = app.test_client()
+    for i, code in enumerate(open_wave_codes["codes"]["A"] + open_wave_codes["codes"]["B"]):
+        assert submit(client, code, _answers(i % 3 - 1)).status_code == 200
+    with app.app_context():
+        both = wave_datasets(open_wave_codes["wave_id"], ["tready", "tlearn@1.0"])
+        alone = {k: wave_dataset(open_wave_codes["wave_id"], k) for k in both}
+    assert list(both) == ["tready", "tlearn@1.0"]
+    for key, ds in both.items():
+        np.testing.assert_array_equal(ds.values, alone[key].values)
+        np.testing.assert_array_equal(ds.data.unit, alone[key].data.unit)
+        assert [i.code for i in ds.items] == [i.code for i in alone[key].items]
+    assert both["tready"].values.shape == (12, 4) and both["tlearn@1.0"].values.shape == (12, 3)
+    # the same respondent is the same row in every instrument (rows by random id)
+    want = {tuple(r) for r in np.column_stack([alone["tready"].values,
+                                               alone["tlearn@1.0"].values])}
+    assert {tuple(r) for r in np.column_stack([both["tready"].values,
+                                               both["tlearn@1.0"].values])} == want
