@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -94,13 +95,17 @@ def _pinned_key(wave: Wave, key: str) -> str:
 FETCH_ROWS = 262_144
 
 
+#: Answer values are below 16 (a scale has at most 11 points): 4 bits of the packed cell.
+VALUE_BITS = 4
+
+
 def _values(wave_id: int, n: int, columns: Sequence[str]) -> NDArray[np.float64]:
     """(n, columns) float matrix of raw answers, NaN where not answered.
 
     The database numbers the rows (a response's rank by random id, as the responses are
-    ordered) and the columns, so each answer arrives as three small integers and lands in
-    the matrix with one vectorised assignment per fetched block: no Python object per
-    answer beyond the driver's tuple.
+    ordered) and the columns and packs each answer into one integer,
+    (row x columns + column) x 16 + value, so an answer arrives as one small int and a
+    fetched block lands in the matrix with one vectorised assignment.
     """
     values = np.full((n, len(columns)), np.nan)
     if not n or not columns:
@@ -109,14 +114,36 @@ def _values(wave_id: int, n: int, columns: Sequence[str]) -> NDArray[np.float64]
                       .label("row"))
             .where(Response.wave_id == wave_id).subquery())
     column = sa.case({code: j for j, code in enumerate(columns)}, value=Answer.item_code)
-    query = (sa.select(rank.c.row, column, Answer.value)
-             .join(rank, rank.c.id == Answer.response_id)
+    packed = (rank.c.row * len(columns) + column) * (1 << VALUE_BITS) + Answer.value
+    query = (sa.select(packed).join(rank, rank.c.id == Answer.response_id)
              .where(Answer.item_code.in_(list(columns))))
-    result = db.session.execute(query.execution_options(yield_per=FETCH_ROWS))
-    for block in result.partitions():
-        triples = np.array(block, dtype=np.int64)
-        values[triples[:, 0], triples[:, 1]] = triples[:, 2]
+    flat = values.reshape(-1)
+    for block in _fetch_ints(query):
+        cells = np.array(block, dtype=np.int64).reshape(-1)
+        flat[cells >> VALUE_BITS] = cells & ((1 << VALUE_BITS) - 1)
     return values
+
+
+def _fetch_ints(query: sa.Select[Any]) -> Iterator[list[tuple[int]]]:
+    """Blocks of a one-integer-column query's rows, from the driver's own cursor.
+
+    SQLAlchemy's result rows cost more per row than the database takes to produce them; the
+    query's only literals are column numbers and item codes (from instrument files), bound
+    inline by SQLAlchemy's compiler. PostgreSQL streams through a server-side cursor.
+    """
+    connection = db.session.connection()
+    sql = str(query.compile(dialect=connection.dialect,
+                            compile_kwargs={"literal_binds": True}))
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = (driver.cursor(name="lentera_answers") if connection.dialect.name == "postgresql"
+              else driver.cursor())
+    try:
+        cursor.execute(sql)
+        while block := cursor.fetchmany(FETCH_ROWS):
+            yield block
+    finally:
+        cursor.close()
 
 
 def _unit_index(units: tuple[Unit, ...], unit_ids: list[int]) -> NDArray[np.intp]:
