@@ -8,11 +8,12 @@ computation on the answers. Verdict words, rounding and charts are the reports' 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -46,6 +47,9 @@ bp = Blueprint("results", __name__, url_prefix=f"{HR_PREFIX}/hasil")
 #: The evidence standard's comparison verdicts (analysis.evidence) as report text keys.
 COMPARISON_KEYS = {"higher": "above", "lower": "below", "no_clear_difference": "similar",
                    "too_small_to_tell": "too_small_to_tell", "not_computable": "none"}
+# Pictures drawn into the page; a larger tree links its pictures instead (each costs about
+# half a second to draw, and the table beside them already is the heatmap)
+INLINE_PICTURES = 2
 DEPENDABLE = 0.70  # reliability of a unit mean fit to compare units (the unit report's bound)
 
 CellKey = tuple[int, str, str]  # (layout position, instrument key, dimension code)
@@ -83,6 +87,7 @@ class Cell:
     high: str = ""
     tone: str = ""  # "better" / "worse" (the supported comparison, direction applied) or ""
     comparison: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,33 +170,54 @@ def worse_than_before(code: str | None, direction: Direction) -> bool:
     return code == ("up" if direction == Direction.HIGHER_WORSE else "down")
 
 
-def cell_of(published: PublishedCell | None, column: Column, lang: str) -> Cell:
+def cell_of(published: PublishedCell | None, column: Column, lang: str,
+            hover: str = "%(lo)s–%(hi)s; %(v)s") -> Cell:
     """A heatmap cell: the pooled score and its interval, coloured only by a supported
-    comparison verdict."""
+    comparison verdict; `hover` words the interval and verdict for the cell's title."""
     if published is None or not published.shown:
         return Cell(column, shown=False)
     verdict = published.comparison_verdict
     tone = ""
     if verdict in ("higher", "lower"):
         tone = "worse" if worse_than_rest(verdict, column.direction) else "better"
+    low, high = score(published.estimate100_ci_low, lang), score(published.estimate100_ci_high,
+                                                                 lang)
+    words = translate(f"cmp.{COMPARISON_KEYS.get(verdict or '', 'none')}", lang)
     return Cell(column, True, published.estimate100, score(published.estimate100, lang),
-                score(published.estimate100_ci_low, lang),
-                score(published.estimate100_ci_high, lang), tone,
-                translate(f"cmp.{COMPARISON_KEYS.get(verdict or '', 'none')}", lang))
+                low, high, tone, words, hover % {"lo": low, "hi": high, "v": words})
 
 
 def rows_of(wave: Wave, groups: Sequence[Group], cells: dict[CellKey, PublishedCell],
             counts: Sequence[UnitCount], lang: str) -> list[Row]:
     """One row per visible layout unit, in tree order."""
     columns = [c for grp in groups for c in grp.columns]
+    hover = _("rentang 95%%: %(lo)s–%(hi)s; %(v)s")  # once: filled in per cell below
     out = []
     for count in counts:
         u = count.unit
         rate = (percent(count.low / count.invited, lang) if count.low is not None
                 and count.invited else "–")
         out.append(Row(u, count.depth, count.low, count.invited, rate, tuple(
-            cell_of(cells.get((u.position, c.key, c.code)), c, lang) for c in columns)))
+            cell_of(cells.get((u.position, c.key, c.code)), c, lang, hover) for c in columns)))
     return out
+
+
+def layout_counts(wave: Wave, visible: set[int] | None) -> list[UnitCount]:
+    """A closed wave's published counts per layout unit (subtree sums of the codes issued),
+    as `unit_counts` gives them, in one pass over the frozen layout."""
+    units = layout(wave)
+    if any(u.invited is None for u in units):  # not frozen at close: the general rule
+        return unit_counts(wave, visible)
+    invited = [int(u.invited or 0) for u in units]
+    for i in range(len(units) - 1, -1, -1):  # children come after their parent
+        parent = units[i].parent_position
+        if parent is not None:
+            invited[parent] += invited[i]
+    depth: list[int] = []
+    for u in units:
+        depth.append(0 if u.parent_position is None else depth[u.parent_position] + 1)
+    return [UnitCount(u, depth[i], invited[i] or None, u.respondents, u.respondents)
+            for i, u in enumerate(units) if visible is None or u.unit_id in visible]
 
 
 def attention_of(rows: Sequence[Row], cells: dict[CellKey, PublishedCell],
@@ -218,18 +244,20 @@ def attention_of(rows: Sequence[Row], cells: dict[CellKey, PublishedCell],
     return out
 
 
-def heatmap_pictures(rows: Sequence[Row], groups: Sequence[Group], lang: str) -> list[str]:
-    """The reports' heatmap (SVG data URIs, `charts.HEATMAP_ROWS` rows per picture)."""
-    columns = [c for grp in groups for c in grp.columns]
+def heatmap_parts(rows: Sequence[Row]) -> list[Sequence[Row]]:
+    """The rows in pictures of `charts.HEATMAP_ROWS` rows, as the organisation report."""
     size = charts.HEATMAP_ROWS
+    return [rows[i:i + size] for i in range(0, len(rows), size)]
 
-    return [charts.heatmap(
-        ["— " * r.depth + r.unit.name for r in chunk], [c.name for c in columns],
-        [[cell.estimate for cell in r.cells] for r in chunk],
+
+def heatmap_picture(part: Sequence[Row], groups: Sequence[Group], lang: str) -> str:
+    """The reports' heatmap of some rows, as an SVG data URI."""
+    columns = [c for grp in groups for c in grp.columns]
+    return charts.heatmap(
+        ["— " * r.depth + r.unit.name for r in part], [c.name for c in columns],
+        [[cell.estimate for cell in r.cells] for r in part],
         [c.direction == Direction.HIGHER_BETTER for c in columns],
-        translate("mark.hidden", lang),
-        [[cell.tone for cell in r.cells] for r in chunk])
-        for chunk in (rows[i:i + size] for i in range(0, len(rows), size))]
+        translate("mark.hidden", lang), [[cell.tone for cell in r.cells] for r in part])
 
 
 # ---------------------------------------------------------------- one unit
@@ -377,6 +405,14 @@ def index() -> ResponseReturnValue:
                            waves=[w for w in waves if culture_keys(w)])
 
 
+def _overview_rows(wave: Wave, lang: str
+                   ) -> tuple[list[Group], dict[CellKey, PublishedCell], list[Row]]:
+    groups = groups_of(wave, lang)
+    cells = whole_unit_cells(wave)
+    return groups, cells, rows_of(wave, groups, cells,
+                                  layout_counts(wave, visible_unit_ids()), lang)
+
+
 @bp.route("/<int:wave_id>")
 @login_required()
 def overview(wave_id: int) -> ResponseReturnValue:
@@ -384,14 +420,32 @@ def overview(wave_id: int) -> ResponseReturnValue:
     a unit head sees their own subtree only."""
     wave = culture_wave_or_409(wave_id)
     lang = current_lang()
-    groups = groups_of(wave, lang)
-    cells = whole_unit_cells(wave)
-    rows = rows_of(wave, groups, cells, unit_counts(wave, visible_unit_ids()), lang)
+    groups, cells, rows = _overview_rows(wave, lang)
+    parts = heatmap_parts(rows)
+    pictures = ([heatmap_picture(part, groups, lang) for part in parts]
+                if len(parts) <= INLINE_PICTURES else
+                [url_for("results.heatmap_svg", wave_id=wave.id, part=i, lang=lang)
+                 for i in range(len(parts))])
     return render_template("hr/results/overview.html", wave=wave, groups=groups, rows=rows,
-                           attention=attention_of(rows, cells, lang),
-                           pictures=heatmap_pictures(rows, groups, lang),
+                           attention=attention_of(rows, cells, lang), pictures=pictures,
                            hidden_legend=translate("mark.hidden_legend", lang, k=wave.k),
                            hidden_mark=translate("mark.hidden", lang))
+
+
+@bp.route("/<int:wave_id>/peta-<int:part>.svg")
+@login_required()
+def heatmap_svg(wave_id: int, part: int) -> ResponseReturnValue:
+    """One picture of a large tree's heatmap (the rows the user may see)."""
+    wave = culture_wave_or_409(wave_id)
+    lang = current_lang()
+    groups, _cells, rows = _overview_rows(wave, lang)
+    parts = heatmap_parts(rows)
+    if part >= len(parts):
+        abort(404)
+    uri = heatmap_picture(parts[part], groups, lang)
+    data = base64.b64decode(uri.split(",", 1)[1])
+    return Response(data, content_type="image/svg+xml",
+                    headers={"Cache-Control": "private, no-store"})
 
 
 @bp.route("/<int:wave_id>/unit/<int:unit_id>")
@@ -405,7 +459,7 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
     groups = groups_of(wave, lang)
     cells = whole_unit_cells(wave)
     visible = visible_unit_ids()
-    count = next(c for c in unit_counts(wave) if c.unit.position == position)
+    count = next(c for c in layout_counts(wave, None) if c.unit.position == position)
     row = rows_of(wave, groups, cells, [count], lang)[0]
     sections = [(grp, [DimensionLine(c, cells.get((position, c.key, c.code)), lang)
                        for c in grp.columns]) for grp in groups]

@@ -325,3 +325,36 @@ def test_links_to_the_results(app, client, waves, lang):
     assert f'href="/hr/hasil/{wave_id}/unit/{waves["units"]["A"]}"' in overview
     open_page = client.get(f"/hr/gelombang/{waves['waves']['open']}").get_data(as_text=True)
     assert f'href="/hr/hasil/{waves["waves"]["open"]}"' not in open_page
+
+
+def test_a_large_tree_links_its_heatmap_pictures(app, client, waves, monkeypatch):
+    """Above `INLINE_PICTURES` pictures the page links them (same chart, same rows)."""
+    from survey_app.hr import results
+
+    wave_id = waves["waves"]["2026-Q4"]
+    monkeypatch.setattr(results, "INLINE_PICTURES", 0)
+    _login(client, "kepala.b")
+    html = client.get(f"/hr/hasil/{wave_id}").get_data(as_text=True)
+    srcs = [img.attrs["src"] for img in parse(html).find("img", class_="heatmap")]
+    assert srcs == [f"/hr/hasil/{wave_id}/peta-0.svg?lang=id"]
+    picture = client.get(srcs[0])
+    assert picture.status_code == 200 and picture.mimetype == "image/svg+xml"
+    svg = picture.get_data(as_text=True)
+    assert "Kelurahan Dua" in svg and "Satu" not in svg  # the unit head's rows only
+    assert client.get(f"/hr/hasil/{wave_id}/peta-1.svg").status_code == 404
+
+
+def test_layout_counts_are_the_wave_pages_counts(app, waves):
+    from survey_app.hr.results import layout_counts
+    from survey_app.services import unit_counts
+    from survey_app.services.waves import find_wave
+
+    with app.app_context():
+        wave = find_wave("2026-Q4")
+        for visible in (None, {waves["units"]["B"]}, {waves["units"]["ROOT"],
+                                                      waves["units"]["C"]}):
+            ours = [(c.unit.position, c.depth, c.invited, c.low, c.high)
+                    for c in layout_counts(wave, visible)]
+            assert ours == [(c.unit.position, c.depth, c.invited, c.low, c.high)
+                            for c in unit_counts(wave, visible)]
+            assert ours
