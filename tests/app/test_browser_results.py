@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from survey_app.extensions import db
 from survey_app.instrument_store import get_instrument
-from survey_app.models import Answer, Response, TrainingEvent, Unit
+from survey_app.models import Answer, PublishedCell, Response, TrainingEvent, Unit, WaveUnit
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
 from survey_app.services.users import create_user
 
@@ -42,6 +42,19 @@ def _answers(wave_id: int, unit_id: int, n: int, rng: np.random.Generator, shift
                             "points": points})
     db.session.execute(sa.insert(Response), rows)
     db.session.execute(sa.insert(Answer), answers)
+
+
+def _publish_verdicts(wave_id: int, verdicts: dict[tuple[int, str], dict[str, str]]) -> None:
+    """Set the verdicts of the first dimension of an instrument in a unit's published cells."""
+    for (unit_id, ident), values in verdicts.items():
+        position = db.session.scalar(sa.select(WaveUnit.position).where(
+            WaveUnit.wave_id == wave_id, WaveUnit.unit_id == unit_id))
+        key = get_instrument(ident).key
+        dim = get_instrument(ident).scales[0].dimensions[0].code
+        db.session.execute(sa.update(PublishedCell).where(
+            PublishedCell.wave_id == wave_id, PublishedCell.position == position,
+            PublishedCell.instrument_key == key, PublishedCell.dimension == dim,
+            PublishedCell.cut == "").values(**values))
 
 
 @pytest.fixture
@@ -79,6 +92,13 @@ def results_site(live_server):  # type: ignore[no-untyped-def]
                          shift + (0.8 if code == "DISDIK" else 0.0), items)
             close_wave(wave, actor="test")
             waves[wave.period] = wave.id
+        # clear verdicts are rare at these sizes; publish a few so the coloured cells, the
+        # verdict tones and the needs-attention list are on the pages axe-core checks
+        _publish_verdicts(waves["2026-Q4"], {
+            (units["PKM"].id, "readiness"): {"comparison_verdict": "lower",
+                                             "change_verdict": "down"},
+            (units["DISDIK"].id, "learning"): {"comparison_verdict": "higher",
+                                               "change_verdict": "up"}})
         db.session.add(TrainingEvent(unit=units["PKM"], held_on=dt.date(2026, 9, 20),
                                      title="Pelatihan kepemimpinan", hours_jp=24))
         create_user("analis", PASSWORD, "analyst")
@@ -100,7 +120,12 @@ def _check_page(page, url: str, width: int, axe: str) -> None:  # type: ignore[n
     response = page.goto(url)
     assert response is not None and response.status == 200, url
     overflow = page.evaluate("document.documentElement.scrollWidth")
-    assert overflow <= width, f"{url} at {width} px: {overflow} px wide"
+    wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => "
+                         "!e.closest('.scroll') && e.getBoundingClientRect().right > "
+                         "innerWidth + 1).slice(0, 5)"
+                         ".map(e => e.tagName + '.' + e.className + ' ' + "
+                         "e.textContent.slice(0, 40))")
+    assert overflow <= width, (f"{url} at {width} px: {overflow} px wide", wide)
     # every chart decoded (a data: SVG the CSP allows) and drawn at a readable size
     sizes = page.evaluate("[...document.querySelectorAll('figure.chart img')].map(i => "
                           "[i.complete, i.naturalWidth, i.getBoundingClientRect().width])")
@@ -141,6 +166,10 @@ def test_results_pages_pass_axe_and_fit_a_phone(results_site, lang):
             page.click(f"a[href='/hr/hasil/{wave_id}']")
             assert page.url == f"{base}/hr/hasil/{wave_id}"
             _check_page(page, page.url, width, axe)
+            assert page.locator("table.heat td.worse").count() == 1
+            assert page.locator("table.heat td.better").count() == 1
+            assert page.locator("ul.attention > li > a").all_inner_texts() == [
+                "Puskesmas Plaju Ulu"]
             page.click(f"table.heat a[href='/hr/hasil/{wave_id}/unit/{units['PKM']}']")
             _check_page(page, page.url, width, axe)
             assert page.locator("table.trend caption").first.is_visible()
