@@ -358,3 +358,23 @@ def test_layout_counts_are_the_wave_pages_counts(app, waves):
             assert ours == [(c.unit.position, c.depth, c.invited, c.low, c.high)
                             for c in unit_counts(wave, visible)]
             assert ours
+
+
+def test_an_skm_wave_has_no_results_pages(app, client, waves):
+    import datetime as dt
+
+    from survey_app.services import create_wave
+
+    with app.app_context():
+        wave = create_wave(name="SKM 2026", period="2026", instrument_keys=["tskm"],
+                           unit_ids=[waves["units"]["A"]], opens_on=dt.date(2026, 3, 1),
+                           closes_on=dt.date(2026, 3, 30), k=5, actor="test")
+        db.session.execute(sa.update(Wave).where(Wave.id == wave.id).values(state="closed"))
+        db.session.commit()
+        skm = wave.id
+    _login(client, "admin")
+    refused = client.get(f"/hr/hasil/{skm}")
+    assert refused.status_code == 409 and "SKM" in refused.get_data(as_text=True)
+    assert f'href="/hr/hasil/{skm}"' not in client.get(f"/hr/gelombang/{skm}").get_data(
+        as_text=True)
+    assert f'href="/hr/hasil/{skm}"' not in client.get("/hr/hasil/").get_data(as_text=True)
