@@ -344,6 +344,15 @@ def unit_position_or_404(units: Sequence[WaveUnit], unit_id: int) -> int:
     abort(404)
 
 
+def shown_ancestor(units: Sequence[WaveUnit], position: int) -> WaveUnit | None:
+    """The nearest unit above a hidden one whose results are published (its respondents
+    count there, as the unit report says)."""
+    parent = units[position].parent_position
+    while parent is not None and units[parent].respondents is None:
+        parent = units[parent].parent_position
+    return units[parent] if parent is not None else None
+
+
 def scores_by_wave(waves: Sequence[Wave], unit_id: int, key: str
                    ) -> dict[int, dict[str, float | None]]:
     """Observed 0-100 scores of one unit per wave and dimension, from each wave's published
@@ -469,12 +478,15 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
     parent = units[row.unit.parent_position] if row.unit.parent_position is not None else None
     children = [u for u in units if u.parent_position == position
                 and (visible is None or u.unit_id in visible)]
+    included = None if row.shown else shown_ancestor(units, position)
     actions = [(line.column, [(action_kind(a.kind, lang), a.text.get(lang))
                               for a in line.column.actions])
                for _grp, lines in sections for line in lines
                if line.comparison_tone == "bad" and line.column.actions]
     return render_template(
         "hr/results/unit.html", wave=wave, row=row, sections=sections, trends=trends,
+        included_in=included, can_open_included=included is not None and (
+            visible is None or included.unit_id in visible),
         parent=parent if parent is not None and (visible is None or parent.unit_id in visible)
         else None, children=children, actions=actions,
         hidden_legend=translate("mark.hidden_legend", lang, k=wave.k))

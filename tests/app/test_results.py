@@ -245,6 +245,9 @@ def test_hidden_unit_page_shows_no_figure(app, client, waves):
     main = parse(page.get_data(as_text=True)).find("main")[0]
     assert HIDDEN_ID in main.text
     assert not main.find("table") and not main.find("img")
+    (included,) = main.find("p", id="termasuk")  # counted in the unit above, as the PDF says
+    assert included.find("a")[0].text == "Pemerintah Kota Uji"
+    assert included.find("a")[0].attrs["href"] == f"/hr/hasil/{wave_id}/unit/{units['ROOT']}"
     text = main.text.replace("2026-Q4", "")
     assert set(re.findall(r"\d+", text)) <= {"5"}  # k only
 
@@ -257,7 +260,11 @@ def test_unit_head_sees_only_their_subtree(app, client, waves):
     assert set(_heat_rows(html)) == {units["B"]}
     assert "Kelurahan <b>Satu</b>" not in html and "Kelurahan &lt;b&gt;Satu" not in html
     assert not parse(html).find("ul", class_="attention")  # A's concern is not theirs
-    assert client.get(f"/hr/hasil/{wave_id}/unit/{units['B']}").status_code == 200
+    own = client.get(f"/hr/hasil/{wave_id}/unit/{units['B']}")
+    assert own.status_code == 200
+    # B is hidden; the unit above that counts its answers is named, not linked (not theirs)
+    (included,) = parse(own.get_data(as_text=True)).find("p", id="termasuk")
+    assert "Pemerintah Kota Uji" in included.text and not included.find("a")
     for other in ("A", "ROOT", "C"):
         assert client.get(f"/hr/hasil/{wave_id}/unit/{units[other]}").status_code == 403
 
