@@ -6,7 +6,9 @@ CSP, and a unit head finds only their own subtree."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ from survey_app.models import Answer, PublishedCell, Response, TrainingEvent, Un
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
 from survey_app.services.users import create_user
 
-from .test_browser import _launch
+from .test_browser import ROOT, _launch
 from .test_browser import live_server as live_server  # the fixture, shared
 from .test_browser import pytestmark as pytestmark  # browser mark; skipped without chromium
 from .test_browser_errors import AXE
@@ -108,6 +110,12 @@ def results_site(live_server):  # type: ignore[no-untyped-def]
     return app, waves["2026-Q4"], ids
 
 
+def _screenshot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """docs/<name> when LENTERA_UPDATE_SCREENSHOT=1 (for the README), else a temporary file."""
+    folder = ROOT / "docs" if os.environ.get("LENTERA_UPDATE_SCREENSHOT") == "1" else tmp_path
+    page.screenshot(path=str(folder / name), full_page=True)
+
+
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/hr/masuk")
     page.fill("input[name=username]", username)
@@ -146,7 +154,7 @@ def _check_page(page, url: str, width: int, axe: str) -> None:  # type: ignore[n
 @pytest.mark.skipif(not AXE.is_file(), reason=f"axe-core not installed at {AXE} "
                     "(scripts/setup.sh dev)")
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_results_pages_pass_axe_and_fit_a_phone(results_site, lang):
+def test_results_pages_pass_axe_and_fit_a_phone(results_site, lang, tmp_path):
     from playwright.sync_api import sync_playwright
 
     app, wave_id, units = results_site
@@ -170,10 +178,14 @@ def test_results_pages_pass_axe_and_fit_a_phone(results_site, lang):
             assert page.locator("table.heat td.better").count() == 1
             assert page.locator("ul.attention > li > a").all_inner_texts() == [
                 "Puskesmas Plaju Ulu"]
+            if (width, lang) == (1280, "en"):
+                _screenshot(page, "screenshot-results.png", tmp_path)
             page.click(f"table.heat a[href='/hr/hasil/{wave_id}/unit/{units['PKM']}']")
             _check_page(page, page.url, width, axe)
             assert page.locator("table.trend caption").first.is_visible()
             assert page.get_by_text("Pelatihan kepemimpinan (24 JP)").first.is_visible()
+            if (width, lang) == (1280, "en"):
+                _screenshot(page, "screenshot-results-unit.png", tmp_path)
             _check_page(page, f"{base}/hr/hasil/{wave_id}/unit/{units['ROOT']}", width, axe)
             page.close()
             assert not [m for m in console if "Content Security Policy" in m]
