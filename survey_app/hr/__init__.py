@@ -12,11 +12,12 @@ from .blueprint import bp as admin_bp
 from .exports import bp as exports_bp
 from .forms import EmptyForm
 from .reports import bp as reports_bp
+from .results import bp as results_bp
 
 
 def init_app(app: Flask) -> None:
     """Register the HR blueprints and the logout form every HR page shows."""
-    for bp in (auth_bp, admin_bp, reports_bp, exports_bp):
+    for bp in (auth_bp, admin_bp, reports_bp, exports_bp, results_bp):
         app.register_blueprint(bp)
 
     @app.context_processor
