@@ -2,11 +2,28 @@
 
 No login, no identifying cookie, no code in any URL or log: the code travels in POST bodies
 only (a QR link carries it in the `#fragment`, which browsers never send).
+
+The survey comes in pages (`pages.paginate`). Between pages nothing is stored on the server,
+under the code or under anything else: every page is one form whose hidden fields carry the
+code, the entry token and every answer given on the other pages, so the answers exist only in
+the respondent's page and in the POST bodies it sends. Each page POST checks the code again,
+refuses a field the survey does not have, and takes the respondent to the page of any answer
+out of range (only a forged form has one). Next also asks for every required question up to
+the page; Back and the language switch ask for nothing. The final POST (the last page's send
+button, or a POST without `go`) validates every answer and stores through
+`services.store_response`, exactly as a single-page survey would.
+
+Pages answer POST with a page (no redirect: a GET could not carry the code), and respond
+pages are `no-store`, so the browser's own Back button asks to send that earlier page's form
+again; sent again, it carries every answer given up to that page, and with JavaScript
+`static/survey.js` puts back the later ones from the phone's storage. The page's own Back
+button keeps every answer, on both pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -34,8 +51,9 @@ from ..services import (
     validate_answers,
     wave_instruments,
 )
-from ..services.responses import CodeInfo
+from ..services.responses import CodeInfo, CodeWave
 from .forms import CodeForm
+from .pages import Page, paginate
 
 bp = Blueprint("respond", __name__, url_prefix=RESPOND_PREFIX, template_folder="templates")
 bp.after_request(compress.after_request)  # 2xx HTML only; SECURITY.md on BREACH
@@ -76,7 +94,7 @@ def enter() -> ResponseReturnValue:
         instruments = wave_instruments(code.wave)
         return render_template("respond/intro.html", form=form, wave=code.wave,
                                unit=code.unit, instruments=instruments,
-                               entry=entry_token(code))
+                               parts=len(survey_pages(code.wave)), entry=entry_token(code))
     status = 400 if request.method == "POST" else 200
     error = _("Formulir kedaluwarsa atau tidak lengkap; silakan coba lagi.") if status == 400 \
         else None
@@ -96,7 +114,7 @@ def too_many_for_answers(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
 @bp.route("/survei", methods=["POST"])
 @code_limited(too_many_for_answers)
 def survey() -> ResponseReturnValue:
-    """Show the survey (first time) or store the answers (when submitted)."""
+    """Show a survey page (first time, Next, Back, language switch) or store the answers."""
     # CSRFProtect has checked the token before any POST view runs, so this form only reads the
     # code, without signing a new token; the pages that post again build a CodeForm with one.
     form = CodeForm(meta={"csrf": False})
@@ -107,10 +125,14 @@ def survey() -> ResponseReturnValue:
         # The entry token (from the intro or survey page) exempts a code accepted earlier
         # from the limits: a finished survey is stored whatever others did meanwhile.
         code = check_code_limited(form.code.data, request.form.get("entry"))
+        pages = survey_pages(code.wave)
         if "answers" not in request.form:
-            return _render_survey(code, {}, {})
-        if "relang" in request.form:  # the language switch: the same answers, nothing stored
-            return _render_survey(code, request.form, {})
+            return _render_page(code, pages, 1, {}, {})
+        number, go = _position(len(pages))
+        if "relang" in request.form:  # the language switch: the same page, nothing stored
+            return _turn(code, pages, number, number, "relang")
+        if go != "send":
+            return _turn(code, pages, number, number + (1 if go == "next" else -1), go)
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
                                         _answer_fields())
         receipt = store_response(code, answers, cut)  # commits, or stores nothing
@@ -118,7 +140,7 @@ def survey() -> ResponseReturnValue:
         return render_template("respond/enter.html", form=CodeForm(formdata=None),
                                error=refusal_message(exc.reason)), 409
     except AnswersInvalid as exc:
-        return _render_survey(code, request.form, exc.errors), 422
+        return _render_errors(code, pages, exc.errors), 422
     except FormTampered as exc:
         return render_template("respond/enter.html", form=CodeForm(formdata=None), error=_(
             "Formulir berisi isian yang tidak dikenal (%(fields)s). Tidak ada yang disimpan.",
@@ -128,22 +150,79 @@ def survey() -> ResponseReturnValue:
                            k=code.wave.k)
 
 
+# Fields of the survey form that are neither answers nor known to `validate_answers`: the
+# marker of a survey page, its page number, the button pressed, the language switch.
+NAVIGATION_FIELDS = frozenset({"answers", "page", "go", "relang"})
+Go = Literal["next", "back", "send"]
+GOES: dict[str, Go] = {"next": "next", "back": "back", "send": "send"}
+
+
+def survey_pages(wave: CodeWave) -> tuple[Page, ...]:
+    """The wave's pages; kept per app, because a wave's pinned instruments never change."""
+    cache: dict[tuple[tuple[str, ...], bool], tuple[Page, ...]] = \
+        current_app.extensions.setdefault("lentera_survey_pages", {})
+    key = (wave.instrument_keys, wave.cut is not None)
+    if key not in cache:
+        cache[key] = paginate(wave_instruments(wave), wave.cut is not None)
+    return cache[key]
+
+
+def _position(total: int) -> tuple[int, Go]:
+    """The posted page number and button; FormTampered if either is not one the pages send.
+    A POST without them (a single-page form) is the final one."""
+    page, go = request.form.get("page", "1"), GOES.get(request.form.get("go", "send"))
+    if not (page.isascii() and page.isdigit() and len(page) <= 3 and 1 <= int(page) <= total):
+        raise FormTampered(["page"])
+    if go is None:
+        raise FormTampered(["go"])
+    return int(page), go
+
+
+def _turn(code: CodeInfo, pages: tuple[Page, ...], number: int, target: int,
+          go: str) -> ResponseReturnValue:
+    """Page `target`, after checking everything the form carries (module docstring): the
+    first page with an answer out of range, or (Next) with a required question unanswered up
+    to page `number`, is shown instead with its errors."""
+    given = _answer_fields()
+    try:
+        validate_answers(wave_instruments(code.wave), code.wave.cut, given)
+        return _render_page(code, pages, min(max(target, 1), len(pages)), given, {})
+    except AnswersInvalid as exc:
+        page_of = {f: p.number for p in pages for f in p.fields}
+        blocking = {f: why for f, why in exc.errors.items()
+                    if why != "missing" or (go == "next" and page_of[f] <= number)}
+        if blocking:
+            return _render_errors(code, pages, blocking), 422
+        return _render_page(code, pages, min(max(target, 1), len(pages)), given, {})
+
+
+def _render_errors(code: CodeInfo, pages: tuple[Page, ...], errors: Mapping[str, str]) -> str:
+    """The first page with an error, showing that page's errors and every answer given."""
+    first = next(p for p in pages if any(f in errors for f in p.fields))
+    return _render_page(code, pages, first.number, _answer_fields(),
+                        {f: errors[f] for f in first.fields if f in errors})
+
+
 def _answer_fields() -> dict[str, str]:
-    """The posted fields without the marker that says the survey page was submitted."""
-    return {k: v for k, v in request.form.items() if k != "answers"}
+    """The posted fields without those that say which page was sent and how."""
+    return {k: v for k, v in request.form.items() if k not in NAVIGATION_FIELDS}
 
 
-def _render_survey(code: CodeInfo, given: Mapping[str, str], errors: Mapping[str, str]) -> str:
+def _render_page(code: CodeInfo, pages: tuple[Page, ...], number: int,
+                 given: Mapping[str, str], errors: Mapping[str, str]) -> str:
+    """Survey page `number` with the answers `given` (those of the other pages in hidden
+    fields) and `errors` of its questions."""
     form = CodeForm()  # the posted code again, with a CSRF token for the next POST
-    instruments = wave_instruments(code.wave)
-    codes = [i.code for inst in instruments for i in inst.items] + [
-        q.code for inst in instruments for q in inst.respondent_questions] + ["cut"]
-    numbers = {c: n for n, c in enumerate(codes, start=1)}
+    page = pages[number - 1]
+    numbers = {c: n for n, c in enumerate((f for p in pages for f in p.fields), start=1)}
+    carried = [(f, given.get(f, "")) for p in pages if p is not page for f in p.fields]
     return render_template("respond/survey.html", form=form, wave=code.wave, unit=code.unit,
-                           instruments=instruments, given=given, errors=errors,
-                           numbers=numbers, bad=sorted(errors, key=lambda c: numbers.get(c, 0)),
+                           page=page, total=len(pages), given=given, errors=errors,
+                           carried=carried, numbers=numbers,
+                           bad=sorted(errors, key=lambda c: numbers.get(c, 0)),
                            cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()),
-                           entry=entry_token(code))
+                           entry=entry_token(code),
+                           keep=current_app.config["LENTERA_CODE_TOKEN_SECONDS"])
 
 
 def _receipt_rows(keys: tuple[str, ...],

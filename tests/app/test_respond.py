@@ -23,9 +23,12 @@ def test_whole_flow_stores_one_response_and_shows_receipt(app, client, open_wave
     assert "sedikitnya 3 responden" in html
     survey = client.post("/isi/survei", data={"csrf_token": csrf_token(html), "code": code})
     html = survey.get_data(as_text=True)
-    assert "Bagian 1 dari 2" in html and "Bagian 2 dari 2" in html
+    # One instrument a page (tests/app/test_paged.py walks the pages): tready's 5-point
+    # items first, tlearn's 6-point items carried in hidden fields.
+    assert "Bagian 1 dari 2" in html and "Bagian 2 dari 2" not in html
     assert html.count('type="radio" name="RD11"') == 5
-    assert html.count('type="radio" name="LC11"') == 6
+    assert html.count('name="LC11"') == 1 and 'type="radio" name="LC11"' not in html
+    # A POST of every answer at once (no page, no button) is the final one.
     done = client.post("/isi/survei", data={"csrf_token": csrf_token(html), "code": code,
                                             "answers": "1", "cut": "fungsional", **FULL_ANSWERS})
     receipt = done.get_data(as_text=True)
@@ -88,9 +91,11 @@ def test_out_of_range_answer_keeps_other_answers(app, client, open_wave_codes):
     r = submit(client, code, {**FULL_ANSWERS, "RD11": "9", "LC11": "0"})
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "2 isian perlu diperbaiki" in html
+    # The first page with an error, with that page's errors; the other answers are kept.
+    assert "Bagian 1 dari 2" in html and "1 isian perlu diperbaiki" in html
     assert 'name="RD12" value="2" checked' in html
-    assert 'name="LC13" value="1" checked' in html
+    assert '<input type="hidden" name="LC13" value="1" data-a>' in html
+    assert '<input type="hidden" name="LC11" value="0" data-a>' in html
     assert "Pilih salah satu jawaban yang tersedia." in html
     assert counts(app) == (0, 0, 0)
     # The code still works after the respondent corrects the answer.
@@ -103,19 +108,27 @@ def test_missing_answers_are_named_and_nothing_stored(app, client, open_wave_cod
     r = submit(client, open_wave_codes["codes"]["A"][0], partial)
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert html.count("Pertanyaan ini belum dijawab.") == 2
+    # The first page with a missing answer (page 1: RD21), then page 2's (LC12).
+    assert "Bagian 1 dari 2" in html
+    assert html.count("Pertanyaan ini belum dijawab.") == 1
     assert 'class="q bad" id="q-RD21"' in html
-    assert '<a href="#q-RD21">3</a>, <a href="#q-LC12">6</a>' in html  # numbered links to them
+    assert '<a href="#q-RD21">3</a></p>' in html  # a numbered link to it
     assert 'name="RD11" value="4" checked' in html
     assert counts(app) == (0, 0, 0)
     # Assistive technology: each required question says so, an unanswered one is invalid and
     # described by its message, and the summary that links to them takes the focus.
-    assert html.count('aria-required="true"') == 7
+    assert html.count('aria-required="true"') == 4
     assert ('id="q-RD21" role="radiogroup" aria-required="true" aria-invalid="true" '
             'aria-describedby="e-RD21"') in html
     assert '<p class="msg" id="e-RD21">Pertanyaan ini belum dijawab.</p>' in html
-    assert html.count('aria-invalid="true"') == 2
+    assert html.count('aria-invalid="true"') == 1
     assert 'id="error-summary" tabindex="-1" autofocus' in html
+    fixed = {**partial, "RD21": "5"}
+    r = submit(client, open_wave_codes["codes"]["A"][0], fixed)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Bagian 2 dari 2" in html
+    assert '<a href="#q-LC12">6</a></p>' in html and 'aria-invalid="true"' in html
+    assert counts(app) == (0, 0, 0)
 
 
 @pytest.mark.parametrize(("sent", "stored"), [
@@ -196,7 +209,7 @@ def test_switching_language_keeps_the_code_and_every_answer_and_stores_nothing(
     switched = client.post(action, data={"csrf_token": csrf_token(page.get_data(as_text=True)),
                                          "code": code, "answers": "1", "relang": "1", **half})
     body = switched.get_data(as_text=True)
-    assert switched.status_code == 200 and "Kirim jawaban" in body and "alert" not in body
+    assert switched.status_code == 200 and "Bagian 1 dari 2" in body and "alert" not in body
     for item, value in half.items():
         assert f'name="{item}" value="{value}" checked' in body
     assert counts(app) == (0, 0, 0)  # nothing stored by the switch
