@@ -76,7 +76,7 @@ def build(app: Any, units: int, responses: int, seed: int = 1) -> int:
         db.session.execute(sa.insert(Unit), [
             {"code": f"S{s}", "name": f"Bagian {s}", "parent_id": root, "headcount": 0}
             for s in range(sections)])
-        by_code = dict(db.session.execute(sa.select(Unit.code, Unit.id)).tuples().all())
+        by_code = {c: i for c, i in db.session.execute(sa.select(Unit.code, Unit.id))}
         leaves = units - 1 - sections
         db.session.execute(sa.insert(Unit), [
             {"code": f"U{u}", "name": f"Unit {u}", "parent_id": by_code[f"S{u % sections}"],

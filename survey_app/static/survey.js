@@ -4,6 +4,9 @@
 // into the page's form when it loads, forgotten after `data-keep` seconds without a change,
 // and removed when the receipt shows (`data-clear`). Nothing is sent anywhere: the form goes
 // to the server only when the respondent presses one of its buttons.
+// The kept answers carry the SHA-256 of the wave key and the code (`owner`) and are put back
+// only for the same code: on a shared device the next respondent never sees them, and their
+// own answers replace them. Without Web Crypto (a page not served over HTTPS) nothing is kept.
 (function () {
   "use strict";
   var store;
@@ -23,6 +26,10 @@
   var form = document.getElementById("survey");
   var key = form && form.getAttribute("data-store");
   if (!key) return;
+  var code = form.querySelector('input[name="code"]');
+  var subtle = window.crypto && window.crypto.subtle;
+  if (!code || !code.value || !subtle || !window.TextEncoder) return;
+  var owner = null;
   var keepMs = (parseInt(form.getAttribute("data-keep"), 10) || 0) * 1000;
 
   // The answer fields by name: the radios of this page and the hidden fields (marked data-a)
@@ -41,7 +48,7 @@
       forget();
       return {};
     }
-    return saved.answers;
+    return saved.owner === owner ? saved.answers : {};  // another code's: replaced by save()
   }
 
   function save() {
@@ -57,7 +64,7 @@
       }
     }
     try {
-      store.setItem(key, JSON.stringify({time: Date.now(), answers: answers}));
+      store.setItem(key, JSON.stringify({owner: owner, time: Date.now(), answers: answers}));
     } catch (e) { /* storage full or refused: the form still carries everything */ }
   }
 
@@ -98,15 +105,27 @@
   }
 
   var notice = document.getElementById("restored");
-  restore(load());
-  if (before.length && notice) {
-    notice.hidden = false;
-    var button = document.getElementById("forget");
-    if (button) {
-      button.hidden = false;
-      button.addEventListener("click", undo);
+  function start() {
+    restore(load());
+    if (before.length && notice) {
+      notice.hidden = false;
+      var button = document.getElementById("forget");
+      if (button) {
+        button.hidden = false;
+        button.addEventListener("click", undo);
+      }
     }
+    save();
+    form.addEventListener("change", save);
+    form.setAttribute("data-kept", "ready");  // for tests: the kept answers are in place
   }
-  save();
-  form.addEventListener("change", save);
+
+  subtle.digest("SHA-256", new TextEncoder().encode(key + "\n" + code.value)).then(
+    function (digest) {
+      owner = Array.prototype.map.call(new Uint8Array(digest), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+      start();
+    },
+    function () { /* no digest: nothing is kept on this device */ });
 })();

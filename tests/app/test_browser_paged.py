@@ -31,8 +31,9 @@ POINTS = {item.code: scale.points for inst in INSTRUMENTS for scale in inst.scal
 ANSWERS = {code: str(1 + n % POINTS[code]) for n, code in enumerate(POINTS)}
 
 
-def _wave(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    """An open wave of the shipped culture instruments with one code: (code, wave id)."""
+def _wave(app, codes: int = 1) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """An open wave of the shipped culture instruments with `codes` codes: (the first code,
+    wave id); the others are in `_wave.more`."""
     with app.app_context():
         unit = Unit(code="PLJ", name="Kecamatan Plaju", headcount=3)
         db.session.add(unit)
@@ -42,9 +43,10 @@ def _wave(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
                            opens_on=dt.date(2026, 1, 5), closes_on=dt.date(2026, 1, 30),
                            cut="jabatan", actor="t")
         open_wave(wave, actor="t")
-        code = issue_codes(wave, unit, 1, key=app.config["LENTERA_CODE_KEY"], actor="t")[0]
+        issued = issue_codes(wave, unit, codes, key=app.config["LENTERA_CODE_KEY"], actor="t")
         db.session.commit()
-        return code.code, wave.id
+        _wave.more = [c.code for c in issued[1:]]  # type: ignore[attr-defined]
+        return issued[0].code, wave.id
 
 
 def _phone(browser, js: bool):  # type: ignore[no-untyped-def]
@@ -53,12 +55,14 @@ def _phone(browser, js: bool):  # type: ignore[no-untyped-def]
     return context, context.new_page()
 
 
-def _start(page, base: str, code: str) -> None:  # type: ignore[no-untyped-def]
+def _start(page, base: str, code: str, js: bool = True) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/isi")
     page.fill("#code", code)
     page.click('main button:has-text("Lanjut")')
     page.click("text=Mulai mengisi")
     page.wait_for_selector("text=Bagian 1 dari 5")
+    if js:  # survey.js puts the kept answers back after an (async) digest
+        page.wait_for_selector("#survey[data-kept]", state="attached")
 
 
 def _answer(page, codes: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -66,9 +70,11 @@ def _answer(page, codes: list[str]) -> None:  # type: ignore[no-untyped-def]
         page.check(f'input[name="{code}"][value="{ANSWERS[code]}"]')
 
 
-def _press(page, go: str, expect: str) -> None:  # type: ignore[no-untyped-def]
+def _press(page, go: str, expect: str, js: bool = True) -> None:  # type: ignore[no-untyped-def]
     page.click(f'button[name="go"][value="{go}"]')
     page.wait_for_selector(f"text={expect}")
+    if js:  # a survey page: survey.js has put back what it keeps; the receipt: nothing to wait
+        page.wait_for_selector("#survey[data-kept], [data-clear]", state="attached")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
 
 
@@ -97,12 +103,12 @@ def test_half_then_switch_language_go_back_continue_and_every_answer_is_on_the_r
         context, page = _phone(browser, js)
         console: list[str] = []
         page.on("console", lambda msg: console.append(msg.text))
-        _start(page, base, code)
+        _start(page, base, code, js)
         assert page.get_attribute("progress", "value") == "1"
         _answer(page, PAGES[0])
-        _press(page, "next", "Bagian 2 dari 5")
+        _press(page, "next", "Bagian 2 dari 5", js)
         _answer(page, PAGES[1])
-        _press(page, "next", "Bagian 3 dari 5")
+        _press(page, "next", "Bagian 3 dari 5", js)
         _answer(page, half)
         page.click("button.langlink")  # English, the same page and answers
         page.wait_for_selector("text=Part 3 of 5")
@@ -113,21 +119,22 @@ def test_half_then_switch_language_go_back_continue_and_every_answer_is_on_the_r
             _answer(page, PAGES[2][6:8])
             page.reload()
             page.wait_for_selector("text=Part 3 of 5")
+            page.wait_for_selector("#survey[data-kept]", state="attached")
             assert _checked(page, PAGES[2]) == PAGES[2][:8]
             assert page.is_visible("#restored")
             stored = page.evaluate(f"localStorage.getItem('lentera-answers-{wave_id}')")
             assert code not in stored and "entry" not in stored and "csrf" not in stored
-        _press(page, "back", "Part 2 of 5")
+        _press(page, "back", "Part 2 of 5", js)
         assert _checked(page, PAGES[1]) == PAGES[1]
-        _press(page, "next", "Part 3 of 5")
+        _press(page, "next", "Part 3 of 5", js)
         assert _checked(page, PAGES[2]) == PAGES[2][:8 if js else 6]
         _answer(page, PAGES[2])
-        _press(page, "next", "Part 4 of 5")
+        _press(page, "next", "Part 4 of 5", js)
         _answer(page, PAGES[3])
-        _press(page, "next", "Part 5 of 5")
+        _press(page, "next", "Part 5 of 5", js)
         _answer(page, PAGES[4])
         page.check('input[name="cut"][value="fungsional"]')
-        _press(page, "send", "Thank you, your answers are stored")
+        _press(page, "send", "Thank you, your answers are stored", js)
         rows = page.eval_on_selector_all(
             "table.answers tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
         if js:
@@ -179,6 +186,33 @@ def test_a_closed_tab_loses_nothing_with_javascript(live_server):
         browser.close()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def test_on_a_shared_phone_the_next_code_never_sees_the_kept_answers(live_server):
+    from playwright.sync_api import sync_playwright
+
+    app, _ = live_server
+    first, wave_id = _wave(app, codes=2)
+    second = _wave.more[0]  # type: ignore[attr-defined]
+    base = app.config["LENTERA_PUBLIC_URL"]
+    with sync_playwright() as p:
+        browser = _launch(p)
+        context, page = _phone(browser, True)
+        _start(page, base, first)
+        _answer(page, PAGES[0])
+        kept = page.evaluate(f"localStorage.getItem('lentera-answers-{wave_id}')")
+        assert kept and first not in kept and first.replace("-", "") not in kept
+        page.close()  # the first respondent leaves without sending
+        page = context.new_page()
+        _start(page, base, second)  # a colleague, on the same phone
+        assert _checked(page, PAGES[0]) == [] and not page.is_visible("#restored")
+        _answer(page, PAGES[0][:2])
+        page.close()
+        page = context.new_page()
+        _start(page, base, first)  # the first code's answers were replaced, not kept aside
+        assert _checked(page, PAGES[0]) == []
+        context.close()
+        browser.close()
 
 
 def _axe(page, source: str, where: str) -> None:  # type: ignore[no-untyped-def]
