@@ -11,10 +11,9 @@ body as the app compresses it; each request as its body plus the headers the cli
 The time model, per exchange: one round trip plus (request + response bytes) x 8 / 400 kbit/s,
 the link shared by both directions (a pessimistic model of a 2G/3G phone); one more round trip
 for the TCP handshake and one for TLS 1.3 at the start; no slow-start or loss. Static files:
-`lentera.css` and the page's script are fetched once (in parallel, one round trip) and then,
-because Flask serves them without a max-age (`Cache-Control: no-cache`, ETag), revalidated
-with a 304 on every later page: one more round trip a page, counted separately, together with
-the figure a long max-age would give.
+`lentera.css` and the page's scripts are fetched once (in parallel, one round trip); served
+with a max-age (SEND_FILE_MAX_AGE_DEFAULT) they are not asked for again, without one they are
+revalidated with a 304 on every later page, one more round trip a page.
 
     .venv/bin/python -m bench.pages      # prints Markdown; bench/README.md holds the figures
 """
@@ -160,16 +159,14 @@ def main() -> None:
         exchanges = len(steps)
         moved = sum(s + r for _, s, r in steps)
         first_static = static["lentera.css"] + static["isi.js"] + static["survey.js"]
-        revalidations = exchanges - 1  # every page after the first revalidates its CSS/JS
-        trips_cached = 2 + exchanges + 1
-        trips = trips_cached + revalidations
-        cached = seconds(moved + first_static, trips_cached)
+        # without a max-age every page after the first revalidates its CSS/JS (a 304 each)
+        revalidations = 0 if "max-age" in control else exchanges - 1
+        trips = 2 + exchanges + 1 + revalidations
         served = seconds(moved + first_static + revalidations * 2 * 250, trips)
         print(f"\n{accept}: {exchanges} page exchanges, {moved:,} B moved by them; whole "
-              f"survey (code form to receipt) {served:.1f} s with {trips}"
-              f" round trips as served now (304 revalidation of the static files on each page),"
-              f" {cached:.1f} s with {trips_cached} round trips if they were cached "
-              f"(max-age); the survey pages alone (5 pages and the receipt): "
+              f"survey (code form to receipt) {served:.1f} s with {trips} round trips "
+              f"({revalidations} of them revalidating the static files); the survey pages "
+              f"alone (5 pages and the receipt): "
               f"{seconds(sum(s + r for _, s, r in steps[2:]), len(steps[2:])):.1f} s.")
 
 

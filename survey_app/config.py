@@ -66,6 +66,10 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # body costs seconds of a worker. Views that take a file declare their own limit
         # (request_guard.accepts_upload, LENTERA_UPLOAD_MAX_BYTES).
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        # The stylesheet and scripts may be reused for an hour without asking again: on a
+        # slow phone each revalidation is a round trip per page (bench/pages.py). A new
+        # release's files reach a browser within the hour.
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         "MAX_FORM_PARTS": 200,
         "LENTERA_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
         "LENTERA_INSTRUMENT_DIRS": (),
