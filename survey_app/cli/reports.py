@@ -113,7 +113,7 @@ def start_command(ident: str, lang: str, here: bool, workers: int) -> None:
     """Build every report of a closed wave and its zip as a report job."""
     try:
         wave = find_wave(ident)
-        job = jobs.start(wave, lang, ACTOR) if not here else jobs.queued(wave, lang, ACTOR)
+        job = jobs.start(wave, lang, ACTOR) if not here else jobs.queued(wave, lang, ACTOR)[0]
     except (WaveNotFound, ReportingError) as exc:
         raise click.ClickException(str(exc)) from exc
     if here:
@@ -133,6 +133,20 @@ def status_command(job_id: int) -> None:
     if job is None:
         raise click.ClickException(f"Tidak ada pekerjaan laporan {job_id} / no report job "
                                    f"{job_id}")
+    click.echo(_describe(job))
+
+
+@report_group.command("cancel")
+@needs_schema
+@click.argument("job_id", type=int)
+def cancel_command(job_id: int) -> None:
+    """Give up a report job that will not finish, so that a new one can start."""
+    job = db.session.get(ReportJob, job_id)
+    if job is None:
+        raise click.ClickException(f"Tidak ada pekerjaan laporan {job_id} / no report job "
+                                   f"{job_id}")
+    jobs.cancel(job)
+    db.session.commit()
     click.echo(_describe(job))
 
 

@@ -79,32 +79,38 @@ def latest_job(wave_id: int, lang: str) -> ReportJob | None:
         .order_by(ReportJob.id.desc()).limit(1)).first()
 
 
-def queued(wave: Wave, lang: str, actor: str) -> ReportJob:
-    """A queued job for `wave`'s reports in `lang`, or the job already under way, committed
-    (a worker in another process can see a job only once it is committed)."""
+def queued(wave: Wave, lang: str, actor: str) -> tuple[ReportJob, bool]:
+    """A new queued job for `wave`'s reports in `lang` (True), or the job already under way
+    (False); committed, since a worker in another process sees a job only once it is."""
     if wave.state != WaveState.CLOSED:
         raise ReportingError(
             f"Gelombang {wave.name} belum ditutup; laporan hanya dibuat setelah ditutup. / "
             f"Wave {wave.name} is not closed; reports exist only after a wave closes.")
     running = latest_job(wave.id, lang)
     if running is not None and running.state in ACTIVE:
-        return running
+        return running, False
     job = ReportJob(wave_id=wave.id, lang=lang, state=JobState.QUEUED.value, total=0, done=0,
                     failed=0, error="", files="", started_by=actor)
     db.session.add(job)
     db.session.commit()
-    return job
+    return job, True
 
 
 def start(wave: Wave, lang: str, actor: str) -> ReportJob:
     """Queue the building of `wave`'s reports in `lang` on a worker, or return the job
     already under way."""
-    running = latest_job(wave.id, lang)
-    if running is not None and running.state in ACTIVE:
-        return running
-    job = queued(wave, lang, actor)
-    _dispatch(job.id)
+    job, new = queued(wave, lang, actor)
+    if new:
+        _dispatch(job.id)
     return job
+
+
+def cancel(job: ReportJob) -> None:
+    """Give up a job that will not finish (e.g. its worker's machine stopped); a new job of
+    the wave can then start. A task of it that still runs stops at its next step."""
+    if job.state in ACTIVE:
+        job.state = JobState.FAILED.value
+        job.error += "dibatalkan / cancelled\n"
 
 
 def _dispatch(job_id: int) -> None:

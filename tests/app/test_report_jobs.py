@@ -72,7 +72,7 @@ def test_a_local_job_builds_every_report_and_then_the_whole_zip(app, client, wav
 def test_the_zip_is_never_served_while_a_job_runs(app, client, waves, tmp_path):  # noqa: F811
     wave_id = waves["waves"]["2026-Q4"]
     with app.app_context():
-        job = jobs.queued(db.session.get(Wave, wave_id), "id", "test")
+        job = jobs.queued(db.session.get(Wave, wave_id), "id", "test")[0]
         jobs.run_here(job.id, workers=1)
         assert db.session.get(ReportJob, job.id).state == JobState.DONE.value
         # a new job starts: the old, complete zip is not offered while it runs
@@ -104,7 +104,7 @@ def test_a_failed_report_fails_the_job_and_no_zip_is_written(app, client, waves,
     monkeypatch.setattr(documents, "render_unit_report", broken)
     with app.app_context():
         wave = db.session.get(Wave, wave_id)
-        job = jobs.queued(wave, "id", "test")
+        job = jobs.queued(wave, "id", "test")[0]
         jobs.run_here(job.id, workers=1)
         job = db.session.get(ReportJob, job.id)
         assert job.state == JobState.FAILED.value and job.failed == 1
@@ -121,7 +121,7 @@ def test_an_skm_wave_has_its_own_report_job_and_links(app, client, waves):  # no
     page = client.get(f"/hr/gelombang/{skm_id}").get_data(as_text=True)
     assert "Laporan SKM" in page and "organisasi.pdf" not in page and "/unit/" not in page
     with app.app_context():
-        job = jobs.queued(db.session.get(Wave, skm_id), "id", "test")
+        job = jobs.queued(db.session.get(Wave, skm_id), "id", "test")[0]
         jobs.run_here(job.id, workers=1)
     assert _zip_names(client, skm_id) == [f"skm-B-{skm_id}.pdf"]
 
@@ -142,6 +142,21 @@ def test_the_cli_runs_a_job_here_and_reports_its_state(app, waves):  # noqa: F81
     status = runner.invoke(args=["report", "status", str(job_id)])
     assert status.exit_code == 0 and "done 5/5" in status.output
     assert runner.invoke(args=["report", "status", "999"]).exit_code != 0
+    # a job that will not finish (its worker is gone) is given up, and a new one can start
+    with app.app_context():
+        wave_id = db.session.get(ReportJob, job_id).wave_id
+        stuck = ReportJob(wave_id=wave_id, lang="id", state=JobState.RUNNING.value, total=5, done=1, failed=0,
+                          error="", files="", started_by="test")
+        db.session.add(stuck)
+        db.session.commit()
+        stuck_id = stuck.id
+        assert jobs.queued(stuck.wave, "id", "test") == (stuck, False)
+    cancelled = runner.invoke(args=["report", "cancel", str(stuck_id)])
+    assert cancelled.exit_code == 0 and "failed 1/5" in cancelled.output
+    assert "cancelled" in cancelled.output
+    with app.app_context():
+        _, new = jobs.queued(db.session.get(ReportJob, stuck_id).wave, "id", "test")
+        assert new
     worker = runner.invoke(args=["jobs", "worker", "--burst"])
     assert worker.exit_code != 0 and "LENTERA_REDIS_URL" in worker.output
 
