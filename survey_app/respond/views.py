@@ -28,11 +28,13 @@ from typing import Literal
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from ..config import RESPOND_PREFIX
 from ..extensions import compress
 from ..i18n import current_lang
 from ..instrument_store import get_instrument
+from ..ops.errors import error_page
 from ..ops.ratelimit import (
     Refusal,
     check_code_limited,
@@ -109,6 +111,22 @@ def too_many_for_answers(refusal: Refusal) -> tuple[str, int, dict[str, str]]:
     kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "relang")]
     return too_many(refusal, render_template("respond/kept.html", form=CodeForm(formdata=None),
                                              kept=kept, error=refusal_text(refusal)))
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError) -> ResponseReturnValue:
+    """A survey page posted with an expired or missing form token (a page left open too long):
+    nothing is stored and the code is not checked, but every answer given stays in the page,
+    ready to be sent again with a new token. Any other form gets the error page."""
+    if request.endpoint != "respond.survey" or "code" not in request.form:
+        return error_page(error)
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "relang")]
+    return render_template(
+        "respond/kept.html", form=CodeForm(formdata=None), kept=kept,
+        error=_("Halaman ini terbuka terlalu lama, sehingga formulirnya kedaluwarsa. Belum ada "
+                "yang disimpan."),
+        advice=_("Jawaban Anda tidak hilang: semuanya masih ada di halaman ini, di perangkat "
+                 "Anda. Tekan tombol di bawah untuk melanjutkan.")), 400
 
 
 @bp.route("/survei", methods=["POST"])

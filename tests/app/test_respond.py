@@ -321,3 +321,24 @@ def test_respond_connections_go_back_to_the_pool_ready_for_transactions(app, ope
         with one.app_context():
             db.engine.dispose()
     assert counts(app) == (1, 7, 1)
+
+
+def test_an_expired_form_token_keeps_every_answer_to_send_again(app, client, open_wave_codes):
+    """A survey page left open past its form token: 400, nothing stored, all answers kept."""
+    import re
+
+    code = open_wave_codes["codes"]["A"][0]
+    token(client)  # a session with a form token, which the old page no longer matches
+    r = client.post("/isi/survei", data={"csrf_token": "expired", "code": code, "answers": "1",
+                                         **FULL_ANSWERS})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "kedaluwarsa" in page and "Kirim lagi" in page
+    assert counts(app) == (0, 0, 0)
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert kept == {"code": code, "answers": "1", **FULL_ANSWERS}
+    again = client.post("/isi/survei", data={"csrf_token": csrf_token(page), **kept})
+    assert again.status_code == 200 and "Tanda terima" in again.get_data(as_text=True)
+    assert counts(app)[0] == 1
+    # any other respondent form still gets the plain error page
+    other = client.post("/isi", data={"csrf_token": "expired", "code": code})
+    assert other.status_code == 400 and "Kirim lagi" not in other.get_data(as_text=True)
