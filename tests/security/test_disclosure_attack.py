@@ -241,7 +241,8 @@ def test_waves_over_overlapping_units_show_the_same_earlier_figures(app, tree):
             np.testing.assert_array_equal(ta.previous_mean[ia], tb.previous_mean[ib])
 
 
-ROW = re.compile(r"<tr><td>((?:— )*)([^<]+)</td><td>\d+</td><td>[^<]*</td><td>(.*?)</td>")
+ROW = re.compile(r'<tr><td(?: class="tree\d")?>((?:— )*)([^<]+)</td><td>\d+</td><td>[^<]*</td>'
+                 r"<td>(.*?)</td>")
 
 
 def _page_counts(client, wave_id: int) -> dict[str, tuple[int, int] | None]:  # type: ignore[no-untyped-def]
