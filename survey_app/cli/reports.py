@@ -129,11 +129,7 @@ def start_command(ident: str, lang: str, here: bool, workers: int) -> None:
 @click.argument("job_id", type=int)
 def status_command(job_id: int) -> None:
     """The state and progress of a report job."""
-    job = db.session.get(ReportJob, job_id)
-    if job is None:
-        raise click.ClickException(f"Tidak ada pekerjaan laporan {job_id} / no report job "
-                                   f"{job_id}")
-    click.echo(_describe(job))
+    click.echo(_describe(_job(job_id)))
 
 
 @report_group.command("cancel")
@@ -141,13 +137,18 @@ def status_command(job_id: int) -> None:
 @click.argument("job_id", type=int)
 def cancel_command(job_id: int) -> None:
     """Give up a report job that will not finish, so that a new one can start."""
+    job = _job(job_id)
+    jobs.cancel(job)
+    db.session.commit()
+    click.echo(_describe(job))
+
+
+def _job(job_id: int) -> ReportJob:
     job = db.session.get(ReportJob, job_id)
     if job is None:
         raise click.ClickException(f"Tidak ada pekerjaan laporan {job_id} / no report job "
                                    f"{job_id}")
-    jobs.cancel(job)
-    db.session.commit()
-    click.echo(_describe(job))
+    return job
 
 
 def _describe(job: ReportJob) -> str:

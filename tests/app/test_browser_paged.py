@@ -31,9 +31,8 @@ POINTS = {item.code: scale.points for inst in INSTRUMENTS for scale in inst.scal
 ANSWERS = {code: str(1 + n % POINTS[code]) for n, code in enumerate(POINTS)}
 
 
-def _wave(app, codes: int = 1) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    """An open wave of the shipped culture instruments with `codes` codes: (the first code,
-    wave id); the others are in `_wave.more`."""
+def _wave(app, codes: int = 1) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+    """An open wave of the shipped culture instruments with `codes` codes: (codes, wave id)."""
     with app.app_context():
         unit = Unit(code="PLJ", name="Kecamatan Plaju", headcount=3)
         db.session.add(unit)
@@ -45,8 +44,7 @@ def _wave(app, codes: int = 1) -> tuple[str, int]:  # type: ignore[no-untyped-de
         open_wave(wave, actor="t")
         issued = issue_codes(wave, unit, codes, key=app.config["LENTERA_CODE_KEY"], actor="t")
         db.session.commit()
-        _wave.more = [c.code for c in issued[1:]]  # type: ignore[attr-defined]
-        return issued[0].code, wave.id
+        return [c.code for c in issued], wave.id
 
 
 def _phone(browser, js: bool):  # type: ignore[no-untyped-def]
@@ -95,7 +93,7 @@ def test_half_then_switch_language_go_back_continue_and_every_answer_is_on_the_r
     from playwright.sync_api import sync_playwright
 
     app, recorder = live_server
-    code, wave_id = _wave(app)
+    (code,), wave_id = _wave(app)
     base = app.config["LENTERA_PUBLIC_URL"]
     half = PAGES[2][:6]  # pages 1 and 2, half of page 3: 23 of 50 answers
     with sync_playwright() as p:
@@ -157,7 +155,7 @@ def test_a_closed_tab_loses_nothing_with_javascript(live_server):
     from playwright.sync_api import sync_playwright
 
     app, recorder = live_server
-    code, wave_id = _wave(app)
+    (code,), wave_id = _wave(app)
     base = app.config["LENTERA_PUBLIC_URL"]
     with sync_playwright() as p:
         browser = _launch(p)
@@ -192,8 +190,7 @@ def test_on_a_shared_phone_the_next_code_never_sees_the_kept_answers(live_server
     from playwright.sync_api import sync_playwright
 
     app, _ = live_server
-    first, wave_id = _wave(app, codes=2)
-    second = _wave.more[0]  # type: ignore[attr-defined]
+    (first, second), wave_id = _wave(app, codes=2)
     base = app.config["LENTERA_PUBLIC_URL"]
     with sync_playwright() as p:
         browser = _launch(p)
@@ -233,7 +230,7 @@ def test_every_survey_page_and_state_passes_axe_core(live_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     app, _recorder = live_server
-    code, _wave_id = _wave(app)
+    (code,), _wave_id = _wave(app)
     base = app.config["LENTERA_PUBLIC_URL"]
     source = AXE.read_text(encoding="utf-8")
     with sync_playwright() as p:

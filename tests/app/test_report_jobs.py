@@ -145,8 +145,8 @@ def test_the_cli_runs_a_job_here_and_reports_its_state(app, waves):  # noqa: F81
     # a job that will not finish (its worker is gone) is given up, and a new one can start
     with app.app_context():
         wave_id = db.session.get(ReportJob, job_id).wave_id
-        stuck = ReportJob(wave_id=wave_id, lang="id", state=JobState.RUNNING.value, total=5, done=1, failed=0,
-                          error="", files="", started_by="test")
+        stuck = ReportJob(wave_id=wave_id, lang="id", state=JobState.RUNNING.value, total=5,
+                          done=1, failed=0, error="", files="", started_by="test")
         db.session.add(stuck)
         db.session.commit()
         stuck_id = stuck.id
