@@ -266,7 +266,15 @@ def test_every_survey_page_and_state_passes_axe_core(live_server, tmp_path):
         page.click("button.langlink")
         page.wait_for_selector("text=Part 5 of 5")
         _axe(page, source, "page 5 in English")
-        _press(page, "send", "Thank you, your answers are stored")
+        # The page left open past its form token: everything kept, to send again.
+        token = page.input_value('input[name="csrf_token"]')
+        page.evaluate("document.querySelector('input[name=\"csrf_token\"]').value = 'old'")
+        page.click('button[name="go"][value="send"]')
+        page.wait_for_selector("text=Send again")
+        _axe(page, source, "expired form, answers kept")
+        assert token and page.input_value('input[name="csrf_token"]') != "old"
+        page.click("text=Send again")  # the kept form holds the send button's value too
+        page.wait_for_selector("text=Thank you, your answers are stored")
         _axe(page, source, "receipt")
         context.close()
         browser.close()
