@@ -158,7 +158,8 @@ def test_a_role_refusal_says_why_in_the_users_language(app):
 
 
 def test_a_csrf_failure_says_so_in_both_languages(app):
-    r = app.test_client().post("/isi/survei", data={"code": "ABCD-EFGH-JKMN"})
+    # (a survey page keeps its answers instead: test_respond, expired form token)
+    r = app.test_client().post("/isi", data={"code": "ABCD-EFGH-JKMN"})
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert "Pemeriksaan keamanan formulir gagal" in _main(html)
