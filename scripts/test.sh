@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# Two test processes by default (pytest-xdist; each has its own databases and Redis keys);
+# LENTERA_TEST_WORKERS=0 runs them in this process.
+exec .venv/bin/python -m pytest -n "${LENTERA_TEST_WORKERS:-2}" "$@"
