@@ -106,6 +106,11 @@ class Row:
         """Any cell is published."""
         return any(c.shown for c in self.cells)
 
+    @property
+    def indent(self) -> int:
+        """The depth the page indents to (deeper levels stay at the last step)."""
+        return min(self.depth, 4)
+
 
 @dataclass(frozen=True)
 class Concern:
