@@ -35,6 +35,8 @@ def wave_rule_message(error: WaveRuleError) -> str:
         "dates_order": _("Tanggal tutup harus sesudah tanggal buka (%(d)s)."),
         "no_instruments": _("Pilih sedikitnya satu instrumen."),
         "no_units": _("Pilih sedikitnya satu unit."),
+        "units_have_codes": _("Unit yang sudah punya kode gelombang ini tetap di dalamnya: "
+                              "%(d)s."),
         "duplicate_name": _("Nama gelombang %(d)s sudah dipakai."),
         "unknown_instrument": _("Instrumen %(d)s tidak ditemukan."),
         "not_draft": _("Hanya gelombang berstatus draf yang dapat diubah atau dibuka "

@@ -10,6 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from instruments.model import Instrument
+
 from ..extensions import db
 from ..messages import row_error_message
 from ..models import TrainingEvent, Wave, WaveState
@@ -51,6 +53,7 @@ from .forms import (
     RespondentExportForm,
     TrainingForm,
     UnitImportForm,
+    WaveChoicesForm,
     WaveDraftForm,
     WaveForm,
 )
@@ -95,12 +98,9 @@ def units() -> ResponseReturnValue:
 def wave_new() -> ResponseReturnValue:
     """Create a draft wave."""
     form = WaveForm()
-    instruments = pickable_instruments()
-    form.instruments.choices = [SelectChoice(i.key, instrument_label(i)) for i in instruments]
+    instruments = _offer_choices(form)
     if not form.is_submitted():
         form.instruments.data = default_instruments(instruments)
-    form.units.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
-                          for u, d in units_in_tree_order()]
     if form.validate_on_submit():
         chosen = set(form.instruments.data)
         try:
@@ -117,19 +117,36 @@ def wave_new() -> ResponseReturnValue:
     return render_template("hr/wave_new.html", form=form)
 
 
+def _offer_choices(form: WaveChoicesForm) -> list[Instrument]:
+    """Every instrument version and unit a draft may pick, as the form's choices."""
+    instruments = pickable_instruments()
+    form.instruments.choices = [SelectChoice(i.key, instrument_label(i)) for i in instruments]
+    form.units.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
+                          for u, d in units_in_tree_order()]
+    return instruments
+
+
 @bp.route("/gelombang/<int:wave_id>", methods=["GET", "POST"])
 @login_required()
 def wave(wave_id: int) -> ResponseReturnValue:
     """A wave: settings (editable while draft), state buttons, codes, counts while open."""
     wave = wave_or_404(wave_id)
     draft_form = WaveDraftForm(obj=wave) if wave.state == WaveState.DRAFT else None
-    if draft_form is not None and request.method == "GET":
-        draft_form.cut.data = wave.cut or ""
+    if draft_form is not None:
+        instruments = _offer_choices(draft_form)
+        if request.method == "GET":
+            draft_form.cut.data = wave.cut or ""
+            draft_form.instruments.data = wave.instrument_keys
+            draft_form.units.data = [u.id for u in wave.units]
     if g.user.role in HR and draft_form is not None and draft_form.validate_on_submit():
+        chosen = set(draft_form.instruments.data)
         try:
             changes = update_draft(wave, k=draft_form.k.data, cut=draft_form.cut.data or None,
                                    opens_on=draft_form.opens_on.data,
-                                   closes_on=draft_form.closes_on.data, actor=g.user.username)
+                                   closes_on=draft_form.closes_on.data, actor=g.user.username,
+                                   instrument_keys=[i.key for i in instruments
+                                                    if i.key in chosen],
+                                   unit_ids=draft_form.units.data)
         except WaveRuleError as exc:
             refuse(exc)
         else:

@@ -34,6 +34,8 @@ SENTENCES = {
     "wave.cut": _l("Mengubah pemilahan gelombang %(wave)s."),
     "wave.opens_on": _l("Mengubah tanggal buka gelombang %(wave)s."),
     "wave.closes_on": _l("Mengubah tanggal tutup gelombang %(wave)s."),
+    "wave.instruments": _l("Mengubah instrumen gelombang %(wave)s."),
+    "wave.units": _l("Mengubah unit gelombang %(wave)s."),
     "wave.open": _l("Membuka gelombang %(wave)s."),
     "wave.close": _l("Menutup gelombang %(wave)s."),
     "wave.publish": _l("Menerbitkan hasil gelombang %(wave)s."),

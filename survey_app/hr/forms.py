@@ -69,21 +69,12 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class WaveForm(FlaskForm):
-    """Create a wave (draft); the view lists the instrument versions to pick from."""
+class WaveChoicesForm(FlaskForm):
+    """The instrument versions and units of a draft wave (the view sets the choices)."""
 
-    name = StringField(_l("Nama gelombang"), validators=[DataRequired(), Length(max=120)])
-    period = StringField(_l("Periode (mis. 2026-Q4)"), validators=[DataRequired(), Length(max=16)])
     # Checked here rather than by WTForms, to name the refused value in the page's language.
     instruments = CheckboxesField(_l("Instrumen"), validate_choice=False)
     units = SelectMultipleField(_l("Unit"), coerce=int, validators=[DataRequired()])
-    opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
-    closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
-    k = IntegerField(_l("Ukuran kelompok minimum k"), default=K_DEFAULT,
-                     validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
-    cut = SelectField(_l("Pemilahan"), choices=CUTS,
-                      default="")
-    submit = SubmitField(_l("Simpan"))
 
     def validate_instruments(self, field: CheckboxesField) -> None:
         """At least one listed instrument version, and one version per instrument."""
@@ -101,8 +92,22 @@ class WaveForm(FlaskForm):
                                     "%(v)s).", v="; ".join(twice)))
 
 
-class WaveDraftForm(FlaskForm):
-    """Change a draft wave's k, cut and dates (audited)."""
+class WaveForm(WaveChoicesForm):
+    """Create a wave (draft)."""
+
+    name = StringField(_l("Nama gelombang"), validators=[DataRequired(), Length(max=120)])
+    period = StringField(_l("Periode (mis. 2026-Q4)"), validators=[DataRequired(), Length(max=16)])
+    opens_on = DateField(_l("Dibuka"), validators=[DataRequired()])
+    closes_on = DateField(_l("Ditutup"), validators=[DataRequired()])
+    k = IntegerField(_l("Ukuran kelompok minimum k"), default=K_DEFAULT,
+                     validators=[InputRequired(), NumberRange(min=K_MINIMUM)])
+    cut = SelectField(_l("Pemilahan"), choices=CUTS,
+                      default="")
+    submit = SubmitField(_l("Simpan"))
+
+
+class WaveDraftForm(WaveChoicesForm):
+    """Change a draft wave's k, cut, dates, instruments and units (audited)."""
 
     k = IntegerField(_l("Ukuran kelompok minimum k"),
                      validators=[InputRequired(), NumberRange(min=K_MINIMUM)])

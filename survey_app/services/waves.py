@@ -15,6 +15,7 @@ from ..models import (
     K_DEFAULT,
     K_MINIMUM,
     AuditEntry,
+    Code,
     TrainingEvent,
     Unit,
     Wave,
@@ -93,8 +94,10 @@ def _check_rules(k: int, cut: str | None, opens_on: dt.date, closes_on: dt.date)
 
 
 def update_draft(wave: Wave, *, k: int, cut: str | None, opens_on: dt.date,
-                 closes_on: dt.date, actor: str) -> list[str]:
-    """Change a draft wave's k, cut or dates; each change goes to the audit log."""
+                 closes_on: dt.date, actor: str, instrument_keys: Sequence[str] | None = None,
+                 unit_ids: Sequence[int] | None = None) -> list[str]:
+    """Change a draft wave's k, cut, dates, instruments or units (None: unchanged); each
+    change goes to the audit log. A unit that already has codes of the wave stays in it."""
     if wave.state != WaveState.DRAFT:
         raise WaveRuleError("not_draft", wave.state)
     _check_rules(k, cut, opens_on, closes_on)
@@ -105,8 +108,47 @@ def update_draft(wave: Wave, *, k: int, cut: str | None, opens_on: dt.date,
             setattr(wave, field, new)
             changes.append(f"{field}: {old} -> {new}")
             add_audit_entry(actor, f"wave.{field}", wave.id, f"{old} -> {new}")
+    if instrument_keys is not None:
+        changes += _change_instruments(wave, instrument_keys, actor)
+    if unit_ids is not None:
+        changes += _change_units(wave, unit_ids, actor)
     db.session.flush()
     return changes
+
+
+def _change_instruments(wave: Wave, keys: Sequence[str], actor: str) -> list[str]:
+    if not keys:
+        raise WaveRuleError("no_instruments")
+    pinned = [_pin(key) for key in keys]
+    old = wave.instrument_keys
+    if pinned == old:
+        return []
+    wave.instruments = [WaveInstrument(instrument_key=key, position=i)
+                        for i, key in enumerate(pinned)]
+    change = f"{', '.join(old)} -> {', '.join(pinned)}"
+    add_audit_entry(actor, "wave.instruments", wave.id, change)
+    return [f"instruments: {change}"]
+
+
+def _change_units(wave: Wave, unit_ids: Sequence[int], actor: str) -> list[str]:
+    if not unit_ids:
+        raise WaveRuleError("no_units")
+    units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))
+                                    .order_by(Unit.code)))
+    old = {u.id for u in wave.units}
+    new = {u.id for u in units}
+    if new == old:
+        return []
+    with_codes = db.session.scalars(
+        sa.select(Unit.name).join(Code, Code.unit_id == Unit.id)
+        .where(Code.wave_id == wave.id, Unit.id.in_(old - new)).distinct().order_by(Unit.name))
+    kept = list(with_codes)
+    if kept:
+        raise WaveRuleError("units_have_codes", ", ".join(kept))
+    wave.units = units
+    change = f"+{len(new - old)} -{len(old - new)} = {len(new)}"
+    add_audit_entry(actor, "wave.units", wave.id, change)
+    return [f"units: {change}"]
 
 
 def open_wave(wave: Wave, *, actor: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -154,11 +155,13 @@ def test_wave_life_cycle_codes_counts_and_audit(app, client, users):
     assert r.status_code == 302
     wave_url = r.headers["Location"]
     # k below 3 is refused by the form; a change while draft is audited.
+    same = {"instruments": ["tready@1.0", "tlearn@1.0"],
+            "units": [str(users["KEC"]), str(users["KEL1"])]}
     r = post_form(client, wave_url, wave_url, {"k": "2", "cut": "", "opens_on": "2026-04-01",
-                                               "closes_on": "2026-04-30"})
+                                               "closes_on": "2026-04-30", **same})
     r = post_form(client, wave_url, wave_url, {"k": "3", "cut": "jabatan",
                                                "opens_on": "2026-04-01",
-                                               "closes_on": "2026-04-30"})
+                                               "closes_on": "2026-04-30", **same})
     with app.app_context():
         wave = db.session.scalar(sa.select(Wave))
         wave_id = wave.id
@@ -197,6 +200,44 @@ def test_wave_life_cycle_codes_counts_and_audit(app, client, users):
             AuditEntry.action == "wave.k")) == "5 -> 3"
         stored = list(db.session.scalars(sa.select(Code.hash)))
         assert all(row["code"].encode() not in b"".join(stored) for row in rows)
+
+
+def test_draft_instruments_and_units_change_audited_but_units_with_codes_stay(app, client,
+                                                                            users):
+    login(client, "admin")
+    wave_url = _create_wave(client, users).headers["Location"]
+    wave_id = int(wave_url.rsplit("/", 1)[1])
+    html = client.get(wave_url).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="tready@1.0"', html)
+    assert f'<option selected value="{users["KEL1"]}">' in html
+    draft = {"k": "5", "cut": "", "opens_on": "2026-04-01", "closes_on": "2026-04-30"}
+    r = post_form(client, wave_url, wave_url, {**draft, "instruments": ["tlearn@1.0"],
+                                               "units": [str(users["KEC"])]})
+    assert r.status_code == 302
+    with app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        assert wave.instrument_keys == ["tlearn@1.0"]
+        assert [u.id for u in wave.units] == [users["KEC"]]
+        actions = set(db.session.scalars(sa.select(AuditEntry.action)))
+        assert {"wave.instruments", "wave.units"} <= actions
+    # codes issued for a unit keep it in the wave; the page says so and nothing changes
+    post_form(client, wave_url, f"/hr/gelombang/{wave_id}/kode",
+              {"unit": str(users["KEC"]), "count": "2", "fmt": "csv"})
+    r = post_form(client, wave_url, wave_url, {**draft, "instruments": ["tready@1.0"],
+                                               "units": [str(users["KEL1"])]},
+                  follow_redirects=True)
+    assert "Unit yang sudah punya kode gelombang ini tetap di dalamnya" in r.get_data(
+        as_text=True)
+    with app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        assert wave.instrument_keys == ["tlearn@1.0"]
+        assert [u.id for u in wave.units] == [users["KEC"]]
+    # nothing picked: refused by the form, in words
+    r = post_form(client, wave_url, wave_url, {**draft, "units": [str(users["KEC"])]})
+    assert "Pilih sedikitnya satu instrumen." in r.get_data(as_text=True)
+    audit = client.get("/hr/audit").get_data(as_text=True)
+    assert "Mengubah instrumen gelombang Budaya 2026-Q2." in audit
+    assert "Mengubah unit gelombang Budaya 2026-Q2." in audit
 
 
 def test_wave_rule_errors_are_explained(app, client, users):
