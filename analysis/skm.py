@@ -155,3 +155,27 @@ def sample_adequacy(respondents: int, population: int) -> SampleAdequacy:
     required = krejcie_morgan(population)
     return SampleAdequacy(respondents=int(respondents), population=int(population),
                           required=required, adequate=respondents >= required)
+
+
+def priority_unsur(nrr: ArrayLike) -> tuple[int, ...]:
+    """The unsur a follow-up plan (rencana tindak lanjut) takes first, as column indices.
+
+    Every unsur whose own converted value (NRR x 25, graded as printed by :func:`mutu_for`)
+    is below mutu B, i.e. C or D; when none is, the unsur with the lowest NRR as printed
+    (two decimals; all of them on a tie). The regulation asks that the follow-up start from
+    the unsur with the lowest values; grading each unsur as the index is graded makes "low"
+    the same bound for every unit and period.
+
+    Parameters
+    ----------
+    nrr : (9,) NRR per unsur, 1..4.
+    """
+    values = np.asarray(nrr, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0 or not np.isfinite(values).all():
+        raise AnalysisInputError("priority_unsur needs one finite NRR per unsur")
+    below_b = tuple(i for i, v in enumerate(values) if mutu_for(v * CONVERSION) in ("C", "D"))
+    if below_b:
+        return below_b
+    printed = [Decimal(v).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for v in values]
+    lowest = min(printed)
+    return tuple(i for i, v in enumerate(printed) if v == lowest)

@@ -269,6 +269,27 @@ class SkmUnsur:
 
 
 @dataclass(frozen=True)
+class SkmFollowUpLine:
+    """One line of the period's follow-up plan (rencana tindak lanjut)."""
+
+    unsur: Text  # the unsur's name
+    action: str
+    owner: str  # a position
+    due_on: str  # ISO date
+    status: str  # direncanakan | berjalan | selesai | dibatalkan
+
+
+@dataclass(frozen=True)
+class ForumLine:
+    """A citizens' consultation forum of the service unit in the period's year."""
+
+    held_on: str  # ISO date
+    topic: str
+    participants: int
+    needs: tuple[tuple[str, Text | None], ...]  # (what was said, what it concerns)
+
+
+@dataclass(frozen=True)
 class SkmReportContext:
     """The SKM report of one service unit and period (Permenpan RB 14/2017)."""
 
@@ -285,3 +306,5 @@ class SkmReportContext:
     k: int = 5
     generated_on: str = ""
     weight: float = field(default=1 / 9)
+    follow_ups: tuple[SkmFollowUpLine, ...] = ()
+    forums: tuple[ForumLine, ...] = ()

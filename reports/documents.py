@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.skm import mutu_for
+from analysis.skm import mutu_for, priority_unsur
 from instruments.model import Direction
 from reports import charts
 from reports import texts as _texts  # noqa: F401  (registers the report texts)
@@ -405,6 +405,15 @@ def skm_report_data(ctx: SkmReportContext, lang: str) -> dict[str, Any]:
         "ikm": number(ctx.ikm, 3, lang) if shown else "",
         "converted": number(ctx.converted, 2, lang) if shown else "",
         "mutu": ctx.mutu if shown else "", "kinerja": kinerja(ctx.mutu, lang) if shown else "",
+        "priority": [ctx.unsur[i].name.get(lang) for i in priority_unsur(
+            [u.nrr for u in ctx.unsur])] if shown and ctx.unsur else [],
+        "follow_ups": [{"unsur": f.unsur.get(lang), "action": f.action, "owner": f.owner,
+                        "due_on": f.due_on, "status": translate(f"skm.status.{f.status}", lang)}
+                       for f in ctx.follow_ups],
+        "forums": [{"held_on": f.held_on, "topic": f.topic, "participants": f.participants,
+                    "needs": [{"text": text, "about": about.get(lang) if about else ""}
+                              for text, about in f.needs]}
+                   for f in ctx.forums],
     }
 
 

@@ -407,6 +407,35 @@ register({
     "skm.below_k": {
         "id": "Kurang dari k = {k} responden: hasil tidak ditampilkan.",
         "en": "Fewer than k = {k} respondents: results are not shown."},
+    "skm.priority": {"id": "Unsur yang diprioritaskan untuk tindak lanjut",
+                     "en": "Elements to take first in the follow-up"},
+    "skm.priority_rule": {
+        "id": "Diprioritaskan: setiap unsur yang nilainya sendiri (NRR × 25) bermutu di bawah "
+              "B; bila tidak ada, unsur dengan NRR terendah. Permenpan RB 14/2017 meminta "
+              "tindak lanjut dimulai dari unsur dengan nilai terendah.",
+        "en": "Taken first: every element whose own value (NRR × 25) grades below B; when "
+              "there is none, the element with the lowest NRR. Permenpan RB 14/2017 asks that "
+              "the follow-up start from the elements with the lowest values."},
+    "skm.follow_up": {"id": "Rencana tindak lanjut", "en": "Follow-up plan"},
+    "skm.follow_up_unsur": {"id": "Prioritas unsur", "en": "Element"},
+    "skm.follow_up_action": {"id": "Program/kegiatan", "en": "Programme or activity"},
+    "skm.follow_up_due": {"id": "Waktu", "en": "When"},
+    "skm.follow_up_owner": {"id": "Penanggung jawab", "en": "Responsible position"},
+    "skm.follow_up_status": {"id": "Status", "en": "Status"},
+    "skm.follow_up_none": {
+        "id": "Belum ada rencana tindak lanjut yang dicatat untuk periode ini.",
+        "en": "No follow-up has been recorded for this period yet."},
+    "skm.status.direncanakan": {"id": "direncanakan", "en": "planned"},
+    "skm.status.berjalan": {"id": "berjalan", "en": "under way"},
+    "skm.status.selesai": {"id": "selesai", "en": "done"},
+    "skm.status.dibatalkan": {"id": "dibatalkan", "en": "cancelled"},
+    "skm.forums": {"id": "Forum konsultasi publik tahun ini",
+                   "en": "Public consultation forums this year"},
+    "skm.forums_none": {
+        "id": "Belum ada forum konsultasi publik yang dicatat untuk unit ini pada tahun ini.",
+        "en": "No public consultation forum has been recorded for this unit this year."},
+    "skm.forum_line": {"id": "{date}: {topic} ({n} peserta)",
+                       "en": "{date}: {topic} ({n} participants)"},
     "skm.nrr_note": {
         "id": "NRR adalah rata-rata jawaban (1–4) per unsur. Bobot setiap unsur sama, 1/9 "
               "(1 dibagi jumlah unsur). IKM adalah jumlah NRR tertimbang; nilai konversi "

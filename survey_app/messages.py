@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from .services import RowError, WaveRuleError
+from .services.skm_followup import FollowUpRuleError
 from .services.users import UserRuleError
 
 
@@ -71,10 +72,30 @@ def user_rule_message(error: UserRuleError) -> str:
     return texts[error.reason] % {"d": error.detail}
 
 
+def follow_up_rule_message(error: FollowUpRuleError) -> str:
+    """An SKM follow-up line or a consultation forum that breaks a rule."""
+    texts: dict[str, str] = {
+        "not_closed_skm": _("Rencana tindak lanjut hanya untuk gelombang SKM yang sudah "
+                            "ditutup (%(d)s)."),
+        "unknown_unsur": _("Unsur tidak dikenal: %(d)s."),
+        "empty_action": _("Program/kegiatan tidak boleh kosong."),
+        "empty_owner": _("Penanggung jawab (jabatan) tidak boleh kosong."),
+        "unknown_status": _("Status tidak dikenal: %(d)s."),
+        "empty_topic": _("Topik forum tidak boleh kosong."),
+        "bad_participants": _("Jumlah peserta harus sedikitnya 1 (%(d)s)."),
+        "no_needs": _("Tuliskan sedikitnya satu kebutuhan yang disampaikan di forum."),
+        "too_many_needs": _("Paling banyak lima kebutuhan per forum (%(d)s)."),
+        "unknown_target": _("Unsur atau dimensi tidak dikenal: %(d)s."),
+    }
+    return texts[error.reason] % {"d": error.detail}
+
+
 def rule_message(error: Exception) -> str:
-    """The message of a refused wave or user change."""
+    """The message of a refused wave, user, follow-up or forum change."""
     if isinstance(error, WaveRuleError):
         return wave_rule_message(error)
+    if isinstance(error, FollowUpRuleError):
+        return follow_up_rule_message(error)
     if isinstance(error, UserRuleError):
         return user_rule_message(error)
     raise TypeError(f"not a rule refusal: {error!r}")

@@ -316,3 +316,62 @@ class ReportJob(Model):
     started_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
 
     wave: so.Mapped[Wave] = so.relationship()
+
+
+FOLLOW_UP_STATUSES = ("direncanakan", "berjalan", "selesai", "dibatalkan")
+
+
+class SkmFollowUp(Model):
+    """One line of an SKM period's follow-up plan (rencana tindak lanjut, Permenpan RB
+    14/2017): the unsur it improves, the programme or activity, when, and the position that
+    answers for it (a position, never a person's name)."""
+
+    __tablename__ = "skm_follow_up"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('direncanakan', 'berjalan', 'selesai', 'dibatalkan')",
+                           name="status_valid"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"),
+                                               index=True)
+    unsur: so.Mapped[str] = so.mapped_column(sa.String(32))  # the SKM dimension code
+    action: so.Mapped[str] = so.mapped_column(sa.String(500))
+    owner: so.Mapped[str] = so.mapped_column(sa.String(200))
+    due_on: so.Mapped[dt.date]
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="direncanakan")
+
+
+class ConsultationForum(Model):
+    """A citizens' consultation forum held by a unit: when, on what, how many took part
+    (a count, never a list of people), and the needs it raised."""
+
+    __tablename__ = "consultation_forum"
+    __table_args__ = (sa.CheckConstraint("participants > 0", name="participants_positive"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    held_on: so.Mapped[dt.date]
+    topic: so.Mapped[str] = so.mapped_column(sa.String(200))
+    participants: so.Mapped[int]
+
+    unit: so.Mapped[Unit] = so.relationship()
+    needs: so.Mapped[list[ForumNeed]] = so.relationship(
+        order_by="ForumNeed.id", cascade="all, delete-orphan")
+
+
+class ForumNeed(Model):
+    """A need raised at a forum, mapped to an SKM unsur or a culture dimension (or neither)."""
+
+    __tablename__ = "forum_need"
+    __table_args__ = (
+        sa.CheckConstraint("target_kind IN ('unsur', 'dimension', '')", name="kind_valid"),
+        sa.CheckConstraint("(target_kind = '') = (target = '')", name="target_with_kind"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    forum_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("consultation_forum.id", ondelete="CASCADE"), index=True)
+    text: so.Mapped[str] = so.mapped_column(sa.String(500))
+    target_kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
+    target: so.Mapped[str] = so.mapped_column(sa.String(100), default="")  # code or key:code

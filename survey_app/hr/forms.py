@@ -8,7 +8,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -16,6 +19,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -185,3 +189,42 @@ class RespondentExportForm(FlaskForm):
 
     fmt = SelectField(_l("Format"), choices=EXPORT_FORMATS, default="csv")
     submit = SubmitField(_l("Unduh data per responden"))
+
+
+class FollowUpForm(FlaskForm):
+    """Add a line to an SKM period's follow-up plan (the view lists the unsur)."""
+
+    unsur = SelectField(_l("Prioritas unsur"))
+    action = TextAreaField(_l("Program/kegiatan"), validators=[DataRequired(), Length(max=500)])
+    owner = StringField(_l("Penanggung jawab (jabatan, bukan nama)"),
+                        validators=[DataRequired(), Length(max=200)])
+    due_on = DateField(_l("Waktu (tenggat)"), validators=[DataRequired()])
+    submit = SubmitField(_l("Tambahkan"))
+
+
+class FollowUpStatusForm(FlaskForm):
+    """Change the status of one follow-up line."""
+
+    status = SelectField(_l("Status"), choices=[
+        SelectChoice("direncanakan", _l("direncanakan")), SelectChoice("berjalan", _l("berjalan")),
+        SelectChoice("selesai", _l("selesai")), SelectChoice("dibatalkan", _l("dibatalkan"))])
+    submit = SubmitField(_l("Ubah status"))
+
+
+class NeedEntry(Form):
+    """One need raised at a forum and what it concerns (a sub-form: no token of its own)."""
+
+    text = StringField(_l("Kebutuhan yang disampaikan"), validators=[Length(max=500)])
+    target = SelectField(_l("Berkaitan dengan"), validate_choice=False)
+
+
+class ForumForm(FlaskForm):
+    """Record a citizens' consultation forum (the view sets unit and target choices)."""
+
+    unit = SelectField(_l("Unit"), coerce=int)
+    held_on = DateField(_l("Tanggal"), validators=[DataRequired()])
+    topic = StringField(_l("Topik"), validators=[DataRequired(), Length(max=200)])
+    participants = IntegerField(_l("Jumlah peserta"),
+                                validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+    needs = FieldList(FormField(NeedEntry), min_entries=5, max_entries=5)
+    submit = SubmitField(_l("Simpan forum"))

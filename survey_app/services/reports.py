@@ -27,6 +27,7 @@ from ..instrument_store import get_instrument
 from ..models import Unit, Wave, WaveState, WaveUnit
 from .dataset import wave_dataset
 from .publication import WaveBundle, culture_keys, is_skm, layout, org_name
+from .skm_followup import report_lines
 
 ORG_FILE = "organisation.pdf"
 
@@ -82,11 +83,13 @@ def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
     values = np.asarray(arrays.values, dtype=np.float64)
     n = int(values.shape[0])
     unit = wave.units[0]
+    follow_ups, forums = report_lines(wave)
     context = functools.partial(
         SkmReportContext, org_name=org_name(layout(wave) or [unit]), service_unit=unit.name,
         period=wave.period, n_respondents=n, k=wave.k,
         generated_on=dt.date.today().isoformat(), population=population,
-        required_sample=krejcie_morgan(population) if population else None)
+        required_sample=krejcie_morgan(population) if population else None,
+        follow_ups=follow_ups, forums=forums)
     if n < wave.k:  # nothing is computed for a group below k
         return context(unsur=(), ikm=float("nan"), converted=float("nan"), mutu="D")
     result = skm_index(values)

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from analysis import compare, skm, trends
+from analysis.errors import AnalysisInputError
+from analysis.skm import priority_unsur
 
 
 def test_unit_vs_rest_equals_welch_on_raw_data():
@@ -89,3 +91,28 @@ def test_sample_adequacy():
     assert not skm.sample_adequacy(277, 1000).adequate
     with pytest.raises(ValueError, match="population"):
         skm.sample_adequacy(10, 0)
+
+
+# ---------------------------------------------------------------- follow-up priorities
+
+@pytest.mark.parametrize(("nrr", "expected"), [
+    # U3 alone grades C on its own (3.00 x 25 = 75.00 < 76.61)
+    ([3.2, 3.1, 3.0, 3.5, 3.3, 3.3, 3.3, 3.3, 3.3], (2,)),
+    # two below B (C and D): both, whatever the rest
+    ([2.5, 3.9, 3.9, 3.0, 3.9, 3.9, 3.9, 3.9, 3.9], (0, 3)),
+    # none below B: the lowest, ties as printed (3.104 and 3.096 both print 3,10)
+    ([3.2, 3.104, 3.096, 3.5, 3.3, 3.3, 3.3, 3.3, 3.3], (1, 2)),
+    # 3.0643 x 25 = 76.6075 prints 76,61: grade B, so the lowest rule applies
+    ([3.0644, 3.0643, 3.1, 3.5, 3.3, 3.3, 3.3, 3.3, 3.3], (0, 1)),
+    # 3.0641 x 25 = 76.6025 prints 76,60: grade C
+    ([3.0641, 3.07, 3.1, 3.5, 3.3, 3.3, 3.3, 3.3, 3.3], (0,)),
+])
+def test_priority_unsur_below_b_else_the_lowest(nrr, expected):
+    assert priority_unsur(nrr) == expected
+
+
+def test_priority_unsur_refuses_missing_values():
+    with pytest.raises(AnalysisInputError):
+        priority_unsur([3.0, float("nan")])
+    with pytest.raises(AnalysisInputError):
+        priority_unsur([])

@@ -55,6 +55,11 @@ def payload(endpoint: str, code: str, unit_id: int) -> dict:  # type: ignore[typ
         "admin.user_active": {"value": "0"},
         "admin.user_export": {"value": "1"},
         "exports.respondents": {"fmt": "csv"},
+        "admin.forums": {"unit": str(unit_id), "held_on": "2026-10-14", "topic": "Antrean",
+                         "participants": "12", "needs-0-text": "Lebih cepat"},
+        "admin.skm_follow_up": {"unsur": "SKM-U3", "action": "Loket daring",
+                                "owner": "Kepala Seksi", "due_on": "2027-03-31"},
+        "admin.skm_follow_up_status": {"s1-status": "selesai"},
     }
     return data.get(endpoint, {"submit": "1"})
 
@@ -65,7 +70,7 @@ def state_changing_rules(app):  # type: ignore[no-untyped-def]
 
 def url_for_rule(rule, wave_id: int, unit_id: int = 1) -> str:  # type: ignore[no-untyped-def]
     values = {"wave_id": wave_id, "action": "tutup", "unit_id": unit_id, "user_id": 1,
-              "fmt": "csv", "job_id": 1, "part": 0}
+              "fmt": "csv", "job_id": 1, "part": 0, "line_id": 1}
     path = rule.rule
     for arg in rule.arguments:
         path = path.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>",
