@@ -1,9 +1,13 @@
-"""Comparisons: a unit against the rest of the organisation, and its percentile among peers."""
+"""Comparisons: a unit against the rest of the organisation, its percentile among peers, and
+rank correlations across units."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import stats
 
 from analysis.trends import WelchResult, welch_from_stats
 
@@ -76,3 +80,43 @@ def percentile_rank(values: ArrayLike, peer_group: ArrayLike | None = None) -> N
         equal = np.searchsorted(v, x[idx], side="right") - below
         out[idx] = 100.0 * (below + 0.5 * equal) / idx.size
     return out
+
+
+@dataclass(frozen=True)
+class SpearmanResult:
+    """Spearman's rank correlation over the complete pairs, with its interval."""
+
+    n: int  # complete pairs
+    rho: float  # NaN when n < 4 or a variable is constant
+    ci_low: float
+    ci_high: float
+
+
+def spearman_interval(x: ArrayLike, y: ArrayLike, confidence: float = 0.95) -> SpearmanResult:
+    """Spearman's rho of the pairs where both values are present, with a Fisher-z interval.
+
+    Notes
+    -----
+    rho is Pearson's r of the average ranks (ties share their mean rank), as
+    ``scipy.stats.spearmanr``. Interval: z = atanh(rho) +- z_(1-a/2) SE with Bonett and
+    Wright's SE = sqrt((1 + rho^2 / 2) / (n - 3)), back-transformed by tanh; for n >= 4.
+
+    References
+    ----------
+    Bonett, D. G., & Wright, T. A. (2000). Sample size requirements for estimating Pearson,
+    Kendall and Spearman correlations. Psychometrika, 65(1), 23-28.
+    """
+    a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    keep = np.isfinite(a) & np.isfinite(b)
+    a, b = a[keep], b[keep]
+    n = int(a.size)
+    nan = SpearmanResult(n, float("nan"), float("nan"), float("nan"))
+    if n < 4 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return nan
+    ra, rb = stats.rankdata(a), stats.rankdata(b)
+    rho = float(np.corrcoef(ra, rb)[0, 1])
+    if abs(rho) >= 1:
+        return SpearmanResult(n, rho, rho, rho)
+    half = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt((1 + rho**2 / 2) / (n - 3))
+    z = np.arctanh(rho)
+    return SpearmanResult(n, rho, float(np.tanh(z - half)), float(np.tanh(z + half)))

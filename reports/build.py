@@ -20,12 +20,16 @@ from typing import Any, SupportsFloat
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.compare import spearman_interval
 from analysis.evidence import Judgement
 from analysis.scoring import subtree_members, to_score100
 from analysis.validity import InstrumentValidity, instrument_validity
 from analysis.wave import WaveData, WaveResult
 from instruments.model import Dimension, Direction, Instrument, Referent, Scale
 from reports.context import (
+    CULTURE_IKM_MIN_UNITS,
+    CultureIkmCorrelation,
+    CultureIkmRow,
     DimensionResult,
     InstrumentSection,
     ItemDistribution,
@@ -33,6 +37,7 @@ from reports.context import (
     OrgReportContext,
     OrgUnitRow,
     QualityRow,
+    ServiceIkm,
     SignificantChange,
     TrainingMark,
     TrendSeries,
@@ -346,8 +351,11 @@ def tree_order(parent: Sequence[int], names: Sequence[str]) -> list[tuple[int, i
 
 def build_org_context(unit_names: Sequence[str], waves: Sequence[InstrumentWave],
                       info: WaveInfo, n_invited: Sequence[int | None] | None = None,
-                      ) -> OrgReportContext:
-    """The organisation report context; the first root in tree order is the organisation."""
+                      service: Sequence[ServiceIkm] = ()) -> OrgReportContext:
+    """The organisation report context; the first root in tree order is the organisation.
+
+    `service`: the SKM results of service units of the wave in its year, set next to their
+    culture scores (and correlated with them when enough units have both)."""
     if not waves:
         raise ReportError("Tidak ada instrumen yang dianalisis. / No analysed instrument.")
     first = waves[0].result
@@ -367,7 +375,25 @@ def build_org_context(unit_names: Sequence[str], waves: Sequence[InstrumentWave]
         quality=tuple(_org_quality(w, j, d) for w, j, _, d in dims),
         previous_wave_label=info.previous_wave_label, generated_on=info.generated_on,
         validity=tuple((w.instrument.title, v) for w in waves
-                       if (v := _validity(w)) is not None))
+                       if (v := _validity(w)) is not None),
+        **_culture_ikm(service, unit_names, waves, dims, invited))
+
+
+def _culture_ikm(service: Sequence[ServiceIkm], names: Sequence[str],
+                 waves: Sequence[InstrumentWave], dims: list[_DimCell],
+                 invited: Sequence[int | None]) -> dict[str, Any]:
+    rows = tuple(CultureIkmRow(names[s.unit], s.period, s.n_citizens, s.converted,
+                               _org_row(s.unit, 0, names, waves, dims, invited).scores100)
+                 for s in service)
+    ikm = np.array([np.nan if r.converted is None else r.converted for r in rows])
+    correlations = []
+    for j in range(len(dims)):
+        scores = np.array([np.nan if r.scores100[j] is None else r.scores100[j] for r in rows])
+        result = spearman_interval(scores, ikm)
+        if result.n >= CULTURE_IKM_MIN_UNITS and np.isfinite(result.rho):
+            correlations.append(CultureIkmCorrelation(j, result.n, result.rho, result.ci_low,
+                                                      result.ci_high))
+    return {"culture_ikm": rows, "culture_ikm_correlations": tuple(correlations)}
 
 
 #: One dimension of one analysed instrument: (wave, column j in its arrays, scale, dimension).

@@ -240,6 +240,43 @@ class SignificantChange:
     trend: str  # "up" | "down"
 
 
+#: Fewest service units with both an IKM and a culture score for a correlation to be printed:
+#: below it a rank correlation's 95% interval spans most of -1..1.
+CULTURE_IKM_MIN_UNITS = 10
+
+
+@dataclass(frozen=True)
+class ServiceIkm:
+    """A service unit's SKM result in the culture wave's year, as the org report takes it."""
+
+    unit: int  # index into the culture wave's units
+    period: str
+    n_citizens: int
+    converted: float | None  # IKM x 25; None below k
+
+
+@dataclass(frozen=True)
+class CultureIkmRow:
+    """A service unit's IKM next to its culture scores (one per OrgDimension)."""
+
+    name: str
+    period: str
+    n_citizens: int
+    converted: float | None
+    scores100: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class CultureIkmCorrelation:
+    """Spearman's rho of one culture dimension's unit scores with the units' IKM."""
+
+    dimension: int  # index into OrgReportContext.dimensions
+    n_units: int
+    rho: float
+    ci_low: float
+    ci_high: float
+
+
 @dataclass(frozen=True)
 class OrgReportContext:
     """Everything the organisation report shows."""
@@ -257,6 +294,9 @@ class OrgReportContext:
     previous_wave_label: str | None = None
     generated_on: str = ""
     validity: tuple[tuple[Text, Validity], ...] = ()  # (instrument title, its structure)
+    culture_ikm: tuple[CultureIkmRow, ...] = ()
+    # only with at least CULTURE_IKM_MIN_UNITS units that have both figures
+    culture_ikm_correlations: tuple[CultureIkmCorrelation, ...] = ()
 
 
 @dataclass(frozen=True)

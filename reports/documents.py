@@ -9,6 +9,7 @@ from instruments.model import Direction
 from reports import charts
 from reports import texts as _texts  # noqa: F401  (registers the report texts)
 from reports.context import (
+    CULTURE_IKM_MIN_UNITS,
     DimensionResult,
     InstrumentSection,
     OrgReportContext,
@@ -323,6 +324,34 @@ def org_report_data(ctx: OrgReportContext, lang: str) -> dict[str, Any]:
         "validity": [{"title": title.get(lang), "text": validity_words(v, lang)}
                      for title, v in ctx.validity],
         "suppressed_mark": mark, "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
+        **_culture_ikm_data(ctx, lang, mark),
+    }
+
+
+#: Service units per table of the culture x IKM section (a column each).
+CULTURE_IKM_COLUMNS = 8
+
+
+def _culture_ikm_data(ctx: OrgReportContext, lang: str, mark: str) -> dict[str, Any]:
+    """The service units' IKM next to their culture scores, and the correlations if any."""
+    rows = ctx.culture_ikm
+    both = sum(r.converted is not None and any(v is not None for v in r.scores100)
+               for r in rows)
+    tables = [{"units": [{"name": r.name, "period": r.period, "n": r.n_citizens,
+                          "ikm": number(r.converted, 2, lang) if r.converted is not None
+                          else mark} for r in chunk],
+               "dimensions": [{"name": d.name.get(lang), "scores": [
+                   score(r.scores100[j], lang) if r.scores100[j] is not None else mark
+                   for r in chunk]} for j, d in enumerate(ctx.dimensions)]}
+              for chunk in (rows[i:i + CULTURE_IKM_COLUMNS]
+                            for i in range(0, len(rows), CULTURE_IKM_COLUMNS))]
+    return {
+        "culture_ikm": tables, "culture_ikm_units": len(rows), "culture_ikm_both": both,
+        "culture_ikm_min": CULTURE_IKM_MIN_UNITS,
+        "culture_ikm_correlations": [
+            {"dimension": ctx.dimensions[c.dimension].name.get(lang), "n": c.n_units,
+             "rho": number(c.rho, 2, lang), "low": number(c.ci_low, 2, lang),
+             "high": number(c.ci_high, 2, lang)} for c in ctx.culture_ikm_correlations],
     }
 
 

@@ -407,6 +407,39 @@ register({
     "skm.below_k": {
         "id": "Kurang dari k = {k} responden: hasil tidak ditampilkan.",
         "en": "Fewer than k = {k} respondents: results are not shown."},
+    "org.s_service": {"id": "Budaya kerja dan kepuasan masyarakat",
+                      "en": "Work culture and citizens' satisfaction"},
+    "org.service_intro": {
+        "id": "Untuk setiap unit pelayanan yang mengadakan SKM pada tahun yang sama: nilai IKM "
+              "konversinya (25–100) di samping skor budaya kerja unit itu dari gelombang ini "
+              "(skor perkiraan 0–100). Sel yang tidak ditampilkan mengikuti aturan k yang sama.",
+        "en": "For every service unit that ran an SKM in the same year: its converted IKM "
+              "(25–100) next to the unit's work-culture scores of this wave (estimated "
+              "scores 0–100). Cells not shown follow the same k rule."},
+    "org.service_ikm": {"id": "IKM (konversi)", "en": "IKM (converted)"},
+    "org.service_citizens": {"id": "Responden SKM", "en": "SKM respondents"},
+    "org.service_n_units": {"id": "Unit", "en": "Units"},
+    "org.service_rho": {"id": "Korelasi peringkat dengan IKM (rentang 95%)",
+                        "en": "Rank correlation with the IKM (95% interval)"},
+    "org.service_caveat": {
+        "id": "Korelasi Spearman antar-unit dari {n} unit pelayanan. Dengan unit sesedikit "
+              "ini korelasinya lemah dan rentangnya lebar; korelasi tidak menunjukkan sebab "
+              "dan akibat.",
+        "en": "Spearman correlation across {n} service units. With so few units the "
+              "correlation is weak and its interval wide; a correlation does not show cause "
+              "and effect."},
+    "org.service_none": {
+        "id": "Belum ada unit pelayanan yang memiliki IKM dan skor budaya yang ditampilkan "
+              "sekaligus, sehingga keduanya belum dapat dibandingkan.",
+        "en": "No service unit has both a shown IKM and shown culture scores yet, so the two "
+              "cannot be compared."},
+    "org.service_too_few": {
+        "id": "Hanya {n} unit pelayanan yang memiliki IKM dan skor budaya; korelasi baru "
+              "dihitung mulai {min} unit, karena dengan lebih sedikit unit rentangnya mencakup "
+              "hampir semua nilai dari −1 sampai 1.",
+        "en": "Only {n} service units have both an IKM and culture scores; a correlation is "
+              "computed from {min} units on, because with fewer units its interval covers "
+              "almost everything from −1 to 1."},
     "skm.priority": {"id": "Unsur yang diprioritaskan untuk tindak lanjut",
                      "en": "Elements to take first in the follow-up"},
     "skm.priority_rule": {

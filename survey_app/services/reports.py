@@ -20,7 +20,7 @@ from analysis.errors import AnalysisInputError
 from analysis.skm import krejcie_morgan, skm_index
 from reports.batch import RenderJob
 from reports.build import build_org_context, build_unit_context, instrument_dimensions
-from reports.context import SkmReportContext, SkmUnsur
+from reports.context import ServiceIkm, SkmReportContext, SkmUnsur
 
 from ..extensions import db
 from ..instrument_store import get_instrument
@@ -52,7 +52,25 @@ def unit_job(bundle: WaveBundle, i: int, lang: str) -> RenderJob:
 def org_job(bundle: WaveBundle, lang: str) -> RenderJob:
     """The organisation report of the wave."""
     return RenderJob(ORG_FILE, build_org_context(bundle.names, bundle.waves, bundle.info,
-                                                 bundle.invited), lang)
+                                                 bundle.invited, service_ikm(bundle)), lang)
+
+
+def service_ikm(bundle: WaveBundle) -> list[ServiceIkm]:
+    """The closed SKM waves of the culture wave's year whose service unit is a unit of the
+    wave, each with its converted IKM (None below the SKM wave's k), by unit in report
+    order."""
+    year = bundle.wave.period[:4]
+    position = {u.unit_id: i for i, u in enumerate(bundle.units)}
+    out = []
+    for wave in skm_waves(year) if year.isdigit() else []:
+        i = position.get(wave.units[0].id)
+        if i is None:
+            continue
+        ctx = skm_context(wave)
+        shown = ctx.n_respondents >= ctx.k
+        out.append(ServiceIkm(i, wave.period, ctx.n_respondents,
+                              ctx.converted if shown else None))
+    return sorted(out, key=lambda s: (s.unit, s.period))
 
 
 def culture_jobs(bundle: WaveBundle, lang: str) -> list[RenderJob]:

@@ -116,3 +116,42 @@ def test_priority_unsur_refuses_missing_values():
         priority_unsur([3.0, float("nan")])
     with pytest.raises(AnalysisInputError):
         priority_unsur([])
+
+
+# ---------------------------------------------------------------- culture against IKM
+
+def test_spearman_interval_matches_scipy_and_the_bonett_wright_formula():
+    from scipy import stats
+
+    from analysis.compare import spearman_interval
+
+    x = [70.1, 64.2, 80.5, 75.0, 75.0, 58.3, 91.0, 66.6, 72.2, 69.9, 88.1, float("nan")]
+    y = [3.10, 2.95, 3.40, 3.05, 3.22, 2.80, 3.61, 3.30, 3.00, 2.90, 3.44, 3.50]
+    r = spearman_interval(x, y)
+    ref = stats.spearmanr(x[:-1], y[:-1])
+    assert r.n == 11 and r.rho == pytest.approx(ref.statistic, abs=1e-12)
+    # by hand: z = atanh(rho), SE = sqrt((1 + rho^2/2)/(n-3)), 1.959964 for 95%
+    se = np.sqrt((1 + r.rho**2 / 2) / 8)
+    assert r.ci_low == pytest.approx(np.tanh(np.arctanh(r.rho) - 1.959963984540054 * se))
+    assert r.ci_high == pytest.approx(np.tanh(np.arctanh(r.rho) + 1.959963984540054 * se))
+
+
+def test_spearman_interval_covers_the_truth_in_simulation():
+    from analysis.compare import spearman_interval
+
+    rng = np.random.default_rng(11)
+    cov = [[1, 0.5], [0.5, 1]]
+    true = 6 / np.pi * np.arcsin(0.5 / 2)  # Spearman's rho of a bivariate normal, r = .5
+    hits = 0
+    for _ in range(1000):
+        x, y = rng.multivariate_normal([0, 0], cov, size=40).T
+        r = spearman_interval(x, y)
+        hits += r.ci_low <= true <= r.ci_high
+    assert 0.93 <= hits / 1000 <= 0.97
+
+
+def test_spearman_interval_gives_nothing_below_four_pairs_or_without_variation():
+    from analysis.compare import spearman_interval
+
+    assert np.isnan(spearman_interval([1, 2, 3], [3, 2, 1]).rho)
+    assert np.isnan(spearman_interval([1, 1, 1, 1, 1], [1, 2, 3, 4, 5]).rho)

@@ -203,6 +203,19 @@ def test_skm_report_of_the_same_year_with_sample_adequacy(app, waves, tmp_path):
     text = pdf_text((out / f"skm-B-{skm_id}.pdf").read_bytes())
     assert "Kelurahan Dua" in text and "Persyaratan" in text
     assert "80" in text and "belum terpenuhi" in text  # Krejcie & Morgan: 100 -> 80 > 40
+    # the organisation report sets B's IKM next to B's culture scores, which are hidden here
+    # (C is below k, so B is hidden with it): nothing to compare, and the report says so
+    with app.app_context():
+        values = db.session.execute(sa.select(Answer.item_code, Answer.value).join(Response)
+                                    .where(Response.wave_id == skm_id)).all()
+    nrr = [np.mean([v for c, v in values if c == f"U{i}"]) for i in range(1, 10)]
+    converted = f"{sum(nrr) / 9 * 25:.2f}".replace(".", ",")
+    org = " ".join(pdf_text((out / "organisation.pdf").read_bytes()).split())
+    assert "Budaya kerja dan kepuasan masyarakat" in org and converted in org
+    section = org[org.rfind("Budaya kerja dan kepuasan masyarakat"):]
+    assert "Kelurahan Dua 2026 IKM (konversi) " + converted + " Responden SKM 40" in section
+    assert "Dimensi 1 t.d. Dimensi 2 t.d." in section
+    assert "Belum ada unit pelayanan yang memiliki IKM dan skor budaya" in section
     bad = app.test_cli_runner().invoke(args=["report", "build", "--wave", "2026-Q4",
                                              "--population", "B=many"])
     assert bad.exit_code != 0 and "UNIT_CODE=N" in bad.output

@@ -147,3 +147,25 @@ def test_whole_wave_quality_is_empty_when_a_root_is_hidden():
     one = wave_mod.analyse_wave(data, k=5)
     ctx = build_unit_context(1, NAMES, [InstrumentWave(instrument(), data, one)], INFO)
     assert all(q.alpha is not None for q in ctx.instruments[0].quality)
+
+
+def test_org_context_sets_service_units_ikm_beside_their_culture_scores(waves):
+    from reports.context import ServiceIkm
+
+    service = [ServiceIkm(2, "2026", 120, 81.25), ServiceIkm(3, "2026", 95, 70.5),
+               ServiceIkm(1, "2026", 60, 77.0), ServiceIkm(4, "2026", 4, None),
+               ServiceIkm(0, "2026", 300, 79.9)]
+    ctx = build_org_context(NAMES, waves, INFO, service=service)
+    rows = {r.name: r for r in ctx.culture_ikm}
+    units = {u.name: u for u in ctx.units}
+    for name, row in rows.items():  # the same scores as the heatmap's rows
+        assert row.scores100 == units[name].scores100
+    assert rows["Dinas Kecil"].converted is None
+    assert rows["Dinas Kecil"].scores100 == (None, None)  # below k in the culture wave too
+    both = [r for r in ctx.culture_ikm if r.converted is not None
+            and r.scores100[0] is not None]
+    assert len(both) == 3  # Talang Putri is hidden beside Dinas Kecil (complementary rule)
+    assert ctx.culture_ikm_correlations == ()  # fewer than 10 units with both figures
+    text = " ".join(pdf_text(render_org_report(ctx)).split())
+    assert "Budaya kerja dan kepuasan masyarakat" in text and "81,25" in text
+    assert "Hanya 3 unit pelayanan yang memiliki IKM dan skor budaya" in text

@@ -103,3 +103,22 @@ def test_skm_below_k_shows_no_values():
 def test_skm_unknown_grade_is_refused():
     with pytest.raises(ReportError):
         skm_report_data(skm_context(mutu="E"), "id")
+
+
+def test_culture_and_ikm_correlations_are_printed_with_their_caveat():
+    import dataclasses
+
+    from reports.context import CultureIkmCorrelation, CultureIkmRow
+
+    ctx = org_context()
+    n_dims = len(ctx.dimensions)
+    rows = tuple(CultureIkmRow(f"Kelurahan {i}", "2026", 40 + i, 70.0 + i,
+                               tuple(60.0 + i + j for j in range(n_dims))) for i in range(12))
+    ctx = dataclasses.replace(ctx, culture_ikm=rows, culture_ikm_correlations=(
+        CultureIkmCorrelation(0, 12, 0.31, -0.3, 0.74),))
+    text = " ".join(pdf_text(render_org_report(ctx)).split())
+    assert "Korelasi peringkat dengan IKM (rentang 95%)" in text and "0,31" in text
+    assert "Korelasi Spearman antar-unit dari 12 unit pelayanan" in text
+    assert "Kelurahan 11" in text and "81,00" in text  # the 12th unit, in a second table
+    data = org_report_data(ctx, "en")
+    assert [len(t["units"]) for t in data["culture_ikm"]] == [8, 4]
