@@ -26,8 +26,9 @@ The verdict follows the evidence standard of :mod:`analysis.evidence`: a differe
 ``MIN_COMPARISON`` comparison units are, (b) the interval excludes 0, (c) the
 Benjamini-Hochberg q across the family of differences judged together (e.g. the targeted
 dimensions of one unit, :func:`judge_family`) is at most ``evidence.FDR``, and (d) the minimum
-detectable difference (80% power) is at most ``evidence.MDC_FACTOR`` times the estimate (the larger of 2.80 se and the treated unit's
-own minimum detectable change from its respondents, as the change verdicts use).
+detectable difference (80% power) is at most ``evidence.MDC_FACTOR`` times the estimate
+(the larger of 2.80 se and the treated unit's own minimum detectable change from its
+respondents, as the change verdicts use).
 Otherwise the verdict is ``not_enough_evidence``. A verdict describes an association over
 time, not a cause: other things changed in the same months.
 
@@ -146,8 +147,8 @@ def meta_regression(y: ArrayLike, v: ArrayLike, x: ArrayLike, method: Method = "
     Parameters
     ----------
     y : (k,) estimates; v : (k,) their sampling variances (> 0); x : (k, p) design matrix.
-    method : "REML" (restricted maximum likelihood by Fisher scoring, truncated at 0) or "DL" (DerSimonian-Laird's method of moments, generalised to
-        meta-regression).
+    method : "REML" (restricted maximum likelihood by Fisher scoring, truncated at 0) or
+        "DL" (DerSimonian-Laird's method of moments, generalised to meta-regression).
     tol, max_iter : convergence of REML on tau^2.
 
     Returns
@@ -176,7 +177,7 @@ def meta_regression(y: ArrayLike, v: ArrayLike, x: ArrayLike, method: Method = "
     else:
         raise AnalysisInputError(f"unknown method {method!r}: use 'REML' or 'DL'")
     w = 1.0 / (vv + tau2)
-    cov = np.linalg.inv(xx.T @ (w[:, None] * xx))
+    cov = np.asarray(np.linalg.inv(xx.T @ (w[:, None] * xx)), dtype=np.float64)
     beta = cov @ (xx.T @ (w * yy))
     return MetaRegression(beta, cov, float(tau2), iterations)
 
@@ -191,7 +192,7 @@ def _projection(v: NDArray[np.float64], x: NDArray[np.float64], tau2: float
 def _dl(y: NDArray[np.float64], v: NDArray[np.float64], x: NDArray[np.float64]) -> float:
     p = _projection(v, x, 0.0)
     q_e = float(y @ p @ y)
-    return max(0.0, (q_e - (y.size - x.shape[1])) / float(np.trace(p)))
+    return max(0.0, (q_e - float(y.size - x.shape[1])) / float(np.trace(p)))
 
 
 def _reml(y: NDArray[np.float64], v: NDArray[np.float64], x: NDArray[np.float64],
@@ -213,8 +214,8 @@ def _reml(y: NDArray[np.float64], v: NDArray[np.float64], x: NDArray[np.float64]
 def _not_estimable(reason: str, n_comparison: int, confidence: float,
                    treated: tuple[float, float] = (np.nan, np.nan)) -> DidEstimate:
     nan = float("nan")
-    return DidEstimate(NOT_ESTIMABLE, reason, float(treated[0]), float(treated[1]), nan, nan, nan, nan,
-                       nan, nan, nan, nan, nan, nan, n_comparison, confidence)
+    return DidEstimate(NOT_ESTIMABLE, reason, float(treated[0]), float(treated[1]), nan, nan,
+                       nan, nan, nan, nan, nan, nan, nan, nan, n_comparison, confidence)
 
 
 def _changes(before: ArrayLike, after: ArrayLike, se_before: ArrayLike, se_after: ArrayLike

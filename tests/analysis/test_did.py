@@ -7,6 +7,7 @@ from __future__ import annotations
 import doctest
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -35,7 +36,7 @@ TAU2_TOL = 1e-9
 CLOSED_TOL = 1e-9
 
 
-def _did(case: dict, method: str) -> DidEstimate:
+def _did(case: dict[str, Any], method: str) -> DidEstimate:
     b, a, sb, sa = (np.array(case[k]) for k in ("before", "after", "se_before", "se_after"))
     return difference_in_differences((b[0], a[0]), (sb[0], sa[0]), b[1:], a[1:], sb[1:],
                                      sa[1:], method=method)  # type: ignore[arg-type]
