@@ -211,8 +211,10 @@ def _reml(y: NDArray[np.float64], v: NDArray[np.float64], x: NDArray[np.float64]
     return tau2, max_iter
 
 
-def _not_estimable(reason: str, n_comparison: int, confidence: float,
-                   treated: tuple[float, float] = (np.nan, np.nan)) -> DidEstimate:
+def not_estimable(reason: str, n_comparison: int = 0, confidence: float = 0.95,
+                  treated: tuple[float, float] = (np.nan, np.nan)) -> DidEstimate:
+    """A result without a difference, for `reason` (a caller may add its own codes);
+    ``treated`` keeps the unit's own change and SE where they are known."""
     nan = float("nan")
     return DidEstimate(NOT_ESTIMABLE, reason, float(treated[0]), float(treated[1]), nan, nan,
                        nan, nan, nan, nan, nan, nan, nan, nan, n_comparison, confidence)
@@ -291,9 +293,9 @@ def difference_in_differences(
     m = int(y_c.size)
     y_t, v_t = ta - tb, sb * sb + sa * sa
     if not (np.isfinite(y_t) and np.isfinite(v_t) and v_t >= 0):
-        return _not_estimable(TREATED_HIDDEN, m, confidence)
+        return not_estimable(TREATED_HIDDEN, m, confidence)
     if m < max(2, min_comparison):
-        return _not_estimable(TOO_FEW_COMPARISON, m, confidence, (y_t, float(np.sqrt(v_t))))
+        return not_estimable(TOO_FEW_COMPARISON, m, confidence, (y_t, float(np.sqrt(v_t))))
     fit = meta_regression(y_c, v_c, np.ones((m, 1)), method=method)
     b0, var0 = float(fit.beta[0]), float(fit.cov[0, 0])
     b1, se1 = y_t - b0, float(np.sqrt(v_t + fit.tau2 + var0))
