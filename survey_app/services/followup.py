@@ -26,9 +26,16 @@ import numpy as np
 import sqlalchemy as sa
 from scipy import stats
 
-from analysis.did import DidEstimate, difference_in_differences, judge_family, not_estimable
+from analysis.did import (
+    MIN_COMPARISON,
+    DidEstimate,
+    difference_in_differences,
+    judge_family,
+    not_estimable,
+)
 from analysis.pooling import minimum_detectable_change
 from reports.build import instrument_dimensions
+from reports.context import FollowupRow
 
 from ..extensions import db
 from ..instrument_store import get_instrument
@@ -141,7 +148,7 @@ def followup_of(unit_id: int, wave_after: Wave, treated: Treated) -> list[Follow
     frozen layout (a parent's score contains its children's respondents).
     """
     targeted = sorted(k for k, ids in treated.items() if unit_id in ids
-                      and k[0] in wave_after.instrument_keys)
+                      and k[0] in wave_after.instrument_keys and k[1] in _points(k[0]))
     if not targeted:
         return []
     before = previous_culture_wave(wave_after)
@@ -184,3 +191,23 @@ def _one(unit_id: int, key: str, dim: str, before: dict[int, _Cell | None],
         hidden_comparison="drop", exact_comparison="drop", treated_mdc=mdc)
     used = tuple(comparison) if estimate.estimable else ()
     return Followup(key, dim, label_before, label_after, estimate, used)
+
+
+def _f(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
+
+
+def followup_rows(followups: Sequence[Followup]) -> list[FollowupRow]:
+    """The follow-ups as the plain data the unit page and the unit report print."""
+    out = []
+    for f in followups:
+        instrument = get_instrument(f.instrument_key)
+        scale, dim = next((s, d) for s, d in instrument_dimensions(instrument)
+                          if d.code == f.dimension)
+        e = f.estimate
+        out.append(FollowupRow(
+            dim.name, instrument.title, scale.direction, f.wave_before, e.verdict, e.reason,
+            change100=_f(e.treated_change), comparison_change100=_f(e.comparison_change),
+            difference100=_f(e.difference), ci_low100=_f(e.ci_low), ci_high100=_f(e.ci_high),
+            mdd100=_f(e.mdd), n_comparison=e.n_comparison, min_comparison=MIN_COMPARISON))
+    return out

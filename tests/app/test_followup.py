@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from scipy import optimize, stats
 
 from analysis.did import MORE, NOT_ESTIMABLE, TREATED_HIDDEN
+from reports.wording import signed
 from survey_app.extensions import db
 from survey_app.models import Answer, PublishedCell, Response, Wave, WaveUnit
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
@@ -23,6 +24,8 @@ from survey_app.services.followup import NO_PREVIOUS_WAVE, followup_of
 from survey_app.services.users import create_user
 
 from .conftest import CODE_KEY, add_units
+from .test_reporting import _login
+from .test_results import parse
 
 PASSWORD = "correct horse battery"
 KEY = "tready@1.0"
@@ -224,3 +227,56 @@ def test_treated_dimensions_is_the_empty_wiring_point(app, pair):
         previous = followup_service.previous_culture_wave(wave)
         assert previous is not None and previous.period == "2026-Q3"
         assert followup_service.treated_dimensions(previous, wave) == {}
+
+
+def _treat(monkeypatch, mapping):  # type: ignore[no-untyped-def]
+    """The seam: the plan actions' mapping (wired by the integrator) replaced for a test."""
+    monkeypatch.setattr(followup_service, "treated_dimensions", lambda before, after: mapping)
+
+
+def test_unit_page_shows_the_followup_with_its_numbers(app, client, pair, monkeypatch):
+    ids = pair["units"]
+    wave_id = pair["waves"]["2026-Q4"]
+    _treat(monkeypatch, {(KEY, DIM): {ids["A"]}})
+    with app.app_context():
+        e = followup_of(ids["A"], db.session.get(Wave, wave_id), {(KEY, DIM): {ids["A"]}}
+                        )[0].estimate
+    _login(client, "admin")
+    html = client.get(f"/hr/hasil/{wave_id}/unit/{ids['A']}").get_data(as_text=True)
+    section = parse(html).find("section", **{"aria-labelledby": "berhasil"})[0]
+    assert "Apakah berhasil?" in section.text and "sejak 2026-Q3" in section.text
+    row = section.find("tr", **{"data-verdict": MORE})[0]
+    cells = [c.text for c in row.children]
+    assert cells[0].startswith("Dimensi 1")
+    assert cells[1:5] == [signed(e.treated_change, "id"), signed(e.comparison_change, "id"),
+                          f"{signed(e.difference, 'id')} ({signed(e.ci_low, 'id')} sampai "
+                          f"{signed(e.ci_high, 'id')})", str(e.n_comparison)]
+    assert e.difference > 10 and cells[1].startswith("+")
+    assert ("naik lebih banyak (atau turun lebih sedikit) daripada unit pembanding" in cells[5])
+    assert "belum membuktikan bahwa pelatihan atau tindakan pengembangan itu penyebabnya" \
+        in cells[5]
+    assert "berkat pelatihan" not in html and "karena pelatihan" not in html
+
+
+def test_unit_page_without_targeted_dimensions_says_so(app, client, pair, monkeypatch):
+    ids = pair["units"]
+    _login(client, "admin")
+    html = client.get(f"/hr/hasil/{pair['waves']['2026-Q4']}/unit/{ids['A']}").get_data(
+        as_text=True)
+    assert "Belum ada tindakan pengembangan yang tercatat menyasar dimensi tertentu dari " \
+           "unit ini sejak 2026-Q3" in html
+    first = client.get(f"/hr/hasil/{pair['waves']['2026-Q3']}/unit/{ids['A']}").get_data(
+        as_text=True)
+    assert "Belum ada gelombang sebelumnya yang ditutup" in first
+
+
+def test_unit_page_of_a_hidden_unit_says_it_cannot_be_computed(app, client, pair, monkeypatch):
+    ids = pair["units"]
+    _treat(monkeypatch, {(KEY, DIM): {ids["H"]}})
+    _login(client, "admin")
+    html = client.get(f"/hr/hasil/{pair['waves']['2026-Q4']}/unit/{ids['H']}").get_data(
+        as_text=True)
+    section = parse(html).find("section", **{"aria-labelledby": "berhasil"})[0]
+    row = section.find("tr", **{"data-verdict": NOT_ESTIMABLE})[0]
+    assert "Tidak dapat dihitung: hasil unit ini untuk dimensi ini tidak ditampilkan" in row.text
+    assert [c.text for c in row.children][1:4] == ["–", "–", "–"]
