@@ -585,6 +585,10 @@ register({
         "id": "Tidak dapat dihitung: belum ada gelombang sebelumnya yang ditutup dengan "
               "instrumen ini.",
         "en": "Cannot be computed: no earlier closed wave asked this instrument."},
+    "did.col_change": {"id": "Perubahan unit ini", "en": "This unit's change"},
+    "did.col_comparison": {"id": "Perubahan unit pembanding", "en": "Comparison units' change"},
+    "did.col_difference": {"id": "Selisih (rentang 95%)", "en": "Difference (95% interval)"},
+    "did.col_n": {"id": "Unit pembanding", "en": "Comparison units"},
     "did.higher_worse": {
         "id": "Pada dimensi ini skor lebih tinggi berarti lebih buruk.",
         "en": "On this dimension a higher score is worse."},

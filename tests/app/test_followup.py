@@ -15,13 +15,18 @@ import sqlalchemy as sa
 from scipy import optimize, stats
 
 from analysis.did import MORE, NOT_ESTIMABLE, TREATED_HIDDEN
+from reports.context import UnitReportContext
+from reports.documents import render_unit_report
 from reports.wording import signed
 from survey_app.extensions import db
 from survey_app.models import Answer, PublishedCell, Response, Wave, WaveUnit
 from survey_app.services import close_wave, create_wave, issue_codes, open_wave
 from survey_app.services import followup as followup_service
 from survey_app.services.followup import NO_PREVIOUS_WAVE, followup_of
+from survey_app.services.publication import analyse_culture_wave
+from survey_app.services.reports import unit_job
 from survey_app.services.users import create_user
+from tests.reports.pdftext import pdf_text
 
 from .conftest import CODE_KEY, add_units
 from .test_reporting import _login
@@ -280,3 +285,29 @@ def test_unit_page_of_a_hidden_unit_says_it_cannot_be_computed(app, client, pair
     row = section.find("tr", **{"data-verdict": NOT_ESTIMABLE})[0]
     assert "Tidak dapat dihitung: hasil unit ini untuk dimensi ini tidak ditampilkan" in row.text
     assert [c.text for c in row.children][1:4] == ["–", "–", "–"]
+
+
+def test_next_unit_report_prints_the_followup(app, pair, monkeypatch):
+    """The 2026-Q4 report of A (targeted before it) carries the section in both languages;
+    the report of an untargeted unit has none."""
+    ids = pair["units"]
+    _treat(monkeypatch, {(KEY, DIM): {ids["A"]}})
+    with app.app_context():
+        wave = db.session.get(Wave, pair["waves"]["2026-Q4"])
+        e = followup_of(ids["A"], wave, {(KEY, DIM): {ids["A"]}})[0].estimate
+        bundle = analyse_culture_wave(wave)
+        a = [u.unit_id for u in bundle.units].index(ids["A"])
+        job = unit_job(bundle, a, "id")
+        other = unit_job(bundle, [u.unit_id for u in bundle.units].index(ids["B"]), "id")
+    assert isinstance(job.context, UnitReportContext)
+    assert isinstance(other.context, UnitReportContext) and other.context.followup == ()
+    text = " ".join(pdf_text(render_unit_report(job.context, "id")).split())
+    assert "Apakah berhasil?" in text
+    assert (f"Skor unit ini naik lebih banyak (atau turun lebih sedikit) daripada unit "
+            f"pembanding: selisih {signed(e.difference, 'id')} poin (rentang 95%: "
+            f"{signed(e.ci_low, 'id')} sampai {signed(e.ci_high, 'id')}). Ini belum "
+            f"membuktikan bahwa pelatihan atau tindakan pengembangan itu penyebabnya") in text
+    assert "berkat pelatihan" not in text and "karena pelatihan" not in text
+    english = " ".join(pdf_text(render_unit_report(job.context, "en")).split())
+    assert "Did it work?" in english
+    assert "This does not prove that the training or development action caused it" in english
