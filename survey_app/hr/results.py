@@ -428,13 +428,20 @@ class FollowupLine:
                               n_comparison=r.n_comparison, min_comparison=r.min_comparison)
 
 
-def followup_lines(wave: Wave, unit_id: int, lang: str) -> tuple[str, list[FollowupLine]]:
-    """The earlier wave's label and the unit's follow-ups of targeted dimensions."""
+def followup_lines(wave: Wave, unit_id: int, lang: str
+                   ) -> tuple[str, list[FollowupLine], str]:
+    """The earlier wave's label, the unit's follow-ups of targeted dimensions and their
+    chart (differences with intervals; "" when none is estimable)."""
     previous = followup.previous_culture_wave(wave)
     treated = followup.treated_dimensions(previous, wave)
-    rows = followup.followup_rows(followup.followup_of(unit_id, wave, treated))
-    return (previous.period if previous is not None else ""), [
-        FollowupLine(r, lang) for r in rows]
+    lines = [FollowupLine(r, lang) for r in
+             followup.followup_rows(followup.followup_of(unit_id, wave, treated))]
+    drawn = [f for f in lines if f.row.difference100 is not None]
+    chart = charts.difference_chart(
+        [f.name for f in drawn], [f.row.difference100 for f in drawn],
+        [f.row.ci_low100 for f in drawn], [f.row.ci_high100 for f in drawn],
+        x_label=_("selisih perubahan, poin 0–100 (rentang 95%%)")) if drawn else ""
+    return (previous.period if previous is not None else ""), lines, chart
 
 
 # ---------------------------------------------------------------- views
@@ -524,10 +531,10 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
                               for a in line.column.actions])
                for _grp, lines in sections for line in lines
                if line.comparison_tone == "bad" and line.column.actions]
-    followup_since, followups = followup_lines(wave, unit_id, lang)
+    followup_since, followups, followup_chart = followup_lines(wave, unit_id, lang)
     return render_template(
         "hr/results/unit.html", wave=wave, row=row, sections=sections, trends=trends,
-        followup_since=followup_since, followups=followups,
+        followup_since=followup_since, followups=followups, followup_chart=followup_chart,
         included_in=included, can_open_included=included is not None and (
             visible is None or included.unit_id in visible),
         parent=parent if parent is not None and (visible is None or parent.unit_id in visible)

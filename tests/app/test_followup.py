@@ -261,6 +261,9 @@ def test_unit_page_shows_the_followup_with_its_numbers(app, client, pair, monkey
     assert "belum membuktikan bahwa pelatihan atau tindakan pengembangan itu penyebabnya" \
         in cells[5]
     assert "berkat pelatihan" not in html and "karena pelatihan" not in html
+    chart = section.find("img")
+    assert len(chart) == 1 and chart[0].attrs["src"].startswith("data:image/svg+xml;base64,")
+    assert "tabel berikut" in chart[0].attrs["alt"]
 
 
 def test_unit_page_without_targeted_dimensions_says_so(app, client, pair, monkeypatch):
@@ -284,6 +287,7 @@ def test_unit_page_of_a_hidden_unit_says_it_cannot_be_computed(app, client, pair
     section = parse(html).find("section", **{"aria-labelledby": "berhasil"})[0]
     row = section.find("tr", **{"data-verdict": NOT_ESTIMABLE})[0]
     assert "Tidak dapat dihitung: hasil unit ini untuk dimensi ini tidak ditampilkan" in row.text
+    assert section.find("img") == []  # nothing to draw
     assert [c.text for c in row.children][1:4] == ["–", "–", "–"]
 
 
