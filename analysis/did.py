@@ -8,7 +8,8 @@ on the published multilevel (partially pooled, empirical Bayes) estimates of eac
 1. Each unit's change is ``y_i = after_i - before_i`` with sampling variance
    ``v_i = se_before_i^2 + se_after_i^2``. The waves are treated as independent samples; when
    the same staff answer both waves the true variance of a change is smaller, so the
-   interval errs on the wide side.
+   interval errs on the wide side. A published SE that is about a unit's current staff
+   (finite-population corrected) is widened to one about the unit by :func:`unit_se`.
 2. The changes enter a random-effects meta-regression on a treated indicator (one treated
    unit, the rest comparison units): ``y_i = b0 + b1 t_i + u_i + e_i``, ``u_i ~ N(0, tau^2)``
    (how much units' true changes differ without any action), ``e_i ~ N(0, v_i)``. ``b0`` is
@@ -70,7 +71,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from analysis.errors import AnalysisInputError
-from analysis.evidence import FDR, MDC_FACTOR
+from analysis.evidence import FDR, MDC_FACTOR, finite_population_factor
 from analysis.pooling import MIN_UNITS
 from analysis.trends import benjamini_hochberg
 
@@ -308,6 +309,34 @@ def difference_in_differences(
                          b1, se1, b1 - z * se1, b1 + z * se1, p, p, fit.tau2, mdd, m,
                          confidence)
     return replace(result, verdict=_verdict(result))
+
+
+def unit_se(se: ArrayLike, sd: ArrayLike, n: ArrayLike, population: ArrayLike
+            ) -> NDArray[np.float64]:
+    """The SE of a published unit estimate as a statement about the unit, not its current
+    staff: ``sqrt(se^2 + sd^2 / n (1 - (N - n) / (N - 1)))``.
+
+    Parameters
+    ----------
+    se : the published SE (from an interval with the finite-population correction, which
+        treats the answers of the staff who answered as the whole truth about the unit).
+    sd : respondent SD; n : respondents; population : staff N (NaN = unknown: nothing added).
+
+    Notes
+    -----
+    The part the finite-population factor (Cochran 1977, eq. 2.12) removed from the sampling
+    variance sd^2 / n is added back, as if unshrunk, so the result errs on the wide side.
+    A change between two waves is about the unit (what a development action can move), and
+    the staff's answers in a wave vary around it from occasion to occasion; without this, the
+    follow-up's 95% intervals cover the true difference about 90% of the time instead of 95%
+    (bench/did.py).
+    """
+    s, d, nn, big = (np.asarray(x, dtype=np.float64) for x in (se, sd, n, population))
+    removed = 1.0 - finite_population_factor(nn, big)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        extra = np.where(nn > 0, d * d / nn * removed, 0.0)
+    return np.asarray(np.sqrt(s * s + np.where(np.isfinite(extra), extra, 0.0)),
+                      dtype=np.float64)
 
 
 def _verdict(r: DidEstimate) -> str:

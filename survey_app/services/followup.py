@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from analysis.did import (
     difference_in_differences,
     judge_family,
     not_estimable,
+    unit_se,
 )
 from analysis.pooling import minimum_detectable_change
 from reports.build import instrument_dimensions
@@ -40,7 +42,7 @@ from reports.context import FollowupRow
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import PublishedCell, Wave, WaveUnit
-from .publication import earlier_waves, layout
+from .publication import earlier_waves, invited_counts, layout
 
 #: Reason code (beside analysis.did's): no earlier closed wave asked the instrument.
 NO_PREVIOUS_WAVE = "no_previous_wave"
@@ -49,6 +51,9 @@ NO_PREVIOUS_WAVE = "no_previous_wave"
 Z95 = float(stats.norm.ppf(0.975))
 
 Treated = Mapping[tuple[str, str], set[int]]
+#: Whom the follow-up speaks about: the unit (default; the staff's answers in a wave vary
+#: around it) or the current staff who were there at each wave (the published intervals).
+About = Literal["unit", "current_staff"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,15 @@ def previous_culture_wave(wave: Wave) -> Wave | None:
     return history[-1] if history else None
 
 
-def _published(wave: Wave, keys: set[str]) -> dict[tuple[str, str], dict[int, _Cell | None]]:
-    """(key, dimension) -> unit id -> its whole-unit cell (None where hidden)."""
+def _published(wave: Wave, keys: set[str], about: About
+               ) -> dict[tuple[str, str], dict[int, _Cell | None]]:
+    """(key, dimension) -> unit id -> its whole-unit cell (None where hidden), with the SE
+    about the unit (`analysis.did.unit_se`, from the codes issued in its subtree) or about
+    its current staff (the published interval as it is)."""
+    units = layout(wave)
+    staff = {u.unit_id: (np.nan if n is None else float(n))
+             for u, n in zip(units, invited_counts(wave, units), strict=True)}
+    points = {key: _points(key) for key in keys}
     rows = db.session.execute(
         sa.select(WaveUnit.unit_id, PublishedCell)
         .join(WaveUnit, sa.and_(WaveUnit.wave_id == PublishedCell.wave_id,
@@ -98,7 +110,11 @@ def _published(wave: Wave, keys: set[str]) -> dict[tuple[str, str], dict[int, _C
         est, low, high = c.estimate100, c.estimate100_ci_low, c.estimate100_ci_high
         cell = None  # hidden, or published before the evidence standard had estimates
         if c.shown and est is not None and low is not None and high is not None:
-            cell = _Cell(est, (high - low) / (2 * Z95), c.n, c.sd)
+            se = (high - low) / (2 * Z95)
+            if about == "unit" and c.n is not None and c.sd is not None:
+                sd100 = c.sd * 100.0 / (points[c.instrument_key][c.dimension] - 1)
+                se = float(unit_se(se, sd100, c.n, staff.get(unit_id, np.nan)))
+            cell = _Cell(est, se, c.n, c.sd)
         out.setdefault((c.instrument_key, c.dimension), {})[unit_id] = cell
     return out
 
@@ -139,13 +155,16 @@ def _treated_mdc(before: _Cell, after: _Cell, points: int) -> float | None:
     return float(minimum_detectable_change(sd100, before.n, after.n))
 
 
-def followup_of(unit_id: int, wave_after: Wave, treated: Treated) -> list[Followup]:
+def followup_of(unit_id: int, wave_after: Wave, treated: Treated,
+                about: About = "unit") -> list[Followup]:
     """The follow-up of every dimension targeted for `unit_id` before the closed culture wave
     `wave_after`, judged together (Benjamini-Hochberg across the unit's dimensions).
 
     Comparison units: units published in both waves whose actions did not target that
     dimension, leaving out every unit above or below a targeted unit in either wave's
-    frozen layout (a parent's score contains its children's respondents).
+    frozen layout (a parent's score contains its children's respondents). `about`: see
+    `About`; "unit" widens each published SE by the part its finite-population correction
+    removed (`analysis.did.unit_se`).
     """
     targeted = sorted(k for k, ids in treated.items() if unit_id in ids
                       and k[0] in wave_after.instrument_keys and k[1] in _points(k[0]))
@@ -153,8 +172,8 @@ def followup_of(unit_id: int, wave_after: Wave, treated: Treated) -> list[Follow
         return []
     before = previous_culture_wave(wave_after)
     keys = {k for k, _ in targeted}
-    after_cells = _published(wave_after, keys)
-    before_cells = _published(before, keys) if before is not None else {}
+    after_cells = _published(wave_after, keys, about)
+    before_cells = _published(before, keys, about) if before is not None else {}
     layouts = [layout(wave_after)] + ([layout(before)] if before is not None else [])
     out = []
     for key, dim in targeted:

@@ -25,6 +25,7 @@ from analysis.did import (
     difference_in_differences,
     judge_family,
     meta_regression,
+    unit_se,
 )
 from analysis.errors import AnalysisInputError
 
@@ -216,6 +217,15 @@ def test_simulated_intervals_cover_the_true_difference_and_find_a_large_one() ->
     assert 0.90 <= cover_big <= 0.99
     assert np.mean([r.verdict == MORE for r in big]) >= 0.8
     assert not any(r.verdict == LESS for r in big)
+
+
+def test_unit_se_adds_back_what_the_finite_population_correction_removed() -> None:
+    se = unit_se([1.0, 1.0, 2.0, 3.0], [18.5, 18.5, 18.5, 10.0], [10, 10, 5, 5],
+                 [10, 20, np.nan, 4])
+    assert se[0] == pytest.approx(np.sqrt(1 + 18.5 ** 2 / 10))  # everyone answered
+    assert se[1] == pytest.approx(np.sqrt(1 + 18.5 ** 2 / 10 * (1 - 10 / 19)))
+    assert se[2] == 2.0  # staff unknown: the interval is taken as it is
+    assert se[3] == 3.0  # an out-of-date count (N < n): no correction was applied either
 
 
 def test_docstring_example() -> None:

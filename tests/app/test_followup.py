@@ -93,21 +93,37 @@ def _cells(wave_id: int) -> dict[int, PublishedCell]:
     return {u: c for u, c in rows}
 
 
-def _change(before: PublishedCell, after: PublishedCell) -> tuple[float, float]:
+STAFF = {"P": 28}  # codes issued per subtree: 14 per unit, P holds P1 and P2
+
+
+def _change(before: PublishedCell, after: PublishedCell, staff: int | None
+            ) -> tuple[float, float]:
+    """A unit's change and its variance from its two published cells; with `staff`, each
+    SE widened by what the finite-population correction took out (about the unit)."""
     z = stats.norm.ppf(0.975)
-    se_b = (before.estimate100_ci_high - before.estimate100_ci_low) / (2 * z)
-    se_a = (after.estimate100_ci_high - after.estimate100_ci_low) / (2 * z)
-    return after.estimate100 - before.estimate100, se_b ** 2 + se_a ** 2
+
+    def var(c: PublishedCell) -> float:
+        se = (c.estimate100_ci_high - c.estimate100_ci_low) / (2 * z)
+        if staff is None:
+            return se ** 2
+        sd100 = c.sd * 100 / 4  # 5-point items
+        return se ** 2 + sd100 ** 2 / c.n * (1 - (staff - c.n) / (staff - 1))
+
+    return after.estimate100 - before.estimate100, var(before) + var(after)
 
 
-def _by_hand(pair: dict[str, Any], treated: str, comparison: list[str]
+def _by_hand(pair: dict[str, Any], treated: str, comparison: list[str], about: str = "unit"
              ) -> tuple[float, float, float, float]:
     """The difference, its SE, the comparison change and tau^2 from the published rows:
     REML for tau^2 by a bounded search of the restricted likelihood (not Fisher scoring)."""
     before, after = _cells(pair["waves"]["2026-Q3"]), _cells(pair["waves"]["2026-Q4"])
     ids = pair["units"]
-    y_t, v_t = _change(before[ids[treated]], after[ids[treated]])
-    yv = np.array([_change(before[ids[c]], after[ids[c]]) for c in comparison])
+
+    def staff(code: str) -> int | None:
+        return STAFF.get(code, 14) if about == "unit" else None
+
+    y_t, v_t = _change(before[ids[treated]], after[ids[treated]], staff(treated))
+    yv = np.array([_change(before[ids[c]], after[ids[c]], staff(c)) for c in comparison])
     y, v = yv[:, 0], yv[:, 1]
 
     def restricted(tau2: float) -> float:
@@ -153,6 +169,20 @@ def test_difference_equals_a_hand_computation_from_the_published_cells(app, pair
     z = stats.norm.ppf(0.975)
     assert (e.ci_low, e.ci_high) == pytest.approx((diff - z * se, diff + z * se), abs=1e-6)
     assert e.verdict == MORE  # A's answers moved up 1.2 points on 1-5; the others' barely
+
+
+def test_about_the_current_staff_uses_the_published_intervals_as_they_are(app, pair):
+    ids = pair["units"]
+    with app.app_context():
+        wave = db.session.get(Wave, pair["waves"]["2026-Q4"])
+        unit = followup_of(ids["A"], wave, {(KEY, DIM): {ids["A"]}})[0].estimate
+        staff = followup_of(ids["A"], wave, {(KEY, DIM): {ids["A"]}},
+                            about="current_staff")[0].estimate
+        comparison = _shown(pair, ["B", "C", "D", "E", "F", "H", "P", "P1", "P2"])
+        diff, se, _b0, _tau2 = _by_hand(pair, "A", comparison, about="current_staff")
+    assert staff.difference == pytest.approx(diff, abs=1e-6)
+    assert staff.se == pytest.approx(se, abs=1e-6)
+    assert staff.treated_se < unit.treated_se  # 10 of 14 answered: the unit is wider
 
 
 def test_ancestors_and_descendants_of_the_targeted_unit_are_not_compared(app, pair):
