@@ -531,7 +531,8 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
                               for a in line.column.actions])
                for _grp, lines in sections for line in lines
                if line.comparison_tone == "bad" and line.column.actions]
-    followup_since, followups, followup_chart = followup_lines(wave, unit_id, lang)
+    followup_since, followups, followup_chart = (followup_lines(wave, unit_id, lang)
+                                                 if row.shown else ("", [], ""))
     return render_template(
         "hr/results/unit.html", wave=wave, row=row, sections=sections, trends=trends,
         followup_since=followup_since, followups=followups, followup_chart=followup_chart,

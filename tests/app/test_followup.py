@@ -40,7 +40,8 @@ ITEMS = ("RD11", "RD12", "RD21", "RD22")
 UNITS: dict[str, tuple[str | None, int, int, float]] = {
     "A": ("ROOT", 10, 10, 1.2), "B": ("ROOT", 9, 9, 0.1), "C": ("ROOT", 12, 12, -0.2),
     "D": ("ROOT", 8, 8, 0.3), "E": ("ROOT", 11, 11, 0.0), "F": ("ROOT", 10, 10, 0.2),
-    "P1": ("P", 9, 9, 0.4), "P2": ("P", 8, 8, -0.1), "H": ("ROOT", 7, 3, 0.0)}
+    "P1": ("P", 9, 9, 0.4), "P2": ("P", 8, 8, -0.1), "H": ("ROOT", 7, 3, 0.0),
+    "G": ("ROOT", 3, 9, 0.0)}
 
 
 def _answers(wave: Wave, unit_id: int, n: int, rng: np.random.Generator, shift: float) -> None:
@@ -152,7 +153,7 @@ def test_difference_equals_a_hand_computation_from_the_published_cells(app, pair
         wave = db.session.get(Wave, pair["waves"]["2026-Q4"])
         result = followup_of(ids["A"], wave, {(KEY, DIM): {ids["A"]}})
         # ROOT contains A: never its comparison; P, P1, P2 and the others are, where shown
-        comparison = _shown(pair, ["B", "C", "D", "E", "F", "H", "P", "P1", "P2"])
+        comparison = _shown(pair, ["B", "C", "D", "E", "F", "G", "H", "P", "P1", "P2"])
         diff, se, b0, tau2 = _by_hand(pair, "A", comparison)
     assert len(result) == 1
     f = result[0]
@@ -178,7 +179,7 @@ def test_about_the_current_staff_uses_the_published_intervals_as_they_are(app, p
         unit = followup_of(ids["A"], wave, {(KEY, DIM): {ids["A"]}})[0].estimate
         staff = followup_of(ids["A"], wave, {(KEY, DIM): {ids["A"]}},
                             about="current_staff")[0].estimate
-        comparison = _shown(pair, ["B", "C", "D", "E", "F", "H", "P", "P1", "P2"])
+        comparison = _shown(pair, ["B", "C", "D", "E", "F", "G", "H", "P", "P1", "P2"])
         diff, se, _b0, _tau2 = _by_hand(pair, "A", comparison, about="current_staff")
     assert staff.difference == pytest.approx(diff, abs=1e-6)
     assert staff.se == pytest.approx(se, abs=1e-6)
@@ -191,7 +192,7 @@ def test_ancestors_and_descendants_of_the_targeted_unit_are_not_compared(app, pa
         wave = db.session.get(Wave, pair["waves"]["2026-Q4"])
         child = followup_of(ids["P1"], wave, {(KEY, DIM): {ids["P1"]}})[0]
         parent = followup_of(ids["P"], wave, {(KEY, DIM): {ids["P"]}})[0]
-        comparison = _shown(pair, ["A", "B", "C", "D", "E", "F", "H", "P2"])
+        comparison = _shown(pair, ["A", "B", "C", "D", "E", "F", "G", "H", "P2"])
         diff, se, _b0, _tau2 = _by_hand(pair, "P1", comparison)
     assert not {ids["P"], ids["ROOT"]} & set(child.comparison_unit_ids)
     assert ids["P2"] in child.comparison_unit_ids  # a sibling is not a relative
@@ -308,17 +309,23 @@ def test_unit_page_without_targeted_dimensions_says_so(app, client, pair, monkey
     assert "Belum ada gelombang sebelumnya yang ditutup" in first
 
 
-def test_unit_page_of_a_hidden_unit_says_it_cannot_be_computed(app, client, pair, monkeypatch):
+def test_unit_page_of_a_unit_hidden_before_says_it_cannot_be_computed(app, client, pair,
+                                                                      monkeypatch):
+    """G had 3 answers in 2026-Q3 (hidden) and 9 in 2026-Q4: its row says why there is no
+    difference; H, hidden in 2026-Q4, shows no figure and so no follow-up at all."""
     ids = pair["units"]
-    _treat(monkeypatch, {(KEY, DIM): {ids["H"]}})
+    _treat(monkeypatch, {(KEY, DIM): {ids["G"], ids["H"]}})
     _login(client, "admin")
-    html = client.get(f"/hr/hasil/{pair['waves']['2026-Q4']}/unit/{ids['H']}").get_data(
-        as_text=True)
+    wave_id = pair["waves"]["2026-Q4"]
+    html = client.get(f"/hr/hasil/{wave_id}/unit/{ids['G']}").get_data(as_text=True)
     section = parse(html).find("section", **{"aria-labelledby": "berhasil"})[0]
     row = section.find("tr", **{"data-verdict": NOT_ESTIMABLE})[0]
     assert "Tidak dapat dihitung: hasil unit ini untuk dimensi ini tidak ditampilkan" in row.text
+    cells = [c.text for c in row.children]
+    assert cells[2:4] == ["–", "–"] and cells[1] == "–"
     assert section.find("img") == []  # nothing to draw
-    assert [c.text for c in row.children][1:4] == ["–", "–", "–"]
+    hidden = client.get(f"/hr/hasil/{wave_id}/unit/{ids['H']}").get_data(as_text=True)
+    assert "Apakah berhasil?" not in hidden and 'id="tersembunyi"' in hidden
 
 
 def test_next_unit_report_prints_the_followup(app, pair, monkeypatch):
