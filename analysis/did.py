@@ -34,8 +34,9 @@ Otherwise the verdict is ``not_enough_evidence``. A verdict describes an associa
 time, not a cause: other things changed in the same months.
 
 The pooled estimates are shrunk towards their peers' mean in each wave, so a small unit's
-change, and hence the difference, is pulled towards 0: the estimator errs towards "not
-enough evidence", never towards a difference that is not there (bench/did.py measures it).
+change, and hence the difference, is pulled towards 0 (bench/did.py: the mean estimate is
+0.92-0.97 of the true effect; its 95% intervals cover the true effect 97-98% of the time with
+:func:`unit_se`, and 1.9% of units without a true effect get a verdict).
 
 References
 ----------
@@ -160,7 +161,7 @@ def meta_regression(y: ArrayLike, v: ArrayLike, x: ArrayLike, method: Method = "
     -----
     With P = W - W X (X'WX)^-1 X'W, the REML score for tau^2 is
     (y'PPy - tr P) / 2 and its information tr(PP) / 2, so a Fisher step is
-    tau^2 += (y'PPy - tr P) / tr(PP) (Viechtbauer 2005, eq. 12), truncated at 0.
+    tau^2 += (y'PPy - tr P) / tr(PP) (Viechtbauer 2005), truncated at 0.
     DL: tau^2 = max(0, (Q_E - (k - p)) / (tr W0 - tr((X'W0X)^-1 X'W0^2 X))), W0 = diag(1/v).
     """
     yy, vv, xx = (np.asarray(a, dtype=np.float64) for a in (y, v, x))
