@@ -295,6 +295,13 @@ def test_unit_page_shows_the_followup_with_its_numbers(app, client, pair, monkey
     chart = section.find("img")
     assert len(chart) == 1 and chart[0].attrs["src"].startswith("data:image/svg+xml;base64,")
     assert "tabel berikut" in chart[0].attrs["alt"]
+    english = client.get(f"/hr/hasil/{wave_id}/unit/{ids['A']}?lang=en").get_data(as_text=True)
+    section = parse(english).find("section", **{"aria-labelledby": "berhasil"})[0]
+    assert "Did it work?" in section.text and "This unit's change" in section.text
+    assert ("This unit's score rose more (or fell less) than the comparison units': a "
+            f"difference of {signed(e.difference, 'en')} points") in section.text
+    assert "This does not prove that the training or development action caused it" \
+        in section.text
 
 
 def test_unit_page_without_targeted_dimensions_says_so(app, client, pair, monkeypatch):
