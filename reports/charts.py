@@ -249,3 +249,31 @@ def score_distribution(labels: Sequence[str], unit_scores: Sequence[Sequence[flo
         ax.grid(axis="x", color="#dddddd", linewidth=0.5)
         ax.tick_params(axis="y", length=0)
         return _svg_uri(fig, tight=True)
+
+
+def difference_chart(labels: Sequence[str], estimates: Sequence[float | None],
+                     lows: Sequence[float | None], highs: Sequence[float | None],
+                     x_label: str = "difference") -> str:
+    """Differences with their 95% intervals, one row per label, against a line at 0 (a row
+    without an estimate is left empty)."""
+    def values(seq: Sequence[float | None]) -> Any:
+        return np.array([np.nan if v is None else v for v in seq], dtype=float)
+
+    est, low, high = values(estimates), values(lows), values(highs)
+    rows_mm, bottom_mm, top_mm = 8.0 * max(len(labels), 1), 11.0, 2.0
+    height = rows_mm + bottom_mm + top_mm  # fixed margins in mm: room for the axis label
+    with plt.rc_context(STYLE):
+        fig = _figure(170, height)
+        ax = fig.add_axes((0.3, bottom_mm / height, 0.66, rows_mm / height))
+        y = np.arange(len(labels))[::-1]
+        ax.axvline(0.0, color="#555555", linewidth=0.8)
+        ax.hlines(y, low, high, color=OKABE_ITO[0], linewidth=1.6)
+        ax.plot(est, y, "o", color=OKABE_ITO[0], markersize=4)
+        span = np.nanmax(np.abs(np.r_[low, high, 1.0]))
+        ax.set_xlim(-1.1 * span, 1.1 * span)
+        ax.set_yticks(y, [_wrap(label, 30) for label in labels])
+        ax.set_ylim(-0.6, len(labels) - 0.4)
+        ax.tick_params(left=False)
+        ax.set_xlabel(x_label)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+        return _svg_uri(fig)

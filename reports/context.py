@@ -178,6 +178,31 @@ class Validity:
 
 
 @dataclass(frozen=True)
+class FollowupRow:
+    """A dimension that development actions targeted: the unit's change since `wave_before`
+    against comparison units without such an action (analysis.did), all on 0-100.
+
+    ``verdict``: analysis.did code (more, less, not_enough_evidence, not_estimable);
+    ``reason``: why not estimable (analysis.did or services.followup code), else "".
+    """
+
+    name: Text
+    instrument: Text
+    direction: Direction
+    wave_before: str
+    verdict: str
+    reason: str = ""
+    change100: float | None = None  # the unit's own change of its pooled score
+    comparison_change100: float | None = None  # the comparison units' (weighted) change
+    difference100: float | None = None
+    ci_low100: float | None = None
+    ci_high100: float | None = None
+    mdd100: float | None = None  # smallest difference detectable with 80% power
+    n_comparison: int = 0
+    min_comparison: int = 4
+
+
+@dataclass(frozen=True)
 class UnitReportContext:
     """Everything the unit report shows; `shown=False` renders the short below-k report."""
 
@@ -194,6 +219,7 @@ class UnitReportContext:
     generated_on: str = ""
     suppressed_reason: str = "below_k"  # "below_k" | "complementary" (analysis.disclosure)
     included_in: str = ""  # nearest shown unit above a hidden one ("" when none is shown)
+    followup: tuple[FollowupRow, ...] = ()  # targeted dimensions since the previous wave
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from reports import texts as _texts  # noqa: F401  (registers the report texts)
 from reports.context import (
     CULTURE_IKM_MIN_UNITS,
     DimensionResult,
+    FollowupRow,
     InstrumentSection,
     OrgReportContext,
     OrgUnitRow,
@@ -24,6 +25,7 @@ from reports.errors import ReportError
 from reports.i18n import check_lang, translate
 from reports.render import render_html, render_pdf
 from reports.wording import (
+    followup_words,
     fraction,
     kinerja,
     number,
@@ -98,7 +100,26 @@ def unit_report_data(ctx: UnitReportContext, lang: str) -> dict[str, Any]:
         "any_hidden": any(d.score100 is None for s in ctx.instruments for d in s.dimensions),
         "hidden_mark": translate("mark.hidden", lang),
         "hidden_legend": translate("mark.hidden_legend", lang, k=ctx.k),
+        "followup": [_followup_row(f, lang) for f in ctx.followup],
+        "followup_intro": (translate("did.intro", lang, w=ctx.followup[0].wave_before)
+                           if ctx.followup else ""),
     }
+
+
+def _followup_row(f: FollowupRow, lang: str) -> dict[str, str]:
+    """A targeted dimension's follow-up, rounded and in words (analysis.did)."""
+    interval = (f"{signed(f.ci_low100, lang)} – {signed(f.ci_high100, lang)}"
+                if f.difference100 is not None else "")
+    return {"name": f.name.get(lang), "instrument": f.instrument.get(lang),
+            "change": signed(f.change100, lang),
+            "comparison": signed(f.comparison_change100, lang),
+            "difference": signed(f.difference100, lang), "interval": interval,
+            "n_comparison": str(f.n_comparison),
+            "words": followup_words(f.verdict, f.reason, f.direction, lang,
+                                    difference=f.difference100, ci_low=f.ci_low100,
+                                    ci_high=f.ci_high100, mdd=f.mdd100,
+                                    n_comparison=f.n_comparison,
+                                    min_comparison=f.min_comparison)}
 
 
 def _alone(section: InstrumentSection, d: DimensionResult) -> bool:

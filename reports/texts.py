@@ -596,4 +596,62 @@ register({
     "agree.several_units": {
         "id": "tidak berlaku: mencakup beberapa unit",
         "en": "not applicable: several units"},
+    # did it work? (analysis.did, services.followup)
+    "did.heading": {"id": "Apakah berhasil?", "en": "Did it work?"},
+    "did.intro": {
+        "id": "Untuk setiap dimensi yang menjadi sasaran tindakan pengembangan sejak {w}: "
+              "perubahan skor perkiraan unit ini dibandingkan dengan perubahan unit lain yang "
+              "tidak mendapat tindakan untuk dimensi itu (difference-in-differences). Unit di "
+              "atas atau di bawah unit sasaran tidak dipakai sebagai pembanding.",
+        "en": "For each dimension that development actions targeted since {w}: this unit's "
+              "change in its estimated score compared with the change of other units that "
+              "had no action on that dimension (difference in differences). Units above or "
+              "below a targeted unit are not used for comparison."},
+    "did.more": {
+        "id": "Skor unit ini naik lebih banyak (atau turun lebih sedikit) daripada unit "
+              "pembanding: selisih {d} poin (rentang 95%: {lo} sampai {hi}). Ini belum "
+              "membuktikan bahwa pelatihan atau tindakan pengembangan itu penyebabnya; hal "
+              "lain juga dapat berubah pada bulan-bulan yang sama.",
+        "en": "This unit's score rose more (or fell less) than the comparison units': a "
+              "difference of {d} points (95% interval: {lo} to {hi}). This does not prove "
+              "that the training or development action caused it; other things may also have "
+              "changed in the same months."},
+    "did.less": {
+        "id": "Skor unit ini naik lebih sedikit (atau turun lebih banyak) daripada unit "
+              "pembanding: selisih {d} poin (rentang 95%: {lo} sampai {hi}). Ini belum "
+              "membuktikan bahwa pelatihan atau tindakan pengembangan itu penyebabnya; hal "
+              "lain juga dapat berubah pada bulan-bulan yang sama.",
+        "en": "This unit's score rose less (or fell more) than the comparison units': a "
+              "difference of {d} points (95% interval: {lo} to {hi}). This does not prove "
+              "that the training or development action caused it; other things may also have "
+              "changed in the same months."},
+    "did.not_enough_evidence": {
+        "id": "Belum cukup bukti bahwa unit ini berubah lebih atau kurang dari unit "
+              "pembanding: selisih {d} poin (rentang 95%: {lo} sampai {hi}). Dengan data ini, "
+              "selisih baru dapat terlihat bila sekitar {mdd} poin atau lebih.",
+        "en": "Not enough evidence that this unit changed more or less than the comparison "
+              "units: a difference of {d} points (95% interval: {lo} to {hi}). With these "
+              "data a difference shows only when it is about {mdd} points or more."},
+    "did.treated_hidden": {
+        "id": "Tidak dapat dihitung: hasil unit ini untuk dimensi ini tidak ditampilkan pada "
+              "salah satu dari dua gelombang (kurang dari k responden atau untuk melindungi "
+              "unit lain).",
+        "en": "Cannot be computed: this unit's result on this dimension is not shown in one "
+              "of the two waves (fewer than k respondents, or to protect another unit)."},
+    "did.too_few_comparison": {
+        "id": "Tidak dapat dihitung: hanya {n} unit pembanding yang hasilnya ditampilkan pada "
+              "kedua gelombang; perlu sedikitnya {m}.",
+        "en": "Cannot be computed: only {n} comparison units have results shown in both "
+              "waves; at least {m} are needed."},
+    "did.no_previous_wave": {
+        "id": "Tidak dapat dihitung: belum ada gelombang sebelumnya yang ditutup dengan "
+              "instrumen ini.",
+        "en": "Cannot be computed: no earlier closed wave asked this instrument."},
+    "did.col_change": {"id": "Perubahan unit ini", "en": "This unit's change"},
+    "did.col_comparison": {"id": "Perubahan unit pembanding", "en": "Comparison units' change"},
+    "did.col_difference": {"id": "Selisih (rentang 95%)", "en": "Difference (95% interval)"},
+    "did.col_n": {"id": "Unit pembanding", "en": "Comparison units"},
+    "did.higher_worse": {
+        "id": "Pada dimensi ini skor lebih tinggi berarti lebih buruk.",
+        "en": "On this dimension a higher score is worse."},
 })

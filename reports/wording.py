@@ -144,3 +144,17 @@ register({
     "skm.kinerja.C": {"id": "Kurang Baik", "en": "Less than good"},
     "skm.kinerja.D": {"id": "Tidak Baik", "en": "Not good"},
 })
+
+
+def followup_words(verdict: str, reason: str, direction: Direction, lang: str, *,
+                   difference: float | None = None, ci_low: float | None = None,
+                   ci_high: float | None = None, mdd: float | None = None,
+                   n_comparison: int = 0, min_comparison: int = 4) -> str:
+    """A follow-up (analysis.did verdict) in plain words that claim no cause."""
+    if verdict == "not_estimable":
+        return translate(f"did.{reason}", lang, n=n_comparison, m=min_comparison)
+    text = translate(f"did.{verdict}", lang, d=signed(difference, lang),
+                     lo=signed(ci_low, lang), hi=signed(ci_high, lang), mdd=score(mdd, lang))
+    if direction == Direction.HIGHER_WORSE:
+        text += " " + translate("did.higher_worse", lang)
+    return text

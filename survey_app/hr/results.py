@@ -20,16 +20,17 @@ from flask_babel import gettext as _
 from instruments.model import Action, Direction, Instrument
 from reports import charts
 from reports.build import instrument_dimensions
+from reports.context import FollowupRow
 from reports.i18n import translate
 from reports.texts import ACTION_KINDS
-from reports.wording import number, percent, score, trend_tone, trend_words
+from reports.wording import followup_words, number, percent, score, signed, trend_tone, trend_words
 
 from ..config import HR_PREFIX
 from ..extensions import db
 from ..i18n import current_lang
 from ..instrument_store import get_instrument
 from ..models import PublishedCell, Wave, WaveState, WaveUnit
-from ..services import training_log, unit_counts
+from ..services import followup, training_log, unit_counts
 from ..services.publication import (
     ReportingError,
     UnitCount,
@@ -401,6 +402,53 @@ def action_kind(kind: str, lang: str) -> str:
     return translate(key, lang) if key in ACTION_KINDS else kind
 
 
+@dataclass(frozen=True)
+class FollowupLine:
+    """A targeted dimension's follow-up as the unit page prints it (analysis.did)."""
+
+    row: FollowupRow
+    lang: str
+
+    @property
+    def name(self) -> str:
+        """The dimension's name."""
+        return self.row.name.get(self.lang)
+
+    @property
+    def instrument(self) -> str:
+        """The instrument's title."""
+        return self.row.instrument.get(self.lang)
+
+    def fmt(self, name: str) -> str:
+        """A change or difference on 0-100 with its sign, or a dash."""
+        return signed(getattr(self.row, name), self.lang)
+
+    @property
+    def words(self) -> str:
+        """The plain-words sentence (it claims no cause)."""
+        r = self.row
+        return followup_words(r.verdict, r.reason, r.direction, self.lang,
+                              difference=r.difference100, ci_low=r.ci_low100,
+                              ci_high=r.ci_high100, mdd=r.mdd100,
+                              n_comparison=r.n_comparison, min_comparison=r.min_comparison)
+
+
+def followup_lines(wave: Wave, unit_id: int, lang: str
+                   ) -> tuple[str, list[FollowupLine], str]:
+    """The earlier wave's label, the unit's follow-ups of targeted dimensions and their
+    chart (differences with intervals; "" when none is estimable)."""
+    previous = followup.previous_culture_wave(wave)
+    treated = followup.treated_dimensions(previous, wave)
+    lines = [FollowupLine(r, lang) for r in
+             followup.followup_rows(followup.followup_of(unit_id, wave, treated))]
+    drawn = [f for f in lines if f.row.difference100 is not None]
+    chart = charts.difference_chart(
+        [f.name for f in drawn], [f.row.difference100 for f in drawn],
+        [f.row.ci_low100 for f in drawn], [f.row.ci_high100 for f in drawn],
+        x_label=_("selisih perubahan, poin 0–100 (rentang 95%%)")) if drawn else ""
+    return (previous.period if previous is not None else ""), lines, chart
+
+
 # ---------------------------------------------------------------- views
 
 @bp.app_template_global()
@@ -488,8 +536,11 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
                               for a in line.column.actions])
                for _grp, lines in sections for line in lines
                if line.comparison_tone == "bad" and line.column.actions]
+    followup_since, followups, followup_chart = (followup_lines(wave, unit_id, lang)
+                                                 if row.shown else ("", [], ""))
     return render_template(
         "hr/results/unit.html", wave=wave, row=row, sections=sections, trends=trends,
+        followup_since=followup_since, followups=followups, followup_chart=followup_chart,
         included_in=included, can_open_included=included is not None and (
             visible is None or included.unit_id in visible),
         parent=parent if parent is not None and (visible is None or parent.unit_id in visible)

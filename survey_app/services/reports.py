@@ -7,6 +7,7 @@ suppression come from `analysis.analyse_wave`; the PDFs come from `reports`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -25,6 +26,7 @@ from reports.context import ServiceIkm, SkmReportContext, SkmUnsur
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import Unit, Wave, WaveState, WaveUnit
+from . import followup
 from .dataset import wave_dataset
 from .publication import WaveBundle, culture_keys, is_skm, layout, org_name
 from .skm_followup import report_lines
@@ -43,10 +45,15 @@ def unit_filename(unit: Unit | WaveUnit) -> str:
 
 
 def unit_job(bundle: WaveBundle, i: int, lang: str) -> RenderJob:
-    """The report of the wave's unit at position `i`."""
-    return RenderJob(unit_filename(bundle.units[i]), build_unit_context(
-        i, bundle.names, bundle.waves, bundle.info, bundle.invited[i],
-        bundle.events.get(i, [])), lang)
+    """The report of the wave's unit at position `i`, with the follow-up of the dimensions
+    its development actions targeted since the previous wave (services.followup)."""
+    context = build_unit_context(i, bundle.names, bundle.waves, bundle.info, bundle.invited[i],
+                                 bundle.events.get(i, []))
+    rows = followup.followup_rows(followup.followup_of(
+        bundle.units[i].unit_id, bundle.wave, followup.treated_dimensions(
+            followup.previous_culture_wave(bundle.wave), bundle.wave)))
+    return RenderJob(unit_filename(bundle.units[i]),
+                     dataclasses.replace(context, followup=tuple(rows)), lang)
 
 
 def org_job(bundle: WaveBundle, lang: str) -> RenderJob:
