@@ -9,7 +9,8 @@ random responses by a fast loader (PostgreSQL COPY, SQLite executemany), then ti
 - read, before: the previous read path (one ORM query per instrument, one Python dict lookup
   per answer), the baseline in the same run;
 - analysis: `analysis.wave.analyse_wave` of each instrument on the same arrays;
-- with ``--close``: `services.close_wave` (publish the results, rewrite the storage).
+- with ``--close``: `services.close_wave` (publish the results, rewrite the storage), then
+  the aggregated export in CSV, xlsx and sav (`services.exports.export_bytes`).
 
 Peak memory of the read is tracemalloc's peak of a separate run (numpy reports to it).
 
@@ -182,6 +183,7 @@ def measure(app: Any, wave_id: int, close: bool, before: bool) -> dict[str, floa
     from survey_app.models import Wave
     from survey_app.services import close_wave
     from survey_app.services.dataset import wave_datasets
+    from survey_app.services.exports import export_bytes
 
     out: dict[str, float] = {}
     with app.app_context():
@@ -201,6 +203,10 @@ def measure(app: Any, wave_id: int, close: bool, before: bool) -> dict[str, floa
             out["close"], _ = _timed(lambda: (close_wave(db.session.get(Wave, wave_id),
                                                          actor="bench"),
                                               db.session.commit()))
+            for fmt in ("csv", "xlsx", "sav"):  # the aggregated export reads published cells
+                out[f"export_{fmt}"], (_, _, rows) = _timed(lambda fmt=fmt: export_bytes(
+                    db.session.get(Wave, wave_id), fmt, respondents=False, actor="bench"))
+                out["export_rows"] = float(rows)
     return out
 
 
@@ -233,17 +239,20 @@ def main(argv: list[str] | None = None) -> int:
              f"{args.units:,} units, {args.responses:,} responses of one wave with the three "
              "culture instruments (50 items); seconds, one process.", "",
              "| database | answers | load | read, before | read | read peak | analysis | "
-             "read / analysis, before | read / analysis | close |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "read / analysis, before | read / analysis | close | aggregated export after "
+             "close: csv / xlsx / sav |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, load, m in rows:
         before = m.get("read_before")
         was = f"{before:.2f} s" if before else "–"
         ratio = f"{before / m['analysis']:.1f}" if before else "–"
         close = f"{m['close']:.1f} s" if "close" in m else "–"
+        export = (f"{m['export_rows']:,.0f} rows: {m['export_csv']:.1f} / {m['export_xlsx']:.1f}"
+                  f" / {m['export_sav']:.1f} s" if "export_csv" in m else "–")
         lines.append(
             f"| {name} | {m['answers']:,.0f} | {load:.1f} s | {was} | {m['read']:.2f} s | "
             f"{m['read_mb']:,.0f} MB | {m['analysis']:.2f} s | {ratio} | "
-            f"{m['read'] / m['analysis']:.1f} | {close} |")
+            f"{m['read'] / m['analysis']:.1f} | {close} | {export} |")
     text = "\n".join(lines) + "\n"
     print(text)
     args.out.write_text(text, encoding="utf-8")
