@@ -1,12 +1,13 @@
 """The staff side (/hr): login, units, waves and codes, users, training, reports and exports.
 
-Blueprints: `auth` (login), `admin` (the pages of `admin.py`, `audit_log.py` and `users.py`),
+Blueprints: `auth` (login), `admin` (the pages of `admin.py`, `audit_log.py`, `comments.py`
+and `users.py`),
 `reports` and `exports` (downloads of closed waves).
 """
 
 from flask import Flask, g
 
-from . import admin, audit_log, users  # noqa: F401  (their routes are on blueprint.bp)
+from . import admin, audit_log, comments, users  # noqa: F401  (their routes are on blueprint.bp)
 from .auth import bp as auth_bp
 from .blueprint import bp as admin_bp
 from .exports import bp as exports_bp

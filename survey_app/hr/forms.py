@@ -180,3 +180,10 @@ class RespondentExportForm(FlaskForm):
 
     fmt = SelectField(_l("Format"), choices=EXPORT_FORMATS, default="csv")
     submit = SubmitField(_l("Unduh data per responden"))
+
+
+class CommentModerationForm(FlaskForm):
+    """Hide a comment, or show a hidden one again (HR moderation; never an edit)."""
+
+    comment = HiddenField(validators=[DataRequired(), Length(max=36)])
+    submit = SubmitField(_l("Sembunyikan"))

@@ -2,14 +2,19 @@
 
 `redact(text, roster=())` replaces, with a typed placeholder:
 
-| entity | placeholder | rule |
-|---|---|---|
-| e-mail | `[EMAIL]` | local@domain.tld |
-| NIP (civil-servant number, 18 digits: yyyymmdd yyyymm g nnn) | `[NIP]` | 18 digits, alone or grouped 8-6-1-3 by spaces, dots or dashes |
-| NIK (citizen number, 16 digits) | `[NIK]` | 16 digits, alone or grouped 6-6-4 or 4-4-4-4 |
-| phone | `[TELEPON]` | a mobile number `+62 8…`, `62 8…` or `08…` (10 to 13 digits with spaces, dots, dashes or brackets), a landline with an international prefix (`+62 21 …`) or a bracketed area code (`(0711) 352234`) |
-| name after an honorific | `[NAMA]` | Pak, Bu, Bapak, Ibu, Bpk, Bp, Sdr, Sdri, Sdra, Saudara, Saudari, Mas, Mbak, Mba, Kak, Bang followed by up to four capitalised words or initials (with H., Hj., Dr., Drs., Ir. … in front); the honorific stays |
-| roster name | `[NAMA]` | every roster entry as a whole phrase, and each of its words of three letters or more that is not an everyday Indonesian word (`ORDINARY_WORDS`), case-insensitive, as whole words |
+- `[EMAIL]`: an e-mail address, local@domain.tld.
+- `[NIP]`: a civil-servant number, 18 digits (yyyymmdd yyyymm g nnn), alone or grouped
+  8-6-1-3 by spaces, dots or dashes.
+- `[NIK]`: a citizen number, 16 digits, alone or grouped 6-6-4 or 4-4-4-4.
+- `[TELEPON]`: a mobile number `+62 8…`, `62 8…` or `08…` (10 to 13 digits with spaces,
+  dots, dashes or brackets); a landline with an international prefix (`+62 21 …`) or a
+  bracketed area code (`(0711) 352234`).
+- `[NAMA]` after an honorific: Pak, Bu, Bapak, Ibu, Bpk, Bp, Sdr, Sdri, Sdra, Saudara,
+  Saudari, Mas, Mbak, Mba, Kak or Bang followed by up to four capitalised words or initials
+  (H., Hj., Dr., Drs., Ir. … in front are part of the name); the honorific stays.
+- `[NAMA]` from the roster: every roster entry as a whole phrase, and each of its words of
+  three letters or more that is not an everyday Indonesian word (`ORDINARY_WORDS`), as whole
+  words, case aside.
 
 Decisions on look-alikes, which stay as written: an honorific followed by a position or a
 form of address is a role, not a person (`Pak Camat`, `Bu Lurah`, `Bapak Kepala Dinas`,
