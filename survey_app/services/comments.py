@@ -128,8 +128,8 @@ def comment_groups(wave: Wave, visible: Collection[int] | None = None,
         .where(WaveUnit.wave_id == wave.id))}
     position_of = {uid: pos for pos, (uid, _name) in nodes.items()}
     members: dict[int, set[int]] = {}
-    for pos, group in group_of.items():
-        members.setdefault(group, set()).add(nodes[pos][0])
+    for pos, at in group_of.items():
+        members.setdefault(at, set()).add(nodes[pos][0])
     texts: dict[int, list[ShownComment]] = {g: [] for g in members}
     query = sa.select(Comment.id, Comment.unit_id, Comment.text, Comment.hidden) \
         .where(Comment.wave_id == wave.id)
