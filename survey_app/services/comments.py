@@ -98,9 +98,9 @@ def pooling(wave: Wave) -> dict[int, int]:
     nodes = db.session.execute(
         sa.select(WaveUnit.position, WaveUnit.parent_position, WaveUnit.unit_id)
         .where(WaveUnit.wave_id == wave.id).order_by(WaveUnit.position)).all()
-    counts = dict(db.session.execute(
+    counts: dict[int, int] = {uid: n for uid, n in db.session.execute(
         sa.select(Response.unit_id, sa.func.count()).where(Response.wave_id == wave.id)
-        .group_by(Response.unit_id)).tuples())
+        .group_by(Response.unit_id))}
     parent = {pos: par for pos, par, _uid in nodes}
     has_children = {par for _pos, par, _uid in nodes if par is not None}
     waiting: dict[int, list[int]] = {pos: [pos] for pos, _par, _uid in nodes}
