@@ -43,11 +43,13 @@ def comments(wave_id: int) -> ResponseReturnValue:
                            form=CommentModerationForm(), lang=current_lang())
 
 
-@bp.route("/gelombang/<int:wave_id>/komentar/<any(sembunyikan, tampilkan):action>",
-          methods=["POST"])
+@bp.route("/gelombang/<int:wave_id>/komentar/<action>", methods=["POST"])
 @login_required(*HR)
 def moderate_comment(wave_id: int, action: str) -> ResponseReturnValue:
-    """Hide a shown comment, or show a hidden one again; written to the audit log."""
+    """Hide a shown comment (`sembunyikan`), or show a hidden one again (`tampilkan`);
+    written to the audit log."""
+    if action not in ("sembunyikan", "tampilkan"):
+        abort(404)
     wave = closed_wave_or_409(wave_id)
     form = CommentModerationForm()
     if not form.validate_on_submit():
