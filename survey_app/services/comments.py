@@ -4,9 +4,14 @@ Storing (`add_comment`, inside the submission's transaction): the text is redact
 (`services.redaction`) before it reaches the session, so the typed text is never stored or
 logged. The row holds the wave, the unit, the redacted text and the hidden flag: no response
 id, no time, a random id. A SQLite page keeps its cells in insertion order and a PostgreSQL
-heap its rows, so every new comment rewrites its wave's comments in a fresh random order:
-where a comment sits says nothing of when it came, and so nothing of which response came
-with it. Closing the wave rewrites them once more (`services.storage`).
+heap its rows, so every new comment rewrites the comments of its wave and unit in a fresh
+random order: where a comment sits among its unit's comments says nothing of when it came,
+and so nothing of which of the unit's responses came with it (the unit is on both rows
+anyway). The id's first four bytes are derived from the wave and unit (`comment_id`), so a
+unit's comments lie together in key order: deleting them empties their pages, and the
+rewrite fills fresh pages instead of the holes the old cells left, where the one new cell,
+having no hole of its own, would stand out. The cost grows with the unit's comments, not the
+wave's. Closing the wave rewrites them once more (`services.storage`).
 
 Showing (`comment_groups`, rule 4 of design/anonymity.md with k = max(10, wave k)): comments
 are shown only for a closed wave and only pooled at parent level. Going up the wave's frozen
@@ -21,6 +26,7 @@ sees its own comments. Each view shuffles the comments afresh; no date is stored
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -56,14 +62,21 @@ def add_comment(wave_id: int, unit_id: int, typed: str) -> str | None:
     text = redact(typed, roster_for(unit_id)).strip()[:COMMENT_STORED_MAX].strip()
     if not text:
         return None
-    rows = [dict(r._mapping) for r in db.session.execute(
-        sa.select(_COMMENT).where(_COMMENT.c.wave_id == wave_id))]
-    rows.append({"id": uuid.uuid4(), "wave_id": wave_id, "unit_id": unit_id, "text": text,
-                 "hidden": False})
+    same_unit = sa.and_(_COMMENT.c.wave_id == wave_id, _COMMENT.c.unit_id == unit_id)
+    rows = [dict(r._mapping) for r in db.session.execute(sa.select(_COMMENT).where(same_unit))]
+    rows.append({"id": comment_id(wave_id, unit_id), "wave_id": wave_id, "unit_id": unit_id,
+                 "text": text, "hidden": False})
     secrets.SystemRandom().shuffle(rows)
-    db.session.execute(sa.delete(_COMMENT).where(_COMMENT.c.wave_id == wave_id))
+    db.session.execute(sa.delete(_COMMENT).where(same_unit))
     db.session.execute(sa.insert(_COMMENT), rows)
     return text
+
+
+def comment_id(wave_id: int, unit_id: int) -> uuid.UUID:
+    """A random id whose first four bytes name the wave and unit: a unit's comments lie
+    together in the key order, so rewriting them empties whole pages."""
+    prefix = hashlib.blake2b(f"{wave_id}:{unit_id}".encode(), digest_size=4).digest()
+    return uuid.UUID(bytes=prefix + secrets.token_bytes(12))
 
 
 @dataclass(frozen=True)
