@@ -59,6 +59,7 @@ def roster_for(unit_id: int) -> tuple[str, ...]:
 def add_comment(wave_id: int, unit_id: int, typed: str) -> str | None:
     """Redact `typed` and add it to the wave's comments (module docstring); the stored text,
     or None when nothing is left to store."""
+    typed = typed.replace("\r\n", "\n")
     text = redact(typed, roster_for(unit_id)).strip()[:COMMENT_STORED_MAX].strip()
     if not text:
         return None

@@ -210,7 +210,8 @@ def validate_answers(
             value = int(text)
         answers.append(StoredAnswer(code, value, points))
     cut_value = _validate_cut(cut, form.get("cut"), errors)
-    if len(form.get("comment") or "") > COMMENT_MAX_LENGTH:
+    # A browser counts a line break as one character against `maxlength` but sends "\r\n".
+    if len((form.get("comment") or "").replace("\r\n", "\n")) > COMMENT_MAX_LENGTH:
         errors["comment"] = "length"
     if errors:
         raise AnswersInvalid(errors)

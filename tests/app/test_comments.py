@@ -146,6 +146,15 @@ def test_a_too_long_comment_is_refused_and_kept(app, open_wave_codes):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
 
 
+def test_line_breaks_count_once_as_the_browser_counts_them(app, open_wave_codes):
+    client = app.test_client()
+    typed = "baris\r\n" * 165 + "akhir"  # 995 characters with "\n", 1,160 with "\r\n"
+    assert submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS,
+                  comment=typed).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(Comment.text)) == typed.replace("\r\n", "\n")
+
+
 def test_the_last_page_has_the_box_and_says_what_happens(app, open_wave_codes):
     client = app.test_client()
     reply = submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS, page="1", go="next")
