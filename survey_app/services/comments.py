@@ -39,7 +39,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import COMMENT_STORED_MAX, Comment, Response, Wave, WaveUnit
+from ..models import COMMENT_STORED_MAX, Comment, Response, Unit, Wave, WaveUnit
 from .redaction import redact
 
 COMMENT_K = 10  # design/anonymity.md rule 4: free text needs groups of at least 10
@@ -63,6 +63,11 @@ def add_comment(wave_id: int, unit_id: int, typed: str) -> str | None:
     text = redact(typed, roster_for(unit_id)).strip()[:COMMENT_STORED_MAX].strip()
     if not text:
         return None
+    # Two submissions rewriting the same unit's comments at once would both re-insert the old
+    # rows: the unit's row is locked first (PostgreSQL; SQLite already holds its one write
+    # lock here). NO KEY UPDATE still lets responses reference the unit meanwhile.
+    db.session.execute(sa.select(Unit.id).where(Unit.id == unit_id)
+                       .with_for_update(key_share=True))
     same_unit = sa.and_(_COMMENT.c.wave_id == wave_id, _COMMENT.c.unit_id == unit_id)
     rows = [dict(r._mapping) for r in db.session.execute(sa.select(_COMMENT).where(same_unit))]
     rows.append({"id": comment_id(wave_id, unit_id), "wave_id": wave_id, "unit_id": unit_id,

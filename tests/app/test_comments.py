@@ -125,6 +125,43 @@ def test_comment_is_stored_redacted_apart_from_the_response(app, open_wave_codes
             assert secret not in data
 
 
+def test_concurrent_comments_of_one_unit_are_both_stored(app, open_wave_codes):
+    """While one submission's rewrite of the unit's comments is uncommitted, a second one
+    waits for it instead of re-inserting the same old rows (a duplicate key)."""
+    import threading
+
+    codes = open_wave_codes["codes"]["A"]
+    answer_all(app, {"A": codes[:1]}, lambda unit, i: "yang pertama")
+    started, results = threading.Event(), {}
+
+    def first() -> None:
+        with app.test_request_context("/isi/survei", method="POST"):
+            store_response(check_code(codes[1]), ANSWERS, None, "yang kedua")
+            started.set()
+            threading.Event().wait(0.5)  # the second submission runs meanwhile
+            db.session.commit()
+
+    def second() -> None:
+        started.wait(5)
+        try:
+            with app.test_request_context("/isi/survei", method="POST"):
+                store_response(check_code(codes[2]), ANSWERS, None, "yang ketiga")
+                db.session.commit()
+                results["second"] = "stored"
+        except Exception as exc:  # noqa: BLE001  (the failure is what the test reports)
+            results["second"] = repr(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == {"second": "stored"}
+    with app.app_context():
+        assert sorted(db.session.scalars(sa.select(Comment.text))) == [
+            "yang kedua", "yang ketiga", "yang pertama"]
+
+
 def test_an_empty_comment_stores_nothing(app, open_wave_codes):
     client = app.test_client()
     assert submit(client, open_wave_codes["codes"]["A"][0], FULL_ANSWERS,
