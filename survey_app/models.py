@@ -375,3 +375,29 @@ class ForumNeed(Model):
     text: so.Mapped[str] = so.mapped_column(sa.String(500))
     target_kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
     target: so.Mapped[str] = so.mapped_column(sa.String(100), default="")  # code or key:code
+
+
+COMMENT_MAX_LENGTH = 1000  # what a respondent may type
+# Redaction can lengthen a text (`Bu Ani` -> `Bu [NAMA]`); what is stored is cut at this.
+COMMENT_STORED_MAX = 4 * COMMENT_MAX_LENGTH
+
+
+class Comment(Model):
+    """A respondent's free-text comment, stored redacted (services.redaction), apart from the
+    response: no response id, no time, a random id. SQLite stores it WITHOUT ROWID, and each
+    new comment rewrites its wave's comments in random order (services.comments), so no
+    physical order follows submission order. Shown only in groups of at least 10 respondents
+    (design/anonymity.md rule 4); HR can hide a comment, never edit it."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        sa.CheckConstraint(f"length(text) BETWEEN 1 AND {COMMENT_STORED_MAX}",
+                           name="text_length"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id"), index=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    hidden: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())

@@ -1,13 +1,13 @@
 """The staff side (/hr): login, units, waves and codes, users, training, SKM follow-up and
 consultation forums, results, reports and exports.
 
-Blueprints: `auth` (login), `admin` (the pages of `admin.py`, `audit_log.py`, `skm.py` and
-`users.py`), `results`, `reports` and `exports` (downloads of closed waves).
+Blueprints: `auth` (login), `admin` (the pages of `admin.py`, `audit_log.py`, `comments.py`,
+`skm.py` and `users.py`), `results`, `reports` and `exports` (downloads of closed waves).
 """
 
 from flask import Flask, g
 
-from . import admin, audit_log, skm, users  # noqa: F401  (their routes are on blueprint.bp)
+from . import admin, audit_log, comments, skm, users  # noqa: F401  (routes on blueprint.bp)
 from .auth import bp as auth_bp
 from .blueprint import bp as admin_bp
 from .exports import bp as exports_bp

@@ -52,6 +52,8 @@ SENTENCES = {
     "user.export_grant": _l("Memberi izin ekspor data per responden."),
     "user.export_revoke": _l("Mencabut izin ekspor data per responden."),
     "export.respondents": _l("Mengunduh data per responden gelombang %(wave)s."),
+    "comment.hide": _l("Menyembunyikan satu komentar responden gelombang %(wave)s."),
+    "comment.show": _l("Menampilkan lagi satu komentar responden gelombang %(wave)s."),
 }
 
 

@@ -228,3 +228,10 @@ class ForumForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(min=1, max=100_000)])
     needs = FieldList(FormField(NeedEntry), min_entries=5, max_entries=5)
     submit = SubmitField(_l("Simpan forum"))
+
+
+class CommentModerationForm(FlaskForm):
+    """Hide a comment, or show a hidden one again (HR moderation; never an edit)."""
+
+    comment = HiddenField(validators=[DataRequired(), Length(max=36)])
+    submit = SubmitField(_l("Sembunyikan"))

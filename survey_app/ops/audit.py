@@ -44,6 +44,7 @@ ALLOWED_COLUMNS = {
     "response": {"id", "wave_id", "unit_id", "cut"},
     "answer": {"response_id", "item_code", "value", "points"},
     "code": {"hash", "wave_id", "unit_id", "used"},
+    "comment": {"id", "wave_id", "unit_id", "text", "hidden"},
 }
 # Allowed names that would otherwise match the suspicious-name pattern.
 ALLOWED_SUSPICIOUS = {("answer", "item_code"), ("code", "hash")}
@@ -106,7 +107,7 @@ def audit_database(engine: Engine) -> list[Finding]:
             findings.append(Finding("schema", table, "table missing (is the schema migrated?)"))
             continue
         findings += _column_findings(table, inspector.get_columns(table))
-    for table in ("response", "answer", "code"):
+    for table in ("response", "answer", "code", "comment"):
         if table in tables:
             findings += _order_findings(engine, table, inspector.get_columns(table))
     findings += _constraint_findings(inspector, tables)
@@ -233,7 +234,8 @@ def _xmin_findings(engine: Engine) -> list[Finding]:
             "SELECT w.id, w.name, count(DISTINCT x.xid) AS n FROM wave w JOIN ("
             "SELECT r.wave_id, r.xmin::text AS xid FROM response r UNION ALL "
             "SELECT r.wave_id, a.xmin::text FROM answer a JOIN response r "
-            "ON r.id = a.response_id) x ON x.wave_id = w.id WHERE w.state = 'closed' "
+            "ON r.id = a.response_id UNION ALL SELECT c.wave_id, c.xmin::text FROM comment c"
+            ") x ON x.wave_id = w.id WHERE w.state = 'closed' "
             "GROUP BY w.id, w.name HAVING count(DISTINCT x.xid) > 1 ORDER BY w.id")).all()
     return [Finding(STORAGE, f"wave {r.id} ({r.name})",
                     f"responses and answers carry {r.n} transaction ids (xmin) after close")

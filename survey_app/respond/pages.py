@@ -4,7 +4,8 @@ Page rule: one instrument per page while it has at most `MAX_QUESTIONS` (15) que
 longer instrument is split into the fewest pages of at most 15 questions that keep every
 dimension whole (its respondent questions, if any, count as one more block), the pages as even
 as possible, an earlier page the larger one on a tie. A dimension of more than 15 items is a
-page of its own. The optional cut question (jabatan) comes last, on the last page.
+page of its own. The optional cut question (jabatan) comes last, on the last page, and after
+it the optional comment box (`comment`, stored redacted and apart from the answers).
 
 The shipped culture survey (17 + 12 + 21 items) is thus 5 pages of 9, 8, 12, 12 and 9 + 1
 questions. The pages depend only on the wave's pinned instruments, so every page POST
@@ -48,6 +49,7 @@ class Page:
     instrument: Instrument
     blocks: tuple[Block, ...]
     cut: bool
+    comment: bool = False  # the last page: the optional comment box
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -55,13 +57,19 @@ class Page:
         fields = tuple(f for block in self.blocks for f in block.fields)
         return (*fields, "cut") if self.cut else fields
 
+    @property
+    def form_fields(self) -> tuple[str, ...]:
+        """Every field the page posts of its own: the questions and the comment box."""
+        return (*self.fields, "comment") if self.comment else self.fields
+
 
 def paginate(instruments: Sequence[Instrument], cut: bool,
              limit: int = MAX_QUESTIONS) -> tuple[Page, ...]:
     """The pages of a survey of `instruments` (module docstring); `cut`: the wave asks it."""
     groups = [group for inst in instruments for group in
               ((inst, blocks) for blocks in _split(_blocks(inst), limit))]
-    return tuple(Page(number, inst, blocks, cut and number == len(groups))
+    return tuple(Page(number, inst, blocks, cut and number == len(groups),
+                      number == len(groups))
                  for number, (inst, blocks) in enumerate(groups, start=1))
 
 

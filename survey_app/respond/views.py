@@ -34,6 +34,7 @@ from ..config import RESPOND_PREFIX
 from ..extensions import compress
 from ..i18n import current_lang
 from ..instrument_store import get_instrument
+from ..models import COMMENT_MAX_LENGTH
 from ..ops.errors import error_page
 from ..ops.ratelimit import (
     Refusal,
@@ -53,6 +54,7 @@ from ..services import (
     validate_answers,
     wave_instruments,
 )
+from ..services.comments import COMMENT_K
 from ..services.responses import CodeInfo, CodeWave
 from .forms import CodeForm
 from .pages import Page, paginate
@@ -96,7 +98,8 @@ def enter() -> ResponseReturnValue:
         instruments = wave_instruments(code.wave)
         return render_template("respond/intro.html", form=form, wave=code.wave,
                                unit=code.unit, instruments=instruments,
-                               parts=len(survey_pages(code.wave)), entry=entry_token(code))
+                               parts=len(survey_pages(code.wave)), entry=entry_token(code),
+                               comment_k=max(COMMENT_K, code.wave.k))
     status = 400 if request.method == "POST" else 200
     error = _("Formulir kedaluwarsa atau tidak lengkap; silakan coba lagi.") if status == 400 \
         else None
@@ -153,7 +156,8 @@ def survey() -> ResponseReturnValue:
             return _turn(code, pages, number, number + (1 if go == "next" else -1), go)
         answers, cut = validate_answers(wave_instruments(code.wave), code.wave.cut,
                                         _answer_fields())
-        receipt = store_response(code, answers, cut)  # commits, or stores nothing
+        receipt = store_response(code, answers, cut,  # commits, or stores nothing
+                                 request.form.get("comment"))
     except CodeRefused as exc:
         return render_template("respond/enter.html", form=CodeForm(formdata=None),
                                error=refusal_message(exc.reason)), 409
@@ -206,7 +210,7 @@ def _turn(code: CodeInfo, pages: tuple[Page, ...], number: int, target: int,
         validate_answers(wave_instruments(code.wave), code.wave.cut, given)
         return _render_page(code, pages, min(max(target, 1), len(pages)), given, {})
     except AnswersInvalid as exc:
-        page_of = {f: p.number for p in pages for f in p.fields}
+        page_of = {f: p.number for p in pages for f in p.form_fields}
         blocking = {f: why for f, why in exc.errors.items()
                     if why != "missing" or (go == "next" and page_of[f] <= number)}
         if blocking:
@@ -216,9 +220,9 @@ def _turn(code: CodeInfo, pages: tuple[Page, ...], number: int, target: int,
 
 def _render_errors(code: CodeInfo, pages: tuple[Page, ...], errors: Mapping[str, str]) -> str:
     """The first page with an error, showing that page's errors and every answer given."""
-    first = next(p for p in pages if any(f in errors for f in p.fields))
+    first = next(p for p in pages if any(f in errors for f in p.form_fields))
     return _render_page(code, pages, first.number, _answer_fields(),
-                        {f: errors[f] for f in first.fields if f in errors})
+                        {f: errors[f] for f in first.form_fields if f in errors})
 
 
 def _answer_fields() -> dict[str, str]:
@@ -233,14 +237,16 @@ def _render_page(code: CodeInfo, pages: tuple[Page, ...], number: int,
     form = CodeForm()  # the posted code again, with a CSRF token for the next POST
     page = pages[number - 1]
     numbers = {c: n for n, c in enumerate((f for p in pages for f in p.fields), start=1)}
-    carried = [(f, given.get(f, "")) for p in pages if p is not page for f in p.fields]
+    carried = [(f, given.get(f, "")) for p in pages if p is not page for f in p.form_fields]
     return render_template("respond/survey.html", form=form, wave=code.wave, unit=code.unit,
                            page=page, total=len(pages), given=given, errors=errors,
                            carried=carried, numbers=numbers,
                            bad=sorted(errors, key=lambda c: numbers.get(c, 0)),
                            cut_choices=CUT_CHOICES.get(code.wave.cut or "", ()),
                            entry=entry_token(code),
-                           keep=current_app.config["LENTERA_CODE_TOKEN_SECONDS"])
+                           keep=current_app.config["LENTERA_CODE_TOKEN_SECONDS"],
+                           comment_k=max(COMMENT_K, code.wave.k),
+                           comment_max=COMMENT_MAX_LENGTH)
 
 
 def _receipt_rows(keys: tuple[str, ...],

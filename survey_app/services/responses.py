@@ -15,7 +15,17 @@ from instruments.model import Instrument
 from ..codes import CodeFormatError, hash_code, normalise_code
 from ..extensions import db
 from ..instrument_store import get_instrument
-from ..models import Answer, Code, Response, Unit, Wave, WaveInstrument, WaveState
+from ..models import (
+    COMMENT_MAX_LENGTH,
+    Answer,
+    Code,
+    Response,
+    Unit,
+    Wave,
+    WaveInstrument,
+    WaveState,
+)
+from .comments import add_comment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -23,7 +33,7 @@ if TYPE_CHECKING:
 CUT_CHOICES: dict[str, tuple[str, ...]] = {"jabatan": ("struktural", "fungsional")}
 # Form fields that are not answers (`entry`: the signed token of ratelimit.entry_token);
 # anything else that is not an item code is tampering.
-FORM_FIELDS = frozenset({"csrf_token", "code", "entry", "cut", "submit", "lang"})
+FORM_FIELDS = frozenset({"csrf_token", "code", "entry", "cut", "submit", "lang", "comment"})
 
 
 class CodeRefused(ValueError):
@@ -66,6 +76,7 @@ class Receipt:
     unit_name: str
     cut: str | None
     answers: tuple[StoredAnswer, ...]
+    comment: str | None = None  # as stored: redacted, apart from the answers
 
 
 def code_hash(text: str) -> bytes:
@@ -199,6 +210,9 @@ def validate_answers(
             value = int(text)
         answers.append(StoredAnswer(code, value, points))
     cut_value = _validate_cut(cut, form.get("cut"), errors)
+    # A browser counts a line break as one character against `maxlength` but sends "\r\n".
+    if len((form.get("comment") or "").replace("\r\n", "\n")) > COMMENT_MAX_LENGTH:
+        errors["comment"] = "length"
     if errors:
         raise AnswersInvalid(errors)
     return answers, cut_value
@@ -224,9 +238,11 @@ def _validate_cut(cut: str | None, given: str | None, errors: dict[str, str]) ->
     return given
 
 
-def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None) -> Receipt:
-    """Mark the code used and add the response and its answers to the request's transaction,
-    which the request commits (`database.App`): all of it is stored, or nothing.
+def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None,
+                   comment: str | None = None) -> Receipt:
+    """Mark the code used and add the response and its answers, and the redacted comment if
+    any (`services.comments.add_comment`, not linked to the response), to the request's
+    transaction, which the request commits (`database.App`): all of it is stored, or nothing.
 
     Marking is the exactly-once guard: the update changes the code's row only while the code
     is unused and its wave open, so of two concurrent submissions with the same code only one
@@ -244,4 +260,5 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None)
     db.session.execute(_INSERT_ANSWERS, [
         {"response_id": response_id, "item_code": a.item_code, "value": a.value,
          "points": a.points} for a in answers])
-    return Receipt(info.wave.name, info.unit.name, cut, tuple(answers))
+    stored = add_comment(info.wave.id, info.unit.id, comment) if comment else None
+    return Receipt(info.wave.name, info.unit.name, cut, tuple(answers), stored)

@@ -21,10 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Answer, Code, Response
+from ..models import Answer, Code, Comment, Response
 
 # PostgreSQL: each table and the index CLUSTER orders it by (random uuid / keyed hash).
-PG_CLUSTER = (("response", "pk_response"), ("answer", "pk_answer"), ("code", "pk_code"))
+PG_CLUSTER = (("response", "pk_response"), ("answer", "pk_answer"), ("code", "pk_code"),
+              ("comment", "pk_comment"))
 
 
 def insert_codes(rows: Sequence[Mapping[str, Any]]) -> None:
@@ -41,10 +42,10 @@ def scrub_wave_codes(wave_id: int) -> None:
     Runs inside the close transaction, before the wave's state becomes closed (the closed-wave
     guard refuses any change to its rows afterwards). PostgreSQL stamps each row with the id of
     the transaction that wrote it (xmin): the code marked used and the response stored by one
-    submission share it, and xmin order is submission order. Rewriting the responses and
-    answers here gives them all the close transaction's xmin; `compact_storage` then drops the
-    old row versions and the heap order. SQLite keeps no per-row transaction ids;
-    `secure_delete` zeroes the deleted code cells.
+    submission share it, and xmin order is submission order. Rewriting the responses,
+    answers and comments here gives them all the close transaction's xmin;
+    `compact_storage` then drops the old row versions and the heap order. SQLite keeps no
+    per-row transaction ids; `secure_delete` zeroes the deleted code cells.
     """
     delete_wave_codes(wave_id)
     if db.session.get_bind().dialect.name != "postgresql":
@@ -53,6 +54,7 @@ def scrub_wave_codes(wave_id: int) -> None:
         sa.update(Response).where(Response.wave_id == wave_id).values(cut=Response.cut),
         sa.update(Answer).where(Answer.response_id.in_(
             sa.select(Response.id).where(Response.wave_id == wave_id))).values(value=Answer.value),
+        sa.update(Comment).where(Comment.wave_id == wave_id).values(hidden=Comment.hidden),
     ):
         db.session.execute(statement.execution_options(synchronize_session=False))
 
@@ -83,7 +85,7 @@ def compact_storage() -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table, index in PG_CLUSTER:
                 conn.exec_driver_sql(f"CLUSTER {table} USING {index}")
-            conn.exec_driver_sql("ANALYZE response, answer, code")
+            conn.exec_driver_sql("ANALYZE response, answer, code, comment")
         return
     raw = engine.raw_connection()  # autocommit (configure_sqlite): no BEGIN around VACUUM
     try:

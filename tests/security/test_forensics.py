@@ -457,3 +457,112 @@ def test_pg_closed_wave_heap_xmin_and_dump_hold_no_link_and_no_order(app, backen
     answer_order = response_order([row[0].replace("-", "").encode()
                                    for row in dumped["answer"]])
     assert abs(rho(submitted, answer_order)) <= RHO_LIMIT
+
+
+# --- comments: apart from the responses in every copy ---------------------------------------
+# Each submission carries a comment "catatan nomor i"; the attacker pairs comments with
+# responses (or codes) by where they sit in the file or by their row versions.
+
+LINK_LIMIT = 5  # correct pairs of a random matching of 60: Poisson(1), P(>= 6) = 6e-4
+
+
+def submit_with_comments(app, codes: list[str]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Submit each code with its own comment; (response id hex, comment text) in order."""
+    client = app.test_client()
+    truth, seen = [], set()
+    for i, code in enumerate(codes):
+        assert submit(client, code, FULL_ANSWERS, comment=f"catatan nomor {i}").status_code == 200
+        with app.app_context():
+            ids = {r.hex for r in db.session.scalars(sa.select(Response.id))}
+            db.session.rollback()
+        (new,) = ids - seen
+        seen |= ids
+        truth.append((new, f"catatan nomor {i}"))
+    return truth
+
+
+def comment_texts(path: Path) -> dict[str, str]:
+    conn = open_copy(path)
+    rows = dict(conn.execute("SELECT id, text FROM comment").fetchall())
+    conn.close()
+    return rows
+
+
+def order_links(responses: list[str], comments: list[str],
+                truth: list[tuple[str, str]]) -> int:
+    """Attack on an order: pair the i-th response with the i-th comment."""
+    return sum(pair in set(truth) for pair in zip(responses, comments, strict=False))
+
+
+@pytest.mark.parametrize("backend", SQLITE)
+def test_sqlite_open_wave_copy_orders_no_comment(app, backend, wave, tmp_path):
+    """Unlike the responses (above), comments have no insertion order even while the wave is
+    open: each new comment rewrites its wave's comments in random order."""
+    truth = submit_with_comments(app, wave["codes"][:N])
+    copies = copy_sqlite_files(app, tmp_path / "copy")
+    current = current_file(copies, tmp_path)
+    text_of = comment_texts(current)
+    comments = [text_of[key.decode()] for key in physical_order(current, "comment")]
+    submitted = [text for _rid, text in truth]
+    assert sorted(comments) == sorted(submitted)
+    assert abs(rho(submitted, comments)) <= RHO_LIMIT
+    responses = response_order(physical_order(current, "response"))
+    assert order_links(responses, comments, truth) <= LINK_LIMIT
+    with pytest.raises(sqlite3.OperationalError, match="rowid"):
+        open_copy(current).execute("SELECT rowid FROM comment")
+    assert set(copies) == {""}
+
+
+@pytest.mark.parametrize("backend", SQLITE)
+def test_sqlite_closed_wave_comments_have_no_order(app, backend, users, wave, tmp_path):
+    truth = submit_with_comments(app, wave["codes"][:N])
+    close_through_hr_pages(app, users, wave["id"])
+    copies = copy_sqlite_files(app, tmp_path / "copy")
+    current = current_file(copies, tmp_path)
+    text_of = comment_texts(current)
+    comments = [text_of[key.decode()] for key in physical_order(current, "comment")]
+    assert abs(rho([text for _rid, text in truth], comments)) <= RHO_LIMIT
+    assert cells_in_key_order(current, "comment")
+    responses = response_order(physical_order(current, "response"))
+    assert order_links(responses, comments, truth) <= LINK_LIMIT
+
+
+@pytest.mark.parametrize("backend", POSTGRES)
+def test_pg_open_wave_comment_xmin_names_at_most_the_last_submission(app, backend, wave):
+    """Every new comment rewrites its wave's comments, so they all carry the last
+    submission's xmin: an xmin pairs no earlier comment with its response."""
+    truth = submit_with_comments(app, wave["codes"][:N])
+    responses = dict(heap(app, "response", "id"))
+    with app.app_context():
+        comments = dict(db.session.execute(sa.text(
+            "SELECT text, xmin::text FROM comment")).all())
+        db.session.rollback()
+    assert len(set(comments.values())) == 1
+    linked = sum(responses[rid] == comments[text] for rid, text in truth)
+    assert linked <= 1
+    heap_texts = [t for t, _x in heap_rows(app, "comment", "text")]
+    submitted = [text for _rid, text in truth]
+    assert abs(rho(submitted, heap_texts)) <= RHO_LIMIT
+
+
+@pytest.mark.parametrize("backend", POSTGRES)
+def test_pg_closed_wave_comments_share_one_xmin_and_key_order(app, backend, users, wave):
+    truth = submit_with_comments(app, wave["codes"][:N])
+    close_through_hr_pages(app, users, wave["id"])
+    rows = heap(app, "comment", "id")
+    responses = heap(app, "response", "id")
+    assert len({x for _k, x in rows} | {x for _r, x in responses}) == 1
+    assert [k for k, _x in rows] == sorted(k for k, _x in rows)
+    heap_texts = [t for t, _x in heap_rows(app, "comment", "text")]
+    assert abs(rho([text for _rid, text in truth], heap_texts)) <= RHO_LIMIT
+    dumped = dump(app, ("comment",))["comment"]
+    assert abs(rho([text for _rid, text in truth], [row[3] for row in dumped])) <= RHO_LIMIT
+
+
+def heap_rows(app, table: str, column: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(column value, xmin) of a table's rows in heap order."""
+    with app.app_context():
+        rows = db.session.execute(sa.text(
+            f"SELECT {column}, xmin::text FROM {table} ORDER BY ctid")).all()  # noqa: S608
+        db.session.rollback()
+    return [(str(v), x) for v, x in rows]
