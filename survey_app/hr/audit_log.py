@@ -47,6 +47,9 @@ SENTENCES = {
     "user.export_grant": _l("Memberi izin ekspor data per responden."),
     "user.export_revoke": _l("Mencabut izin ekspor data per responden."),
     "export.respondents": _l("Mengunduh data per responden gelombang %(wave)s."),
+    "kiosk.register": _l("Mendaftarkan kiosk survei warga untuk gelombang %(wave)s."),
+    "kiosk.revoke": _l("Mencabut kiosk survei warga gelombang %(wave)s."),
+    "skm.population": _l("Mencatat populasi unit layanan untuk gelombang %(wave)s."),
 }
 
 

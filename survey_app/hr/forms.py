@@ -180,3 +180,21 @@ class RespondentExportForm(FlaskForm):
 
     fmt = SelectField(_l("Format"), choices=EXPORT_FORMATS, default="csv")
     submit = SubmitField(_l("Unduh data per responden"))
+
+
+class PopulationForm(FlaskForm):
+    """The number of citizens a service unit served in an SKM wave's period."""
+
+    unit = SelectField(_l("Unit layanan"), coerce=int)
+    population = IntegerField(_l("Jumlah penerima layanan dalam periode ini (populasi)"),
+                              validators=[InputRequired(), NumberRange(min=1, max=100_000_000)])
+    submit = SubmitField(_l("Simpan populasi"))
+
+
+class KioskForm(FlaskForm):
+    """Register a tablet at a service unit's counter as a kiosk."""
+
+    unit = SelectField(_l("Unit layanan"), coerce=int)
+    label = StringField(_l("Nama kiosk (misalnya: Loket 1)"),
+                        validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField(_l("Daftarkan kiosk"))
