@@ -169,7 +169,7 @@ def count_refusal(target: Target) -> None:
 def refusals(wave: Wave) -> dict[int, int]:
     """Refused submissions per unit id of the wave."""
     return dict(db.session.execute(sa.select(SkmRefusals.unit_id, SkmRefusals.refused)
-                                   .where(SkmRefusals.wave_id == wave.id)).tuples().all())
+                                   .where(SkmRefusals.wave_id == wave.id)).all())
 
 
 # ---------------------------------------------------------------- kiosks
@@ -268,7 +268,7 @@ def progress(wave: Wave, visible: set[int] | None = None) -> list[Progress]:
     """Per service unit of an SKM wave, its progress towards the Krejcie-Morgan sample."""
     populations = dict(db.session.execute(
         sa.select(SkmPopulation.unit_id, SkmPopulation.population)
-        .where(SkmPopulation.wave_id == wave.id)).tuples().all())
+        .where(SkmPopulation.wave_id == wave.id)).all())
     refused = refusals(wave)
     members = {u.id for u in wave.units}
     out = []

@@ -283,7 +283,8 @@ _INSERT_CITIZEN = sa.insert(Response.__table__).from_select(
     .where(sa.exists().where(_WAVE.c.id == sa.bindparam("wave_id"),
                              _WAVE.c.state == WaveState.OPEN.value))
     .where(sa.exists().where(wave_unit.c.wave_id == sa.bindparam("wave_id"),
-                             wave_unit.c.unit_id == sa.bindparam("unit_id"))))
+                             wave_unit.c.unit_id == sa.bindparam("unit_id")))
+).returning(Response.__table__.c.id)  # rowcount of INSERT ... SELECT is -1 on psycopg
 
 
 def store_citizen_response(wave_id: int, unit_id: int, nonce_digest: bytes,
@@ -300,9 +301,9 @@ def store_citizen_response(wave_id: int, unit_id: int, nonce_digest: bytes,
     if used.rowcount != 1:
         raise CitizenRefused("used")
     response_id = uuid.uuid4()
-    inserted = cast("CursorResult[Any]", db.session.execute(
-        _INSERT_CITIZEN, {"id": response_id, "wave_id": wave_id, "unit_id": unit_id}))
-    if inserted.rowcount != 1:
+    inserted = db.session.execute(
+        _INSERT_CITIZEN, {"id": response_id, "wave_id": wave_id, "unit_id": unit_id}).all()
+    if len(inserted) != 1:
         raise CitizenRefused("closed")
     db.session.execute(_INSERT_ANSWERS, [
         {"response_id": response_id, "item_code": a.item_code, "value": a.value,
