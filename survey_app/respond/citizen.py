@@ -61,7 +61,10 @@ bp.after_request(compress.after_request)
 # Fields of the citizen form that are not answers.
 OWN_FIELDS = frozenset({"t", "relang"})
 KIOSK_COOKIE_SECONDS = 400 * 24 * 60 * 60  # the longest lifetime browsers keep
-THANKS_SECONDS = 8  # a kiosk's thank-you page, then a blank form for the next citizen
+# A kiosk's thank-you is a banner above the next citizen's blank form, reached by a redirect
+# (POST -> 303 -> GET): the form is empty at once and Back shows only blank forms. A timed
+# <meta http-equiv=refresh> would fail WCAG 2.2.1 (axe-core's meta-refresh rule).
+THANKS_ARG = "terkirim"
 
 
 def _target(token: str) -> Target:
@@ -81,13 +84,13 @@ def _target(token: str) -> Target:
 
 def _render(target: Target, token: str, *, given: Mapping[str, str] | None = None,
             errors: Mapping[str, str] | None = None, message: str | None = None,
-            form_token: str | None = None) -> str:
+            form_token: str | None = None, thanks: bool = False) -> str:
     """The form, blank or with the answers `given` and their `errors`, with a form token."""
     form = CitizenForm(formdata=None)
     form.t.data = form_token or issue_form_token(target)
     return render_template("citizen/form.html", target=target, token=token, form=form,
                            given=given or {}, errors=errors or {}, message=message,
-                           kiosk=_kiosk(target) is not None)
+                           thanks=thanks)
 
 
 def _kiosk(target: Target) -> int | None:
@@ -104,7 +107,8 @@ def form(token: str) -> ResponseReturnValue:
     """The SKM form of a poster's unit; a POST stores it or says why not, keeping the answers."""
     target = _target(token)
     if request.method == "GET":
-        return _render(target, token)
+        thanks = THANKS_ARG in request.args and _kiosk(target) is not None
+        return _render(target, token, thanks=thanks)
     given = _answers()
     posted = request.form.get("t", "")
     if "relang" in request.form:  # the language switch: the same answers, nothing stored
@@ -162,9 +166,10 @@ def _store(target: Target, token: str, given: Mapping[str, str],
             abort(410, description=_("Survei kepuasan ini sudah ditutup; jawaban Anda tidak "
                                      "disimpan."))
         return render_template("citizen/used.html", target=target, token=token), 409
-    rows = _receipt_rows(target, answers)
-    return render_template("citizen/thanks.html", target=target, token=token, rows=rows,
-                           kiosk=kiosk is not None, refresh=THANKS_SECONDS)
+    if kiosk is not None:  # the next citizen's blank form, with the thank-you above it
+        return redirect(url_for("citizen.form", token=token, **{THANKS_ARG: 1}), 303)
+    return render_template("citizen/thanks.html", target=target, token=token,
+                           rows=_receipt_rows(target, answers))
 
 
 def _receipt_rows(target: Target, answers: list[StoredAnswer]) -> list[tuple[str, str]]:

@@ -258,10 +258,14 @@ def test_kiosk_registration_activation_and_revocation(app, skm, clock):
     assert cookie is not None and cookie.http_only
     assert app.test_client().get(link.group(1)).status_code == 404  # the link works once
     r = answer(tablet, clock, skm.url("DUK"))
-    assert 'http-equiv="refresh"' in r.text and skm.url("DUK") in r.text
-    assert "Gratis" not in r.text  # the next citizen sees no answer of this one
-    blank = tablet.get(skm.url("DUK"))
-    assert "checked" not in blank.text and blank.headers["Cache-Control"] == "no-store"
+    # Stored, then straight to the next citizen's blank form with the thank-you above it.
+    assert r.status_code == 303 and r.headers["Location"] == skm.url("DUK") + "?terkirim=1"
+    blank = tablet.get(r.headers["Location"])
+    assert "jawaban Anda sudah tersimpan" in blank.text and "checked" not in blank.text
+    assert blank.headers["Cache-Control"] == "no-store" and 'autocomplete="off"' in blank.text
+    assert stored(app) == 1
+    # The banner is the kiosk's only: anyone else gets the plain form.
+    assert "sudah tersimpan" not in app.test_client().get(r.headers["Location"]).text
     with app.app_context():
         from survey_app.models import Kiosk
 
@@ -272,6 +276,6 @@ def test_kiosk_registration_activation_and_revocation(app, skm, clock):
                 data={"csrf_token": csrf_token(page)})
     assert r.status_code == 302
     r = answer(tablet, clock, skm.url("DUK"))
-    assert r.status_code == 200 and 'http-equiv="refresh"' not in r.text  # no kiosk any more
+    assert r.status_code == 200 and "Tanda terima" in r.text  # a plain citizen's receipt now
     audit = hr.get("/hr/audit").get_data(as_text=True)
     assert "Mendaftarkan kiosk" in audit and "Mencabut kiosk" in audit
