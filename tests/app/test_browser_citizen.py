@@ -1,8 +1,8 @@
 """Browser test of the citizen SKM form (Playwright + Debian chromium, 360x740 phone, with
 JavaScript off): a citizen answers from the poster's QR URL, the kiosk at the counter shows a
 blank form after each citizen and Back shows no earlier citizen's answers, and once the
-period closes the public page shows the new responses. axe-core checks every page in a second, JavaScript-on
-context fed the very same HTML.
+period closes the public page shows the new responses. axe-core checks every page in a
+second, JavaScript-on context fed the very same HTML.
 
 The minimum time between opening and sending a form is set to 0 s here (a browser test clicks
 faster than a person); tests/app/test_citizen_skm.py tests it with a simulated clock."""
