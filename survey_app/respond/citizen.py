@@ -167,7 +167,7 @@ def _store(target: Target, token: str, given: Mapping[str, str],
                                      "disimpan."))
         return render_template("citizen/used.html", target=target, token=token), 409
     if kiosk is not None:  # the next citizen's blank form, with the thank-you above it
-        return redirect(url_for("citizen.form", token=token, **{THANKS_ARG: 1}), 303)
+        return redirect(url_for("citizen.form", token=token) + f"?{THANKS_ARG}=1", 303)
     return render_template("citizen/thanks.html", target=target, token=token,
                            rows=_receipt_rows(target, answers))
 
