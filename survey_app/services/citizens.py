@@ -305,6 +305,8 @@ class PublicResult:
     ikm: float | None
     converted: str | None  # two decimals as the regulation prints it
     mutu: str | None
+    population: int | None = None  # entered by HR; with it the Krejcie-Morgan sample
+    required: int | None = None
 
     @property
     def shown(self) -> bool:
@@ -335,8 +337,11 @@ def public_result(target: Target) -> PublicResult:
         return PublicResult(target.wave, units[position], None, (), None, None, None)
     ikm = float(np.mean([u.nrr for u in unsur]))
     converted = ikm * CONVERSION
+    population = db.session.scalar(sa.select(SkmPopulation.population).where(
+        SkmPopulation.wave_id == target.wave.id, SkmPopulation.unit_id == target.unit.id))
     return PublicResult(target.wave, units[position], respondents, tuple(unsur), ikm,
-                        str(round_converted(converted)), mutu_for(converted))
+                        str(round_converted(converted)), mutu_for(converted), population,
+                        krejcie_morgan(population) if population else None)
 
 
 def today() -> dt.date:

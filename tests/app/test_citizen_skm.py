@@ -220,6 +220,12 @@ def test_the_public_page_shows_the_published_aggregates_after_close(app, skm, cl
     pkm = app.test_client()  # PKM gets 2 respondents: below k = 3
     for _ in range(2):
         assert answer(pkm, clock, skm.url("PKM")).status_code == 200
+    hr = app.test_client()
+    assert login(hr).status_code == 302
+    page = hr.get(f"/hr/gelombang/{skm.wave_id}/skm").get_data(as_text=True)
+    assert hr.post(f"/hr/gelombang/{skm.wave_id}/skm/populasi",
+                   data={"csrf_token": csrf_token(page), "unit": skm.units["DUK"],
+                         "population": "100"}).status_code == 302
     public = app.test_client()
     url = f"/skm/hasil/{skm.wave_id}/{skm.units['DUK']}"
     assert public.get(url).status_code == 404  # nothing before the period closes
@@ -228,6 +234,7 @@ def test_the_public_page_shows_the_published_aggregates_after_close(app, skm, cl
         db.session.commit()
     html = public.get(url).get_data(as_text=True)
     assert re.search(r'id="respondents">4<', html)
+    assert re.search(r'id="required">80 · belum tercapai<', html)  # N = 100 needs 80
     nrr = [sum(int(r[f"U{i}"]) for r in rows) / 4 for i in range(1, 10)]
     ikm = sum(nrr) / 9
     assert f"{ikm * 25:.2f}" in html  # 25 x IKM, two decimals as the regulation prints it
