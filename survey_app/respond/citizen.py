@@ -27,10 +27,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from ..config import CITIZEN_PREFIX
 from ..extensions import compress, db
 from ..i18n import current_lang
+from ..ops.errors import error_page
 from ..ops.ratelimit import citizen_refusal, refusal_text, too_many
 from ..services import AnswersInvalid, FormTampered, StoredAnswer, validate_answers
 from ..services.citizens import (
@@ -100,6 +102,23 @@ def _kiosk(target: Target) -> int | None:
 
 def _answers() -> dict[str, str]:
     return {k: v for k, v in request.form.items() if k not in OWN_FIELDS}
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError) -> ResponseReturnValue:
+    """A citizen form posted without a valid CSRF token (the phone dropped its cookie): nothing
+    is stored, the form of an open wave comes back with every answer and a fresh token; any
+    other request gets the error page."""
+    token = (request.view_args or {}).get("token")
+    if request.endpoint != "citizen.form" or not isinstance(token, str):
+        return error_page(error)
+    try:
+        target = resolve_target(token)
+    except (TargetUnknown, TargetClosed):
+        return error_page(error)
+    return _render(target, token, given=_answers(), message=_(
+        "Pemeriksaan keamanan formulir gagal (mungkin cookie di perangkat ini terhapus). "
+        "Belum ada yang disimpan; jawaban Anda masih ada di bawah. Tekan Kirim lagi.")), 400
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

@@ -286,3 +286,30 @@ def test_kiosk_registration_activation_and_revocation(app, skm, clock):
     assert r.status_code == 200 and "Tanda terima" in r.text  # a plain citizen's receipt now
     audit = hr.get("/hr/audit").get_data(as_text=True)
     assert "Mendaftarkan kiosk" in audit and "Mencabut kiosk" in audit
+
+
+def test_the_language_switch_and_a_lost_cookie_keep_every_answer(app, skm, clock):
+    client = app.test_client()
+    page = client.get(skm.url("DUK")).get_data(as_text=True)
+    fields = form_fields(page)
+    r = client.post(skm.url("DUK") + "?lang=en", data={**fields, **ANSWERS, "relang": "1"})
+    assert r.status_code == 200 and "Service unit: Disdukcapil" in r.text
+    assert re.search(r'name="U4" value="4" checked', r.text) and stored(app) == 0
+    assert form_fields(r.text)["t"] == fields["t"]  # the same form, the clock keeps running
+    fresh = app.test_client()  # no session cookie: the CSRF check fails
+    clock.advance(60)
+    r = fresh.post(skm.url("DUK"), data={**fields, **ANSWERS})
+    assert r.status_code == 400 and re.search(r'name="U9" value="3" checked', r.text)
+    assert stored(app) == 0
+    r = fresh.post(skm.url("DUK"), data={**form_fields(r.text), **ANSWERS})
+    assert r.status_code == 429  # the new form token was just issued: too fast
+    clock.advance(30)
+    r = fresh.post(skm.url("DUK"), data={**form_fields(r.text), **ANSWERS})
+    assert r.status_code == 200 and stored(app) == 1
+
+
+def test_an_skm_wave_page_offers_no_participation_codes(app, skm):
+    hr = app.test_client()
+    assert login(hr).status_code == 302
+    html = hr.get(f"/hr/gelombang/{skm.wave_id}").get_data(as_text=True)
+    assert "Kode partisipasi" not in html and "Survei warga: populasi, poster QR" in html
