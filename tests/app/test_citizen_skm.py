@@ -313,3 +313,11 @@ def test_an_skm_wave_page_offers_no_participation_codes(app, skm):
     assert login(hr).status_code == 302
     html = hr.get(f"/hr/gelombang/{skm.wave_id}").get_data(as_text=True)
     assert "Kode partisipasi" not in html and "Survei warga: populasi, poster QR" in html
+
+
+def test_the_audit_flags_a_citizen_route_logged_with_an_address():
+    from survey_app.ops.audit import audit_log_lines
+
+    lines = [f'{ADDRESS} - - "GET /skm/WzEsMV0.abc HTTP/1.1" 200', '"GET /skm/WzEsMV0.abc" 200',
+             f'{ADDRESS} "GET /hr/masuk" 200']
+    assert [f.where for f in audit_log_lines("access.log", lines)] == ["access.log:1"]
