@@ -6,8 +6,9 @@ signed token (`services.citizens.issue_form_token`) that is refused when posted 
 `LENTERA_SKM_MIN_SECONDS` after it was issued, after `LENTERA_SKM_FORM_SECONDS`, or twice;
 each stored submission takes one from the address's allowance (`ops.ratelimit.citizen_refusal`,
 an HMAC of the address, never the address), or from the kiosk's when the tablet carries a
-registered kiosk cookie. Every refusal adds one to the unit's aggregate count, and every
-refused page keeps the answers given. The page works without JavaScript; it lives under
+registered kiosk cookie. Every refusal of a flood's kind (forged, replayed, too fast,
+tampered, over the allowance) adds one to the unit's aggregate count, and every refused page
+keeps the answers given. The page works without JavaScript; it lives under
 /skm, which is `no-store` and kept out of our access logs like /isi (ops/).
 """
 
@@ -32,6 +33,7 @@ from flask_wtf.csrf import CSRFError
 from ..config import CITIZEN_PREFIX
 from ..extensions import compress, db
 from ..i18n import current_lang
+from ..models import WaveState
 from ..ops.errors import error_page
 from ..ops.ratelimit import citizen_refusal, refusal_text, too_many
 from ..services import AnswersInvalid, FormTampered, StoredAnswer, validate_answers
@@ -77,7 +79,7 @@ def _target(token: str) -> Target:
         abort(404, description=_("Alamat survei ini tidak dikenal. Periksa kembali tautan atau "
                                  "pindai lagi kode QR di loket layanan."))
     except TargetClosed as exc:
-        if exc.wave.state == "closed":
+        if exc.wave.state == WaveState.CLOSED:
             abort(410, description=_("Survei kepuasan %(w)s sudah ditutup, sehingga tidak "
                                      "menerima jawaban lagi. Terima kasih atas perhatian "
                                      "Anda.", w=exc.wave.name))
@@ -179,11 +181,11 @@ def _store(target: Target, token: str, given: Mapping[str, str],
         store_citizen_response(target.wave.id, target.unit.id, nonce_digest(nonce), answers,
                                today())
     except CitizenRefused as exc:
-        db.session.rollback()  # nothing of this submission stays; the refusal is counted
-        count_refusal(target)
-        if exc.reason == "closed":
+        db.session.rollback()  # nothing of this submission stays
+        if exc.reason == "closed":  # closed meanwhile: a citizen, not a flood
             abort(410, description=_("Survei kepuasan ini sudah ditutup; jawaban Anda tidak "
                                      "disimpan."))
+        count_refusal(target)
         return render_template("citizen/used.html", target=target, token=token), 409
     if kiosk is not None:  # the next citizen's blank form, with the thank-you above it
         return redirect(url_for("citizen.form", token=token) + f"?{THANKS_ARG}=1", 303)
@@ -232,7 +234,7 @@ def results(wave_id: int, unit_id: int) -> ResponseReturnValue:
         target = target_of(wave_id, unit_id, open_only=False)
     except TargetUnknown:
         abort(404, description=_("Hasil survei ini tidak dikenal."))
-    if target.wave.state != "closed":
+    if target.wave.state != WaveState.CLOSED:
         abort(404, description=_("Hasil survei kepuasan %(w)s diterbitkan setelah survei "
                                  "ditutup.", w=target.wave.name))
     return render_template("citizen/results.html", target=target,
