@@ -29,6 +29,7 @@ from ..instrument_store import get_instrument
 from ..models import (
     Kiosk,
     PublishedCell,
+    Response,
     SkmPopulation,
     SkmRefusals,
     Unit,
@@ -36,7 +37,8 @@ from ..models import (
     WaveState,
     WaveUnit,
 )
-from .publication import is_skm, layout, unit_counts
+from .publication import band as count_band
+from .publication import is_skm, layout
 from .waves import WaveRuleError, add_audit_entry
 
 KIOSK_COOKIE = "lentera_kiosk"
@@ -265,20 +267,29 @@ class Progress:
 
 
 def progress(wave: Wave, visible: set[int] | None = None) -> list[Progress]:
-    """Per service unit of an SKM wave, its progress towards the Krejcie-Morgan sample."""
+    """Per service unit of an SKM wave, its progress towards the Krejcie-Morgan sample: the
+    unit's own responses (a service unit is reported on its own, also under another one), in
+    bands of width k while open (`publication.UnitCount`), as published once closed."""
+    if wave.state == WaveState.DRAFT:
+        return []
     populations = dict(db.session.execute(
         sa.select(SkmPopulation.unit_id, SkmPopulation.population)
         .where(SkmPopulation.wave_id == wave.id)).all())
+    direct = dict(db.session.execute(
+        sa.select(Response.unit_id, sa.func.count()).where(Response.wave_id == wave.id)
+        .group_by(Response.unit_id)).all())
     refused = refusals(wave)
-    members = {u.id for u in wave.units}
     out = []
-    counts = unit_counts(wave, visible) if wave.state != WaveState.DRAFT else []
-    for c in counts:
-        if c.unit.unit_id not in members:
+    for unit in layout(wave):
+        if not unit.surveyed or (visible is not None and unit.unit_id not in visible):
             continue
-        n = populations.get(c.unit.unit_id)
-        out.append(Progress(c.unit.unit_id, c.unit.name, n, krejcie_morgan(n) if n else None,
-                            c.low, c.high, refused.get(c.unit.unit_id, 0)))
+        if wave.state == WaveState.CLOSED:
+            low, high = unit.respondents, unit.respondents
+        else:
+            low, high = count_band(direct.get(unit.unit_id, 0), wave.k)
+        n = populations.get(unit.unit_id)
+        out.append(Progress(unit.unit_id, unit.name, n, krejcie_morgan(n) if n else None,
+                            low, high, refused.get(unit.unit_id, 0)))
     return out
 
 

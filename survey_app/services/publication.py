@@ -460,12 +460,13 @@ def unit_counts(wave: Wave, visible: set[int] | None = None) -> list[UnitCount]:
     if wave.state == WaveState.CLOSED:
         shown = [(u.respondents, u.respondents) for u in units]
     else:
-        shown = [_band(c, wave.k) for c in _subtree_counts(wave, units)]
+        shown = [band(c, wave.k) for c in _subtree_counts(wave, units)]
     return [UnitCount(u, depth[i], invited[i], *shown[i]) for i, u in enumerate(units)
             if visible is None or u.unit_id in visible]
 
 
-def _band(count: int, k: int) -> tuple[int | None, int | None]:
+def band(count: int, k: int) -> tuple[int | None, int | None]:
+    """`count` rounded down to a multiple of k, as the band low..low + k - 1; None below k."""
     if count < k:
         return None, None
     low = count // k * k
