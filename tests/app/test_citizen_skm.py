@@ -321,3 +321,42 @@ def test_the_audit_flags_a_citizen_route_logged_with_an_address():
     lines = [f'{ADDRESS} - - "GET /skm/WzEsMV0.abc HTTP/1.1" 200', '"GET /skm/WzEsMV0.abc" 200',
              f'{ADDRESS} "GET /hr/masuk" 200']
     assert [f.where for f in audit_log_lines("access.log", lines)] == ["access.log:1"]
+
+
+def test_a_service_unit_under_another_is_counted_and_published_on_its_own(app, clock):
+    import datetime as dt
+
+    from survey_app.services import create_wave, open_wave
+    from survey_app.services.citizens import poster_token, progress
+
+    from .conftest import add_units
+
+    with app.app_context():
+        units = add_units([("PLJ", "Kecamatan Plaju", None, 10),
+                           ("KEL", "Kelurahan Plaju Ilir", "PLJ", 5)])
+        wave = create_wave(name="SKM Plaju", period="2026", instrument_keys=["skm"],
+                           unit_ids=[units["PLJ"].id, units["KEL"].id],
+                           opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 6, 30), k=3,
+                           actor="t")
+        open_wave(wave, actor="t")
+        db.session.commit()
+        urls = {c: f"/skm/{poster_token(wave, u)}" for c, u in units.items()}
+        ids = {c: u.id for c, u in units.items()}
+        wave_id = wave.id
+    for code, n in (("PLJ", 3), ("KEL", 4)):
+        for i in range(n):
+            citizen = app.test_client()
+            citizen.environ_base["REMOTE_ADDR"] = f"192.0.2.{10 * len(code) + i}"
+            assert answer(citizen, clock, urls[code]).status_code == 200
+    with app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        rows = {r.name: (r.low, r.high) for r in progress(wave)}
+        assert rows == {"Kecamatan Plaju": (3, 5), "Kelurahan Plaju Ilir": (3, 5)}
+        close_wave(wave, actor="t")
+        db.session.commit()
+        rows = {r.name: (r.low, r.high) for r in progress(db.session.get(Wave, wave_id))}
+        assert rows == {"Kecamatan Plaju": (3, 3), "Kelurahan Plaju Ilir": (4, 4)}
+    public = app.test_client()
+    for code, n in (("PLJ", 3), ("KEL", 4)):
+        html = public.get(f"/skm/hasil/{wave_id}/{ids[code]}").get_data(as_text=True)
+        assert re.search(rf'id="respondents">{n}<', html), code
