@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 # The respondents' pages: no log line of ours about them may carry an address or a code.
 RESPOND_PREFIX = "/isi"
+# The citizens' SKM form and public results: the same log and cache rules as RESPOND_PREFIX.
+CITIZEN_PREFIX = "/skm"
 # The staff pages (every HR blueprint is mounted under it).
 HR_PREFIX = "/hr"
 
@@ -97,6 +99,15 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "LENTERA_CODE_GLOBAL_FAILURES": 100,
         "LENTERA_CODE_WINDOW": 10 * 60,
         "LENTERA_CODE_TOKEN_SECONDS": 8 * 60 * 60,
+        # The citizen SKM form (SECURITY.md, citizen SKM form): a form token lives 30 min and
+        # is refused when posted sooner than 10 s after it was issued; an address may store 5
+        # at once, then one more every 2 min; a kiosk 3 at once, then one every 15 s.
+        "LENTERA_SKM_FORM_SECONDS": 30 * 60,
+        "LENTERA_SKM_MIN_SECONDS": 10,
+        "LENTERA_SKM_ADDRESS_BURST": 5,
+        "LENTERA_SKM_ADDRESS_INTERVAL": 120,
+        "LENTERA_SKM_KIOSK_BURST": 3,
+        "LENTERA_SKM_KIOSK_INTERVAL": 15,
     }
 
 
@@ -126,7 +137,10 @@ def _text(_key: str, text: str) -> str:
 RATE_LIMIT_KEYS = ("LENTERA_LOGIN_PER_MINUTE", "LENTERA_LOCKOUT_FAILURES",
                    "LENTERA_LOCKOUT_SECONDS", "LENTERA_CODE_FAILURES",
                    "LENTERA_CODE_GLOBAL_FAILURES", "LENTERA_CODE_WINDOW",
-                   "LENTERA_CODE_TOKEN_SECONDS")
+                   "LENTERA_CODE_TOKEN_SECONDS", "LENTERA_SKM_FORM_SECONDS",
+                   "LENTERA_SKM_MIN_SECONDS", "LENTERA_SKM_ADDRESS_BURST",
+                   "LENTERA_SKM_ADDRESS_INTERVAL", "LENTERA_SKM_KIOSK_BURST",
+                   "LENTERA_SKM_KIOSK_INTERVAL")
 
 #: Environment variable -> (config key, parser); docs/deploy.md#settings describes each.
 ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {

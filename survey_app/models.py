@@ -401,3 +401,67 @@ class Comment(Model):
     unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     hidden: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+# --- citizen SKM collection (issue #16): nothing here names, times or orders a citizen -------
+
+
+class SkmPopulation(Model):
+    """The number of citizens a service unit served in an SKM wave's period, entered by HR:
+    the population N of the Krejcie-Morgan sample size (replaces staff headcount for SKM)."""
+
+    __tablename__ = "skm_population"
+    __table_args__ = (sa.CheckConstraint("population >= 1", name="population_positive"),)
+
+    wave_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
+    population: so.Mapped[int]
+
+
+class SkmRefusals(Model):
+    """How many citizen submissions to a wave's unit were refused (flood, replay, too fast):
+    one aggregate count, nothing about who sent them or when."""
+
+    __tablename__ = "skm_refusals"
+    __table_args__ = (sa.CheckConstraint("refused >= 0", name="refused_nonnegative"),)
+
+    wave_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
+    refused: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class SkmFormNonce(Model):
+    """A citizen form token that was used: a keyed hash of its random nonce and the day (no
+    time of day), so each form is stored at most once. References nothing; rows older than
+    the token lifetime are deleted as new ones arrive.
+
+    SQLite stores it WITHOUT ROWID, keyed by the hash: no row number in submission order.
+    """
+
+    __tablename__ = "skm_form_nonce"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    hash: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary(32), primary_key=True)
+    day: so.Mapped[dt.date] = so.mapped_column(index=True)
+
+
+class Kiosk(Model):
+    """A tablet at a service counter registered by HR for one wave and unit. It carries a
+    long-lived cookie whose secret is stored only hashed; its ceiling replaces the per-address
+    one. Nothing about a kiosk is stored with a response."""
+
+    __tablename__ = "skm_kiosk"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    wave_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    label: so.Mapped[str] = so.mapped_column(sa.String(80))
+    # SHA-256 of the one-time activation secret (NULL once used) and of the cookie secret
+    # (NULL until the tablet is activated).
+    activation_hash: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary(32),
+                                                                unique=True)
+    secret_hash: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary(32), unique=True)
+    revoked: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+
+    unit: so.Mapped[Unit] = so.relationship()

@@ -10,6 +10,7 @@ from flask import Flask, g
 from . import admin, audit_log, comments, skm, users  # noqa: F401  (routes on blueprint.bp)
 from .auth import bp as auth_bp
 from .blueprint import bp as admin_bp
+from .citizens import bp as citizens_bp
 from .exports import bp as exports_bp
 from .forms import EmptyForm
 from .reports import bp as reports_bp
@@ -18,7 +19,7 @@ from .results import bp as results_bp
 
 def init_app(app: Flask) -> None:
     """Register the HR blueprints and the logout form every HR page shows."""
-    for bp in (auth_bp, admin_bp, reports_bp, exports_bp, results_bp):
+    for bp in (auth_bp, admin_bp, reports_bp, exports_bp, results_bp, citizens_bp):
         app.register_blueprint(bp)
 
     @app.context_processor

@@ -54,6 +54,9 @@ SENTENCES = {
     "export.respondents": _l("Mengunduh data per responden gelombang %(wave)s."),
     "comment.hide": _l("Menyembunyikan satu komentar responden gelombang %(wave)s."),
     "comment.show": _l("Menampilkan lagi satu komentar responden gelombang %(wave)s."),
+    "kiosk.register": _l("Mendaftarkan kiosk survei warga untuk gelombang %(wave)s."),
+    "kiosk.revoke": _l("Mencabut kiosk survei warga gelombang %(wave)s."),
+    "skm.population": _l("Mencatat populasi unit layanan untuk gelombang %(wave)s."),
 }
 
 

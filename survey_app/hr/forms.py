@@ -235,3 +235,19 @@ class CommentModerationForm(FlaskForm):
 
     comment = HiddenField(validators=[DataRequired(), Length(max=36)])
     submit = SubmitField(_l("Sembunyikan"))
+class PopulationForm(FlaskForm):
+    """The number of citizens a service unit served in an SKM wave's period."""
+
+    unit = SelectField(_l("Unit layanan"), coerce=int)
+    population = IntegerField(_l("Jumlah penerima layanan dalam periode ini (populasi)"),
+                              validators=[InputRequired(), NumberRange(min=1, max=100_000_000)])
+    submit = SubmitField(_l("Simpan populasi"))
+
+
+class KioskForm(FlaskForm):
+    """Register a tablet at a service unit's counter as a kiosk."""
+
+    unit = SelectField(_l("Unit layanan"), coerce=int)
+    label = StringField(_l("Nama kiosk (misalnya: Loket 1)"),
+                        validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField(_l("Daftarkan kiosk"))

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import ReflectedColumn
 
 from ..codes import ALPHABET
-from ..config import RESPOND_PREFIX
+from ..config import CITIZEN_PREFIX, RESPOND_PREFIX
 
 ALLOWED_COLUMNS = {
     "response": {"id", "wave_id", "unit_id", "cut"},
@@ -79,7 +79,8 @@ CODE_TOKEN = re.compile(
 )
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.IGNORECASE)
-RESPOND_ROUTE = re.compile(rf"(?<![\w/]){RESPOND_PREFIX}(?:\b|/|\?|$)")
+# The respondents' and the citizens' routes: neither may reach a log with an address.
+RESPOND_ROUTE = re.compile(rf"(?<![\w/])(?:{RESPOND_PREFIX}|{CITIZEN_PREFIX})(?:\b|/|\?|$)")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from gunicorn.glogging import Logger
 from gunicorn.http import Request
 from gunicorn.http.wsgi import Response
 
-from ..config import RESPOND_PREFIX
+from ..config import CITIZEN_PREFIX, RESPOND_PREFIX
 
 # No %(h)s (remote address), no %(u)s, no query string, no user agent, no referer.
 ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -26,6 +26,6 @@ class AnonymousAccessLogger(Logger):
     def access(self, resp: Response, req: Request, environ: MutableMapping[str, Any],
                request_time: timedelta) -> None:
         """Skip the respond routes entirely; log the rest with ACCESS_LOG_FORMAT."""
-        if str(environ.get("PATH_INFO", "")).startswith(RESPOND_PREFIX):
+        if str(environ.get("PATH_INFO", "")).startswith((RESPOND_PREFIX, CITIZEN_PREFIX)):
             return
         super().access(resp, req, environ, request_time)

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from ..config import RESPOND_PREFIX
+from ..config import CITIZEN_PREFIX, RESPOND_PREFIX
 
 
 class DropRespondRequests(logging.Filter):
@@ -14,7 +14,8 @@ class DropRespondRequests(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep every record that does not mention a respond path."""
-        return RESPOND_PREFIX not in record.getMessage()
+        message = record.getMessage()
+        return RESPOND_PREFIX not in message and CITIZEN_PREFIX not in message
 
 
 def init_app(app: Flask) -> None:

@@ -72,6 +72,10 @@ class RateLimitStore(Protocol):
     def clear(self, key: str) -> None:
         """Forget `key`."""
 
+    def take(self, key: str, interval: int, burst: int) -> bool:
+        """Take one of `burst` tokens refilled one every `interval` seconds (GCRA): False,
+        taking nothing, when none is left."""
+
 
 class DatabaseStore:
     """Counters in the `rate_limit` table, in the request's session, committed with the
@@ -113,6 +117,26 @@ class DatabaseStore:
     def clear(self, key: str) -> None:
         """Delete the counter."""
         db.session.execute(sa.delete(rate_limit_table).where(rate_limit_table.c.key == key))
+
+    # GCRA in one statement: `expires` holds the theoretical arrival time (TAT) and `hits`
+    # says whether this call took a token (1) or not (0).
+    _TAKE = sa.text(
+        "INSERT INTO rate_limit (key, hits, expires) VALUES (:key, 1, :now + :interval) "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "hits = CASE WHEN (CASE WHEN rate_limit.expires > :now THEN rate_limit.expires "
+        "ELSE :now END) + :interval - :now <= :cap THEN 1 ELSE 0 END, "
+        "expires = CASE WHEN (CASE WHEN rate_limit.expires > :now THEN rate_limit.expires "
+        "ELSE :now END) + :interval - :now <= :cap THEN (CASE WHEN rate_limit.expires > :now "
+        "THEN rate_limit.expires ELSE :now END) + :interval ELSE rate_limit.expires END "
+        "RETURNING hits"
+    )
+
+    def take(self, key: str, interval: int, burst: int) -> bool:
+        """GCRA upsert (one statement, atomic on both databases)."""
+        now = int(time.time())
+        took = db.session.execute(self._TAKE, {"key": key, "now": now, "interval": interval,
+                                               "cap": interval * burst}).scalar_one()
+        return bool(took)
 
 
 class RedisStore:
@@ -164,6 +188,26 @@ class RedisStore:
             self.client.delete(self.prefix + key)
         except self.errors as exc:
             self._unavailable(exc)
+
+    # GCRA: the key holds the theoretical arrival time, expiring when the bucket is full.
+    _TAKE = """
+local now, interval, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tat < now then tat = now end
+if tat + interval - now > cap then return 0 end
+redis.call('SET', KEYS[1], tat + interval, 'EX', tat + interval - now)
+return 1
+"""
+
+    def take(self, key: str, interval: int, burst: int) -> bool:
+        """One Lua script (atomic in Redis)."""
+        try:
+            took = self.client.eval(self._TAKE, 1, self.prefix + key, int(time.time()),
+                                    interval, interval * burst)
+        except self.errors as exc:
+            self._unavailable(exc)
+            return True
+        return bool(took)
 
 
 @dataclass(frozen=True)
@@ -289,6 +333,23 @@ def check_code_limited(code_text: str, token: str | None = None) -> CodeInfo:
         raise RateLimited(Refusal("code-rate", left or 1)) from None
 
 
+def citizen_refusal(kiosk_id: int | None) -> Refusal | None:
+    """Take one stored citizen SKM submission from this address's allowance (a kiosk's own,
+    larger one when `kiosk_id` is given): `LENTERA_SKM_*_BURST` at once, then one per
+    `LENTERA_SKM_*_INTERVAL` seconds. A Refusal when none is left (SECURITY.md)."""
+    cfg = current_app.config
+    if kiosk_id is None:
+        key, burst, interval = (keyed("skm-addr", client_address()),
+                                cfg["LENTERA_SKM_ADDRESS_BURST"],
+                                cfg["LENTERA_SKM_ADDRESS_INTERVAL"])
+    else:
+        key, burst, interval = (keyed("skm-kiosk", str(kiosk_id)), cfg["LENTERA_SKM_KIOSK_BURST"],
+                                cfg["LENTERA_SKM_KIOSK_INTERVAL"])
+    if get_store().take(key, interval, burst):
+        return None
+    return Refusal("skm-rate", interval)
+
+
 # --- messages (Bahasa Indonesia first; English when the respondent chose it) ----------------
 
 
@@ -309,6 +370,12 @@ def refusal_text(refusal: Refusal) -> str:
                       "yang disimpan.",
                       f"Too many wrong codes from this address. Wait {minutes} minute(s), then "
                       "check the code on your slip again. Nothing was stored."),
+        "skm-rate": ("Terlalu banyak kiriman dari alamat internet ini dalam waktu singkat. "
+                     f"Jawaban Anda belum disimpan tetapi masih ada di halaman ini: tunggu "
+                     f"{minutes} menit, lalu tekan Kirim lagi.",
+                     "Too many submissions from this internet address in a short time. Your "
+                     "answers were not stored yet but are still on this page: wait "
+                     f"{minutes} minute(s), then press Send again."),
     }[refusal.reason]
     return texts[1] if current_lang() == "en" else texts[0]
 

@@ -16,7 +16,7 @@ from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..config import HR_PREFIX, RESPOND_PREFIX
+from ..config import CITIZEN_PREFIX, HR_PREFIX, RESPOND_PREFIX
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -31,8 +31,9 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
-# /isi pages carry a code in a hidden field: no shared cache, no back-button copy.
-NO_STORE_PREFIXES = (HR_PREFIX, RESPOND_PREFIX)
+# /isi pages carry a code in a hidden field: no shared cache, no back-button copy; /skm pages
+# carry a citizen's answers (a kiosk's next citizen must not see them with Back).
+NO_STORE_PREFIXES = (HR_PREFIX, RESPOND_PREFIX, CITIZEN_PREFIX)
 
 
 def add_headers(response: Response) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 
@@ -16,3 +16,17 @@ class CodeForm(FlaskForm):
                        render_kw={"autocomplete": "off", "autocapitalize": "characters",
                                   "spellcheck": "false", "inputmode": "text"})
     submit = SubmitField(_l("Lanjut"))
+
+
+class CitizenForm(FlaskForm):
+    """The citizen SKM form's fixed fields: CSRF and the signed form token (`t`); the unsur and
+    the respondent questions are built from the wave's SKM instrument."""
+
+    t = HiddenField()
+    submit = SubmitField(_l("Kirim jawaban"))
+
+
+class KioskActivateForm(FlaskForm):
+    """HR, at the counter, turns this tablet into the registered kiosk (one button)."""
+
+    submit = SubmitField(_l("Jadikan perangkat ini kiosk"))

@@ -31,7 +31,17 @@ from reports.context import TrainingMark
 
 from ..extensions import db
 from ..instrument_store import get_instrument
-from ..models import Code, PublishedCell, Response, TrainingEvent, Unit, Wave, WaveState, WaveUnit
+from ..models import (
+    Answer,
+    Code,
+    PublishedCell,
+    Response,
+    TrainingEvent,
+    Unit,
+    Wave,
+    WaveState,
+    WaveUnit,
+)
 from .dataset import WaveDataset, wave_dataset, wave_datasets
 from .responses import CUT_CHOICES
 from .units import units_in_tree_order
@@ -295,7 +305,7 @@ def publish(wave: Wave) -> None:
             unit.invited = by_unit.get(unit.unit_id, 0)
     db.session.execute(sa.delete(PublishedCell).where(PublishedCell.wave_id == wave.id))
     if not culture_keys(wave):
-        _publish_counts_only(wave, units)
+        _publish_skm(wave, units)
         return
     bundle = _analyse(wave)
     for i, unit in enumerate(units):
@@ -305,12 +315,32 @@ def publish(wave: Wave) -> None:
     db.session.flush()
 
 
-def _publish_counts_only(wave: Wave, units: Sequence[WaveUnit]) -> None:
-    """An SKM wave (one service unit): its count is published when it reaches k."""
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Response)
-                              .where(Response.wave_id == wave.id)) or 0
-    for unit in units:
-        unit.respondents = count if count >= wave.k and unit.surveyed else None
+def _publish_skm(wave: Wave, units: Sequence[WaveUnit]) -> None:
+    """An SKM wave: per service unit (a wave unit) its respondent count and one cell per unsur
+    with n and the NRR (`mean`), published when the unit has at least k respondents; hidden
+    cells otherwise. Ancestors publish nothing (each service unit is reported on its own)."""
+    counts = dict(db.session.execute(
+        sa.select(Response.unit_id, sa.func.count()).where(Response.wave_id == wave.id)
+        .group_by(Response.unit_id)).all())
+    sums = {(unit_id, item): (int(total), int(n)) for unit_id, item, total, n in
+            db.session.execute(
+                sa.select(Response.unit_id, Answer.item_code, sa.func.sum(Answer.value),
+                          sa.func.count()).join(Response, Response.id == Answer.response_id)
+                .where(Response.wave_id == wave.id)
+                .group_by(Response.unit_id, Answer.item_code))}
+    for position, unit in enumerate(units):
+        shown = unit.surveyed and counts.get(unit.unit_id, 0) >= wave.k
+        unit.respondents = counts.get(unit.unit_id, 0) if shown else None
+        if not unit.surveyed:
+            continue
+        for key in wave.instrument_keys:
+            for dim in get_instrument(key).dimensions:
+                total = sum(sums.get((unit.unit_id, i.code), (0, 0))[0] for i in dim.items)
+                n = sum(sums.get((unit.unit_id, i.code), (0, 0))[1] for i in dim.items)
+                figures = {"n": n, "mean": total / n} if shown and n else {}
+                db.session.add(PublishedCell(wave_id=wave.id, position=position,
+                                             instrument_key=key, dimension=dim.code, cut="",
+                                             shown=bool(figures), **figures))
     db.session.flush()
 
 
@@ -430,12 +460,13 @@ def unit_counts(wave: Wave, visible: set[int] | None = None) -> list[UnitCount]:
     if wave.state == WaveState.CLOSED:
         shown = [(u.respondents, u.respondents) for u in units]
     else:
-        shown = [_band(c, wave.k) for c in _subtree_counts(wave, units)]
+        shown = [band(c, wave.k) for c in _subtree_counts(wave, units)]
     return [UnitCount(u, depth[i], invited[i], *shown[i]) for i, u in enumerate(units)
             if visible is None or u.unit_id in visible]
 
 
-def _band(count: int, k: int) -> tuple[int | None, int | None]:
+def band(count: int, k: int) -> tuple[int | None, int | None]:
+    """`count` rounded down to a multiple of k, as the band low..low + k - 1; None below k."""
     if count < k:
         return None, None
     low = count // k * k

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from ..models import (
     Answer,
     Code,
     Response,
+    SkmFormNonce,
     Unit,
     Wave,
     WaveInstrument,
     WaveState,
+    wave_unit,
 )
 from .comments import add_comment
 
@@ -262,3 +265,55 @@ def store_response(info: CodeInfo, answers: list[StoredAnswer], cut: str | None,
          "points": a.points} for a in answers])
     stored = add_comment(info.wave.id, info.unit.id, comment) if comment else None
     return Receipt(info.wave.name, info.unit.name, cut, tuple(answers), stored)
+
+
+# --- the citizen SKM form: no code; a used form token's nonce is the exactly-once guard -----
+
+
+class CitizenRefused(ValueError):
+    """A citizen form cannot be stored; `reason` is `closed` (the wave is not open for this
+    unit) or `used` (this form was already stored)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_NONCE = SkmFormNonce.__table__
+# Marks the form's nonce used; a nonce already there inserts nothing (same form sent twice).
+_USE_NONCE = sa.text("INSERT INTO skm_form_nonce (hash, day) VALUES (:digest, :day) "
+                     "ON CONFLICT (hash) DO NOTHING")
+_PURGE_NONCES = sa.delete(_NONCE).where(_NONCE.c.day < sa.bindparam("before"))
+# Inserts the response only while its wave is open and the unit is one of the wave's.
+_INSERT_CITIZEN = sa.insert(Response.__table__).from_select(
+    ["id", "wave_id", "unit_id", "cut"],
+    sa.select(sa.bindparam("id", type_=sa.Uuid()), sa.bindparam("wave_id", type_=sa.Integer()),
+              sa.bindparam("unit_id", type_=sa.Integer()), sa.null())
+    .where(sa.exists().where(_WAVE.c.id == sa.bindparam("wave_id"),
+                             _WAVE.c.state == WaveState.OPEN.value))
+    .where(sa.exists().where(wave_unit.c.wave_id == sa.bindparam("wave_id"),
+                             wave_unit.c.unit_id == sa.bindparam("unit_id")))
+).returning(Response.__table__.c.id)  # rowcount of INSERT ... SELECT is -1 on psycopg
+
+
+def store_citizen_response(wave_id: int, unit_id: int, nonce_digest: bytes,
+                           answers: list[StoredAnswer], today: dt.date) -> None:
+    """Store a citizen's SKM answers in the request's transaction: the form's nonce (a keyed
+    hash, with the day only), the response (random id, wave, unit) and its answers. All of it,
+    or nothing: CitizenRefused when the nonce was used or the wave is not open for the unit.
+
+    Nothing else is written: no address, no time, no kiosk, no cookie.
+    """
+    db.session.execute(_PURGE_NONCES, {"before": today - dt.timedelta(days=1)})
+    used = cast("CursorResult[Any]", db.session.execute(
+        _USE_NONCE, {"digest": nonce_digest, "day": today}))
+    if used.rowcount != 1:
+        raise CitizenRefused("used")
+    response_id = uuid.uuid4()
+    inserted = db.session.execute(
+        _INSERT_CITIZEN, {"id": response_id, "wave_id": wave_id, "unit_id": unit_id}).all()
+    if len(inserted) != 1:
+        raise CitizenRefused("closed")
+    db.session.execute(_INSERT_ANSWERS, [
+        {"response_id": response_id, "item_code": a.item_code, "value": a.value,
+         "points": a.points} for a in answers])

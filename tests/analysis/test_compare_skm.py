@@ -80,7 +80,8 @@ def test_skm_rejects_out_of_range():
 
 
 @pytest.mark.parametrize(("population", "sample"), [
-    (10, 10), (50, 44), (100, 80), (500, 217), (1000, 278), (5000, 357), (10000, 370)])
+    (10, 10), (50, 44), (100, 80), (500, 217), (1000, 278), (5000, 357), (10000, 370),
+    (1000000, 384)])
 def test_krejcie_morgan_reproduces_table(population, sample):
     assert skm.krejcie_morgan(population) == sample
 
