@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, current_app
 
 from instruments.model import Instrument
+
+if TYPE_CHECKING:
+    from .models import Wave
 
 
 class UnknownInstrument(LookupError):
@@ -48,3 +53,8 @@ def available_instruments() -> list[Instrument]:
     for instrument in current_app.config.get("LENTERA_INSTRUMENTS", {}).values():
         found.setdefault(instrument.key, instrument)
     return list(found.values())
+
+
+def is_skm(wave: Wave) -> bool:
+    """Every instrument of the wave is an SKM instrument."""
+    return all(get_instrument(k).kind == "skm" for k in wave.instrument_keys)

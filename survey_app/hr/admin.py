@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from instruments.model import Instrument
 
 from ..extensions import db
+from ..instrument_store import is_skm
 from ..messages import row_error_message
 from ..models import TrainingEvent, Wave, WaveState
 from ..ops.request_guard import accepts_upload
@@ -30,7 +31,6 @@ from ..services import (
     units_in_tree_order,
     update_draft,
 )
-from ..services.publication import is_skm
 from ..services.slips import codes_csv, slips_pdf
 from ..services.storage import compact_storage
 from .auth import login_required

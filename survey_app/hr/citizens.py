@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..config import HR_PREFIX
 from ..extensions import db
+from ..instrument_store import is_skm
 from ..models import Kiosk, Wave
 from ..services import WaveRuleError
 from ..services.citizens import (
@@ -26,7 +27,6 @@ from ..services.citizens import (
     set_population,
     target_of,
 )
-from ..services.publication import is_skm
 from .auth import login_required
 from .common import HR, refuse, unit_or_400, visible_unit_ids, wave_or_404
 from .forms import EmptyForm, KioskForm, PopulationForm

@@ -14,10 +14,9 @@ from reports.wording import number
 
 from ..extensions import db
 from ..i18n import current_lang
-from ..instrument_store import get_instrument
+from ..instrument_store import get_instrument, is_skm
 from ..models import FOLLOW_UP_STATUSES, SkmFollowUp, WaveState
 from ..services import units_in_tree_order
-from ..services.publication import is_skm
 from ..services.reports import skm_context
 from ..services.skm_followup import (
     FollowUpRuleError,

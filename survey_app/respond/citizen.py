@@ -33,7 +33,7 @@ from flask_wtf.csrf import CSRFError
 from ..config import CITIZEN_PREFIX
 from ..extensions import compress, db
 from ..i18n import current_lang
-from ..models import WaveState
+from ..models import COMMENT_MAX_LENGTH, WaveState
 from ..ops.errors import error_page
 from ..ops.ratelimit import citizen_refusal, refusal_text, too_many
 from ..services import AnswersInvalid, FormTampered, StoredAnswer, validate_answers
@@ -56,6 +56,7 @@ from ..services.citizens import (
     target_of,
     today,
 )
+from ..services.comments import comment_k
 from ..services.responses import CitizenRefused, store_citizen_response
 from .forms import CitizenForm, KioskActivateForm
 
@@ -94,7 +95,8 @@ def _render(target: Target, token: str, *, given: Mapping[str, str] | None = Non
     form.t.data = form_token or issue_form_token(target)
     return render_template("citizen/form.html", target=target, token=token, form=form,
                            given=given or {}, errors=errors or {}, message=message,
-                           thanks=thanks)
+                           thanks=thanks, comment_k=comment_k(target.wave),
+                           comment_max=COMMENT_MAX_LENGTH)
 
 
 def _kiosk(target: Target) -> int | None:
@@ -178,8 +180,8 @@ def _store(target: Target, token: str, given: Mapping[str, str],
         return too_many(refusal, _render(target, token, given=given,
                                          message=refusal_text(refusal)))
     try:
-        store_citizen_response(target.wave.id, target.unit.id, nonce_digest(nonce), answers,
-                               today())
+        saran = store_citizen_response(target.wave.id, target.unit.id, nonce_digest(nonce),
+                                       answers, today(), given.get("comment"))
     except CitizenRefused as exc:
         db.session.rollback()  # nothing of this submission stays
         if exc.reason == "closed":  # closed meanwhile: a citizen, not a flood
@@ -190,7 +192,7 @@ def _store(target: Target, token: str, given: Mapping[str, str],
     if kiosk is not None:  # the next citizen's blank form, with the thank-you above it
         return redirect(url_for("citizen.form", token=token) + f"?{THANKS_ARG}=1", 303)
     return render_template("citizen/thanks.html", target=target, token=token,
-                           rows=_receipt_rows(target, answers))
+                           rows=_receipt_rows(target, answers), saran=saran)
 
 
 def _receipt_rows(target: Target, answers: list[StoredAnswer]) -> list[tuple[str, str]]:

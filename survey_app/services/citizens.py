@@ -25,7 +25,7 @@ from analysis.skm import CONVERSION, krejcie_morgan, mutu_for, round_converted
 from instruments.model import Instrument
 
 from ..extensions import db
-from ..instrument_store import get_instrument
+from ..instrument_store import get_instrument, is_skm
 from ..models import (
     Kiosk,
     PublishedCell,
@@ -38,7 +38,7 @@ from ..models import (
     WaveUnit,
 )
 from .publication import band as count_band
-from .publication import is_skm, layout
+from .publication import layout
 from .waves import WaveRuleError, add_audit_entry
 
 KIOSK_COOKIE = "lentera_kiosk"

@@ -22,6 +22,11 @@ to its parent. What reaches the top without meeting the rule is never shown. The
 disjoint and the same for every reader, so no two views subtract to a smaller group; a unit
 head sees a group only when all its units are in the head's subtree, so a unit below k never
 sees its own comments. Each view shuffles the comments afresh; no date is stored or shown.
+
+Citizens' suggestions (saran) of an SKM wave are shown per service unit, once the unit has at
+least k respondents: citizens answer as members of the public, not as colleagues in a small
+team whom a turn of phrase identifies, and the regulation reports each service unit on its
+own. The groups are still disjoint, so no two views subtract.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..instrument_store import is_skm
 from ..models import COMMENT_STORED_MAX, Comment, Response, Unit, Wave, WaveUnit
 from .redaction import redact
 
@@ -126,6 +132,8 @@ def pooling(wave: Wave) -> dict[int, int]:
     respondents = {pos: counts.get(uid, 0) for pos, _par, uid in nodes}
     group_of: dict[int, int] = {}
     k = comment_k(wave)
+    if is_skm(wave):  # citizens' suggestions: per service unit (module docstring)
+        return {pos: pos for pos, _par, uid in nodes if respondents[pos] >= k}
     for pos, _par, _uid in reversed(nodes):  # a parent comes before its children
         here = waiting.pop(pos)
         answering = [p for p in here if respondents[p] > 0]

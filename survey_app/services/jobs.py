@@ -44,8 +44,9 @@ from reports.batch import (
 )
 
 from ..extensions import db
+from ..instrument_store import is_skm
 from ..models import JobState, ReportJob, Wave, WaveState
-from .publication import ReportingError, analyse_culture_wave, culture_keys, is_skm
+from .publication import ReportingError, analyse_culture_wave, culture_keys
 from .reports import culture_jobs, report_dir, safe_name, skm_context, skm_filename
 
 #: Most reports in one queued render task; a wave is also split into at least

@@ -75,11 +75,6 @@ class WaveBundle:
 
 # ---------------------------------------------------------------- the frozen layout
 
-def is_skm(wave: Wave) -> bool:
-    """Every instrument of the wave is an SKM instrument."""
-    return all(get_instrument(k).kind == "skm" for k in wave.instrument_keys)
-
-
 def culture_keys(wave: Wave) -> list[str]:
     """The wave's pinned culture instruments."""
     return [k for k in wave.instrument_keys if get_instrument(k).kind != "skm"]

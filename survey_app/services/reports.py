@@ -24,11 +24,11 @@ from reports.build import build_org_context, build_unit_context, instrument_dime
 from reports.context import ServiceIkm, SkmReportContext, SkmUnsur
 
 from ..extensions import db
-from ..instrument_store import get_instrument
+from ..instrument_store import get_instrument, is_skm
 from ..models import Unit, Wave, WaveState, WaveUnit
 from . import followup
 from .dataset import wave_dataset
-from .publication import WaveBundle, culture_keys, is_skm, layout, org_name
+from .publication import WaveBundle, culture_keys, layout, org_name
 from .skm_followup import report_lines
 
 ORG_FILE = "organisation.pdf"

@@ -297,10 +297,13 @@ _INSERT_CITIZEN = sa.insert(Response.__table__).from_select(
 
 
 def store_citizen_response(wave_id: int, unit_id: int, nonce_digest: bytes,
-                           answers: list[StoredAnswer], today: dt.date) -> None:
+                           answers: list[StoredAnswer], today: dt.date,
+                           saran: str | None = None) -> str | None:
     """Store a citizen's SKM answers in the request's transaction: the form's nonce (a keyed
-    hash, with the day only), the response (random id, wave, unit) and its answers. All of it,
+    hash, with the day only), the response (random id, wave, unit), its answers, and the
+    suggestion (saran) redacted and apart from the response (`services.comments`). All of it,
     or nothing: CitizenRefused when the nonce was used or the wave is not open for the unit.
+    Returns the saran as stored (None: none).
 
     Nothing else is written: no address, no time, no kiosk, no cookie.
     """
@@ -317,3 +320,4 @@ def store_citizen_response(wave_id: int, unit_id: int, nonce_digest: bytes,
     db.session.execute(_INSERT_ANSWERS, [
         {"response_id": response_id, "item_code": a.item_code, "value": a.value,
          "points": a.points} for a in answers])
+    return add_comment(wave_id, unit_id, saran) if saran else None

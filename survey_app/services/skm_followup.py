@@ -19,7 +19,7 @@ from reports.build import instrument_dimensions
 from reports.context import ForumLine, SkmFollowUpLine
 
 from ..extensions import db
-from ..instrument_store import available_instruments, get_instrument
+from ..instrument_store import available_instruments, get_instrument, is_skm
 from ..models import (
     FOLLOW_UP_STATUSES,
     ConsultationForum,
@@ -29,7 +29,6 @@ from ..models import (
     Wave,
     WaveState,
 )
-from .publication import is_skm
 from .waves import add_audit_entry
 
 NEED_KINDS = ("unsur", "dimension", "")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ..codes import generate_code, hash_code, normalise_code
 from ..extensions import db
-from ..instrument_store import UnknownInstrument, get_instrument
+from ..instrument_store import UnknownInstrument, get_instrument, is_skm
 from ..models import (
     K_DEFAULT,
     K_MINIMUM,
@@ -22,7 +22,7 @@ from ..models import (
     WaveInstrument,
     WaveState,
 )
-from .publication import freeze_layout, is_skm, publish
+from .publication import freeze_layout, publish
 from .responses import CUT_CHOICES
 from .storage import insert_codes, scrub_wave_codes
 

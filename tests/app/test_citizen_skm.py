@@ -360,3 +360,35 @@ def test_a_service_unit_under_another_is_counted_and_published_on_its_own(app, c
     for code, n in (("PLJ", 3), ("KEL", 4)):
         html = public.get(f"/skm/hasil/{wave_id}/{ids[code]}").get_data(as_text=True)
         assert re.search(rf'id="respondents">{n}<', html), code
+
+
+def test_a_saran_is_stored_redacted_apart_and_shown_per_unit_from_ten(app, clock):
+    from survey_app.models import Comment
+    from survey_app.services import close_wave
+    from survey_app.services.comments import comment_groups
+
+    skm = make_skm_wave(app)
+    planted = "Pak Budi di loket 3 lambat, hubungi 0812-3456-7890 atau budi@contoh.id"
+    client = app.test_client()
+    r = answer(client, clock, skm.url("DUK"), {**ANSWERS, "comment": planted})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Saran (disimpan terpisah" in html
+    assert "[TELEPON]" in html and "0812" not in html and "budi@contoh.id" not in html
+    long = answer(app.test_client(), clock, skm.url("DUK"), {**ANSWERS, "comment": "x" * 1001})
+    assert long.status_code == 422 and "Saran terlalu panjang" in long.get_data(as_text=True)
+    assert "x" * 1001 in long.get_data(as_text=True)  # the text typed is still there
+    for i in range(13):  # DUK reaches 10 respondents, PKM 4: below 10
+        unit = "DUK" if i < 9 else "PKM"
+        assert answer(app.test_client(), clock, skm.url(unit),
+                      {**ANSWERS, "comment": f"Saran nomor {i}"}).status_code == 200
+    with app.app_context():
+        texts = list(db.session.scalars(sa.select(Comment.text)))
+        assert len(texts) == 14 and not any("0812" in t or "budi@" in t for t in texts)
+        assert [c.name for c in Comment.__table__.columns] == [
+            "id", "wave_id", "unit_id", "text", "hidden"]
+        wave = db.session.get(Wave, skm.wave_id)
+        close_wave(wave, actor="test")
+        db.session.commit()
+        groups = comment_groups(wave)
+    # only the service unit with at least 10 answers, on its own, every saran of it
+    assert {g.unit_id: len(g.comments) for g in groups} == {skm.units["DUK"]: 10}

@@ -37,7 +37,8 @@ TREE = [("ROOT", None, 0), ("KEC", "ROOT", 0), ("K1", "KEC", 6), ("K2", "KEC", 5
 PLANTED = ["19850612 201001 1 003", "198506122010011003", "1671031505900001",
            "0812-7788-9900", "+62 813 1111 2222", "budi.santoso@gmail.com", "Hendra",
            "Rahmawati"]
-ARGS = {"action": "tutup", "user_id": 1, "fmt": "csv", "job_id": 1, "part": 0}
+ARGS = {"action": "tutup", "user_id": 1, "fmt": "csv", "job_id": 1, "part": 0, "line_id": 1,
+        "token": "x", "kiosk_id": 1}
 
 
 def comment(unit: str, i: int) -> str:
