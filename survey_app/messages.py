@@ -78,6 +78,7 @@ def follow_up_rule_message(error: FollowUpRuleError) -> str:
         "not_closed_skm": _("Rencana tindak lanjut hanya untuk gelombang SKM yang sudah "
                             "ditutup (%(d)s)."),
         "unknown_unsur": _("Unsur tidak dikenal: %(d)s."),
+        "unit_not_in_wave": _("Unit %(d)s tidak termasuk gelombang ini."),
         "empty_action": _("Program/kegiatan tidak boleh kosong."),
         "empty_owner": _("Penanggung jawab (jabatan) tidak boleh kosong."),
         "unknown_status": _("Status tidak dikenal: %(d)s."),

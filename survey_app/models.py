@@ -322,9 +322,9 @@ FOLLOW_UP_STATUSES = ("direncanakan", "berjalan", "selesai", "dibatalkan")
 
 
 class SkmFollowUp(Model):
-    """One line of an SKM period's follow-up plan (rencana tindak lanjut, Permenpan RB
-    14/2017): the unsur it improves, the programme or activity, when, and the position that
-    answers for it (a position, never a person's name)."""
+    """One line of a service unit's follow-up plan for an SKM period (rencana tindak lanjut,
+    Permenpan RB 14/2017): the unsur it improves, the programme or activity, when, and the
+    position that answers for it (a position, never a person's name)."""
 
     __tablename__ = "skm_follow_up"
     __table_args__ = (
@@ -335,6 +335,7 @@ class SkmFollowUp(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     wave_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wave.id", ondelete="CASCADE"),
                                                index=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))  # the service unit
     unsur: so.Mapped[str] = so.mapped_column(sa.String(32))  # the SKM dimension code
     action: so.Mapped[str] = so.mapped_column(sa.String(500))
     owner: so.Mapped[str] = so.mapped_column(sa.String(200))

@@ -39,33 +39,35 @@ def _visible_or_404(unit_id: int) -> None:
         abort(404)
 
 
-@bp.route("/skm/<int:wave_id>/tindak-lanjut", methods=["GET", "POST"])
+@bp.route("/skm/<int:wave_id>/unit/<int:unit_id>/tindak-lanjut", methods=["GET", "POST"])
 @login_required()
-def skm_follow_up(wave_id: int) -> ResponseReturnValue:
-    """A closed SKM period: NRR per unsur, the unsur to take first, the follow-up plan."""
+def skm_follow_up(wave_id: int, unit_id: int) -> ResponseReturnValue:
+    """A service unit's closed SKM period: NRR per unsur, the unsur to take first, the
+    follow-up plan."""
     wave = wave_or_404(wave_id)
     if not is_skm(wave) or wave.state != WaveState.CLOSED:
         abort(409, description=_("Rencana tindak lanjut hanya untuk gelombang SKM yang sudah "
                                  "ditutup."))
-    _visible_or_404(wave.units[0].id)
+    unit = next((u for u in wave.units if u.id == unit_id), None) or abort(404)
+    _visible_or_404(unit.id)
     lang = current_lang()
     instrument = get_instrument(wave.instrument_keys[0])
     names = {d.code: d.name.get(lang) for _s, d in instrument_dimensions(instrument)}
-    context = skm_context(wave)
+    context = skm_context(wave, unit)
     first = {context.unsur[i].code for i in priority_unsur([u.nrr for u in context.unsur])} \
         if context.unsur else set()
     form = FollowUpForm()
     form.unsur.choices = [SelectChoice(code, name) for code, name in names.items()]
     if g.user.role in HR and form.validate_on_submit():
         try:
-            add_follow_up(wave, unsur=form.unsur.data, unsur_codes=list(names),
+            add_follow_up(wave, unit, unsur=form.unsur.data, unsur_codes=list(names),
                           action=form.action.data, owner=form.owner.data,
                           due_on=form.due_on.data, actor=g.user.username)
         except FollowUpRuleError as exc:
             refuse(exc)
         else:
-            return redirect(url_for("admin.skm_follow_up", wave_id=wave.id))
-    lines = follow_ups(wave.id)
+            return redirect(url_for("admin.skm_follow_up", wave_id=wave.id, unit_id=unit.id))
+    lines = follow_ups(wave.id, unit.id)
     status_forms = {line.id: FollowUpStatusForm(status=line.status, prefix=f"s{line.id}")
                     for line in lines}
     nrr = {u.code: number(u.nrr, 2, lang) for u in context.unsur}
@@ -84,7 +86,7 @@ def skm_follow_up_status(line_id: int) -> ResponseReturnValue:
         set_follow_up_status(line, form.status.data, g.user.username)
     else:
         abort(400, description=_("Status tidak dikenal."))
-    return redirect(url_for("admin.skm_follow_up", wave_id=line.wave_id))
+    return redirect(url_for("admin.skm_follow_up", wave_id=line.wave_id, unit_id=line.unit_id))
 
 
 def need_targets(lang: str) -> list[SelectChoice]:

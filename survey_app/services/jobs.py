@@ -47,7 +47,7 @@ from ..extensions import db
 from ..instrument_store import is_skm
 from ..models import JobState, ReportJob, Wave, WaveState
 from .publication import ReportingError, analyse_culture_wave, culture_keys
-from .reports import culture_jobs, report_dir, safe_name, skm_context, skm_filename
+from .reports import culture_jobs, report_dir, safe_name, skm_render_jobs
 
 #: Most reports in one queued render task; a wave is also split into at least
 #: `MIN_TASKS` tasks, so that several workers share even a small one.
@@ -176,7 +176,7 @@ def _render_jobs(wave: Wave, lang: str) -> list[RenderJob]:
     if culture_keys(wave):
         return culture_jobs(analyse_culture_wave(wave), lang)
     if is_skm(wave):
-        return [RenderJob(skm_filename(wave), skm_context(wave), lang)]
+        return skm_render_jobs(wave, lang)
     raise ReportingError(f"Gelombang {wave.name} tidak punya instrumen / "
                          f"Wave {wave.name} has no instrument")
 

@@ -25,10 +25,10 @@ from reports.context import ServiceIkm, SkmReportContext, SkmUnsur
 
 from ..extensions import db
 from ..instrument_store import get_instrument, is_skm
-from ..models import Unit, Wave, WaveState, WaveUnit
+from ..models import SkmPopulation, Unit, Wave, WaveState, WaveUnit
 from . import followup
 from .dataset import wave_dataset
-from .publication import WaveBundle, culture_keys, layout, org_name
+from .publication import ReportingError, WaveBundle, culture_keys, layout, org_name
 from .skm_followup import report_lines
 
 ORG_FILE = "organisation.pdf"
@@ -63,20 +63,21 @@ def org_job(bundle: WaveBundle, lang: str) -> RenderJob:
 
 
 def service_ikm(bundle: WaveBundle) -> list[ServiceIkm]:
-    """The closed SKM waves of the culture wave's year whose service unit is a unit of the
-    wave, each with its converted IKM (None below the SKM wave's k), by unit in report
+    """The service units of the closed SKM waves of the culture wave's year that are units of
+    the wave, each with its converted IKM (None below the SKM wave's k), by unit in report
     order."""
     year = bundle.wave.period[:4]
     position = {u.unit_id: i for i, u in enumerate(bundle.units)}
     out = []
     for wave in skm_waves(year) if year.isdigit() else []:
-        i = position.get(wave.units[0].id)
-        if i is None:
-            continue
-        ctx = skm_context(wave)
-        shown = ctx.n_respondents >= ctx.k
-        out.append(ServiceIkm(i, wave.period, ctx.n_respondents,
-                              ctx.converted if shown else None))
+        for unit in wave.units:
+            i = position.get(unit.id)
+            if i is None:
+                continue
+            ctx = skm_context(wave, unit)
+            shown = ctx.n_respondents >= ctx.k
+            out.append(ServiceIkm(i, wave.period, ctx.n_respondents,
+                                  ctx.converted if shown else None))
     return sorted(out, key=lambda s: (s.unit, s.period))
 
 
@@ -99,16 +100,23 @@ def skm_waves(year: str) -> list[Wave]:
     return [w for w in db.session.scalars(query) if is_skm(w)]
 
 
-def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
-    """The SKM report context of a one-unit SKM wave."""
+def skm_context(wave: Wave, unit: Unit, population: int | None = None) -> SkmReportContext:
+    """The SKM report context of one service unit of an SKM wave; the population is the one
+    given, else the one HR entered for the unit and wave."""
+    if unit not in wave.units:
+        raise ReportingError(f"Unit {unit.name} tidak termasuk gelombang {wave.name}. / "
+                             f"Unit {unit.name} is not in wave {wave.name}.")
     key = wave.instrument_keys[0]
     instrument = get_instrument(key)
     arrays = wave_dataset(wave.id, key)
     dims = instrument_dimensions(instrument)
-    values = np.asarray(arrays.values, dtype=np.float64)
+    mine = np.asarray(arrays.data.unit) == arrays.units.index(unit)
+    values = np.asarray(arrays.values, dtype=np.float64)[mine]
     n = int(values.shape[0])
-    unit = wave.units[0]
-    follow_ups, forums = report_lines(wave)
+    if population is None:
+        population = db.session.scalar(sa.select(SkmPopulation.population).where(
+            SkmPopulation.wave_id == wave.id, SkmPopulation.unit_id == unit.id))
+    follow_ups, forums = report_lines(wave, unit)
     context = functools.partial(
         SkmReportContext, org_name=org_name(layout(wave) or [unit]), service_unit=unit.name,
         period=wave.period, n_respondents=n, k=wave.k,
@@ -123,9 +131,17 @@ def skm_context(wave: Wave, population: int | None = None) -> SkmReportContext:
     return context(unsur=unsur, ikm=result.ikm, converted=result.converted, mutu=result.mutu)
 
 
-def skm_filename(wave: Wave) -> str:
-    """The PDF file name of an SKM wave's report."""
-    return f"skm-{safe_name(wave.units[0].code)}-{wave.id}.pdf"
+def skm_filename(wave: Wave, unit: Unit) -> str:
+    """The PDF file name of a service unit's SKM report."""
+    return f"skm-{safe_name(unit.code)}-{wave.id}.pdf"
+
+
+def skm_render_jobs(wave: Wave, lang: str,
+                    populations: dict[str, int] | None = None) -> list[RenderJob]:
+    """One SKM report per service unit of the wave (`populations` by unit code, else HR's)."""
+    return [RenderJob(skm_filename(wave, unit),
+                      skm_context(wave, unit, (populations or {}).get(unit.code)), lang)
+            for unit in wave.units]
 
 
 def skm_jobs(year: str, lang: str, populations: dict[str, int]
@@ -133,13 +149,10 @@ def skm_jobs(year: str, lang: str, populations: dict[str, int]
     """The SKM reports of every service unit for the year, and why any wave was skipped."""
     jobs, skipped = [], []
     for wave in skm_waves(year):
-        unit = wave.units[0]
         try:
-            ctx = skm_context(wave, populations.get(unit.code))
+            jobs += skm_render_jobs(wave, lang, populations)
         except AnalysisInputError as exc:  # e.g. an SKM instrument without the nine unsur
             skipped.append(f"SKM {wave.name} dilewati / skipped: {exc}")
-            continue
-        jobs.append(RenderJob(skm_filename(wave), ctx, lang))
     return jobs, skipped
 
 

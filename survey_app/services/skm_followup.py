@@ -1,6 +1,6 @@
 """SKM follow-up plans (rencana tindak lanjut) and citizens' consultation forums.
 
-A follow-up line belongs to a closed SKM wave (one service unit, one period) and names the
+A follow-up line belongs to a service unit of a closed SKM wave (one period) and names the
 unsur it improves; the unsur to take first are `analysis.skm.priority_unsur` of the period's
 NRR. A forum belongs to a unit and a date; its needs are mapped to an SKM unsur or a culture
 dimension so that they stand next to the SKM results and the unit's development plan.
@@ -53,22 +53,25 @@ class NeedInput:
     target: str = ""
 
 
-def add_follow_up(wave: Wave, *, unsur: str, unsur_codes: Sequence[str], action: str,
-                  owner: str, due_on: dt.date, actor: str) -> SkmFollowUp:
-    """A follow-up line of a closed SKM wave (audited)."""
+def add_follow_up(wave: Wave, unit: Unit, *, unsur: str, unsur_codes: Sequence[str],
+                  action: str, owner: str, due_on: dt.date, actor: str) -> SkmFollowUp:
+    """A follow-up line of a service unit of a closed SKM wave (audited)."""
     if not is_skm(wave) or wave.state != WaveState.CLOSED:
         raise FollowUpRuleError("not_closed_skm", wave.name)
+    if unit not in wave.units:
+        raise FollowUpRuleError("unit_not_in_wave", unit.name)
     if unsur not in unsur_codes:
         raise FollowUpRuleError("unknown_unsur", unsur)
     if not action.strip():
         raise FollowUpRuleError("empty_action")
     if not owner.strip():
         raise FollowUpRuleError("empty_owner")
-    line = SkmFollowUp(wave_id=wave.id, unsur=unsur, action=action.strip(),
+    line = SkmFollowUp(wave_id=wave.id, unit_id=unit.id, unsur=unsur, action=action.strip(),
                        owner=owner.strip(), due_on=due_on, status=FOLLOW_UP_STATUSES[0])
     db.session.add(line)
     db.session.flush()
-    add_audit_entry(actor, "skm.follow_up", wave.id, f"{unsur}: {action.strip()[:80]}")
+    add_audit_entry(actor, "skm.follow_up", wave.id,
+                    f"{unit.code} {unsur}: {action.strip()[:80]}")
     return line
 
 
@@ -83,11 +86,11 @@ def set_follow_up_status(line: SkmFollowUp, status: str, actor: str) -> None:
         db.session.flush()
 
 
-def follow_ups(wave_id: int) -> list[SkmFollowUp]:
-    """A wave's follow-up lines by unsur, then deadline."""
-    return list(db.session.scalars(sa.select(SkmFollowUp).where(SkmFollowUp.wave_id == wave_id)
-                                   .order_by(SkmFollowUp.unsur, SkmFollowUp.due_on,
-                                             SkmFollowUp.id)))
+def follow_ups(wave_id: int, unit_id: int) -> list[SkmFollowUp]:
+    """A service unit's follow-up lines of a wave by unsur, then deadline."""
+    return list(db.session.scalars(sa.select(SkmFollowUp).where(
+        SkmFollowUp.wave_id == wave_id, SkmFollowUp.unit_id == unit_id)
+        .order_by(SkmFollowUp.unsur, SkmFollowUp.due_on, SkmFollowUp.id)))
 
 
 def add_forum(*, unit: Unit, held_on: dt.date, topic: str, participants: int,
@@ -152,17 +155,18 @@ def target_text(kind: str, code: str) -> Text | None:
     return None
 
 
-def report_lines(wave: Wave) -> tuple[tuple[SkmFollowUpLine, ...], tuple[ForumLine, ...]]:
-    """An SKM wave's follow-up lines and its unit's forums of the period's year, as the SKM
-    report prints them."""
+def report_lines(wave: Wave, unit: Unit
+                 ) -> tuple[tuple[SkmFollowUpLine, ...], tuple[ForumLine, ...]]:
+    """A service unit's follow-up lines of an SKM wave and its forums of the period's year, as
+    the SKM report prints them."""
     names = {d.code: d.name for _s, d in
              instrument_dimensions(get_instrument(wave.instrument_keys[0]))}
     lines = tuple(SkmFollowUpLine(names.get(f.unsur, Text(f.unsur, f.unsur)), f.action,
                                   f.owner, f.due_on.isoformat(), f.status)
-                  for f in follow_ups(wave.id))
+                  for f in follow_ups(wave.id, unit.id))
     year = wave.period[:4] if wave.period[:4].isdigit() else str(wave.opens_on.year)
     forums = tuple(ForumLine(f.held_on.isoformat(), f.topic, f.participants,
                              tuple((n.text, target_text(n.target_kind, n.target))
                                    for n in f.needs))
-                   for f in reversed(forums_of({wave.units[0].id}, year)))
+                   for f in reversed(forums_of({unit.id}, year)))
     return lines, forums

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -58,7 +59,7 @@ def _nrr(app, wave_id: int) -> dict[str, float]:
 
 
 def test_follow_up_page_marks_the_priority_unsur_and_records_lines(app, client, skm):
-    url = f"/hr/skm/{skm['wave']}/tindak-lanjut"
+    url = f"/hr/skm/{skm['wave']}/unit/{skm['units']['B']}/tindak-lanjut"
     _login(client, "admin")
     html = client.get(url).get_data(as_text=True)
     nrr = _nrr(app, skm["wave"])
@@ -102,13 +103,17 @@ def test_follow_up_page_marks_the_priority_unsur_and_records_lines(app, client, 
 
 def test_follow_up_page_only_for_closed_skm_waves_and_the_units_subtree(app, client, skm):
     _login(client, "kepala.a")  # head of A; the SKM wave is B's
-    assert client.get(f"/hr/skm/{skm['wave']}/tindak-lanjut").status_code == 404
+    url = f"/hr/skm/{skm['wave']}/unit/{skm['units']['B']}/tindak-lanjut"
+    assert client.get(url).status_code == 404
     with app.app_context():
         culture = db.session.scalar(sa.select(Wave.id).where(Wave.id != skm["wave"]))
     assert culture is None  # only the SKM wave exists here
     admin = app.test_client()
     _login(admin, "admin")
-    assert admin.get("/hr/skm/999/tindak-lanjut").status_code == 404
+    assert admin.get(f"/hr/skm/999/unit/{skm['units']['B']}/tindak-lanjut").status_code == 404
+    # a unit that is not the wave's service unit
+    assert admin.get(f"/hr/skm/{skm['wave']}/unit/{skm['units']['A']}/tindak-lanjut"
+                     ).status_code == 404
 
 
 def test_forum_needs_are_mapped_listed_and_refused_in_words(app, client, skm):
@@ -144,7 +149,7 @@ def test_skm_report_prints_priorities_follow_up_and_forums(app, client, skm):
     from reports.documents import render_skm_report
 
     _login(client, "admin")
-    url = f"/hr/skm/{skm['wave']}/tindak-lanjut"
+    url = f"/hr/skm/{skm['wave']}/unit/{skm['units']['B']}/tindak-lanjut"
     _post(client, url, {"unsur": "SKM-U3", "action": "Loket antrean daring",
                         "owner": "Kepala Seksi Pelayanan", "due_on": "2027-03-31"})
     _post(client, "/hr/forum", {"unit": str(skm["units"]["B"]), "held_on": "2026-10-14",
@@ -152,7 +157,8 @@ def test_skm_report_prints_priorities_follow_up_and_forums(app, client, skm):
                                 "needs-0-text": "Antrean terlalu lama",
                                 "needs-0-target": "unsur:SKM-U3"})
     with app.app_context():
-        ctx = skm_context(db.session.get(Wave, skm["wave"]))
+        wave = db.session.get(Wave, skm["wave"])
+        ctx = skm_context(wave, wave.units[0])
         text = pdf_text(render_skm_report(ctx))
         english = pdf_text(render_skm_report(ctx, "en"))
     flat = " ".join(text.split())
@@ -162,3 +168,43 @@ def test_skm_report_prints_priorities_follow_up_and_forums(app, client, skm):
     assert "Antrean terlalu lama (Waktu penyelesaian)" in flat
     assert "Unsur yang diprioritaskan untuk tindak lanjut" in flat
     assert "planned" in " ".join(english.split()) and "23 participants" in english
+
+
+def test_an_skm_wave_of_two_service_units_gets_one_report_each_with_its_own_figures(app):
+    from survey_app.models import SkmPopulation, Unit
+    from survey_app.services import close_wave, create_wave, open_wave
+    from survey_app.services.reports import skm_render_jobs
+
+    rng = np.random.default_rng(3)
+    with app.app_context():
+        units = add_units([("ROOT", "Kota", None, 0), ("DUK", "Disdukcapil", "ROOT", 0),
+                           ("PKM", "Puskesmas", "ROOT", 0)])
+        wave = create_wave(name="SKM 2026", period="2026", instrument_keys=["skm"],
+                           unit_ids=[units["DUK"].id, units["PKM"].id],
+                           opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31), k=5,
+                           actor="t")
+        open_wave(wave, actor="t")
+        sizes = {"DUK": 12, "PKM": 7}
+        for code, n in sizes.items():
+            for _ in range(n):
+                rid = uuid.uuid4()
+                db.session.add(Response(id=rid, wave_id=wave.id, unit_id=units[code].id))
+                db.session.flush()
+                db.session.add_all(Answer(response_id=rid, item_code=f"U{i}", points=4,
+                                          value=int(rng.integers(1, 5))) for i in range(1, 10))
+        db.session.add(SkmPopulation(wave_id=wave.id, unit_id=units["PKM"].id, population=500))
+        close_wave(wave, actor="t")
+        db.session.commit()
+        jobs = {j.filename: j.context for j in skm_render_jobs(db.session.get(Wave, wave.id),
+                                                              "id")}
+        pkm_nrr = [np.mean([a.value for a in db.session.scalars(
+            sa.select(Answer).join(Response).where(Response.unit_id == units["PKM"].id,
+                                                   Answer.item_code == f"U{i}"))])
+            for i in range(1, 10)]
+        assert db.session.get(Unit, units["PKM"].id).name == "Puskesmas"
+    assert set(jobs) == {f"skm-DUK-{wave.id}.pdf", f"skm-PKM-{wave.id}.pdf"}
+    duk, pkm = jobs[f"skm-DUK-{wave.id}.pdf"], jobs[f"skm-PKM-{wave.id}.pdf"]
+    assert (duk.service_unit, duk.n_respondents, duk.population) == ("Disdukcapil", 12, None)
+    assert (pkm.service_unit, pkm.n_respondents, pkm.population) == ("Puskesmas", 7, 500)
+    assert pkm.required_sample == 217  # Krejcie & Morgan for N = 500
+    assert [u.nrr for u in pkm.unsur] == pytest.approx(pkm_nrr, abs=1e-12)

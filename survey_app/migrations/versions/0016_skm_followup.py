@@ -19,6 +19,7 @@ def upgrade():
         "skm_follow_up",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("wave_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("unsur", sa.String(32), nullable=False),
         sa.Column("action", sa.String(500), nullable=False),
         sa.Column("owner", sa.String(200), nullable=False),
@@ -28,6 +29,8 @@ def upgrade():
                            name=op.f("ck_skm_follow_up_status_valid")),
         sa.ForeignKeyConstraint(["wave_id"], ["wave.id"], ondelete="CASCADE",
                                 name=op.f("fk_skm_follow_up_wave_id_wave")),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"],
+                                name=op.f("fk_skm_follow_up_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_skm_follow_up")),
     )
     op.create_index(op.f("ix_skm_follow_up_wave_id"), "skm_follow_up", ["wave_id"])
