@@ -47,6 +47,16 @@ SENTENCES = {
     "user.export_grant": _l("Memberi izin ekspor data per responden."),
     "user.export_revoke": _l("Mencabut izin ekspor data per responden."),
     "export.respondents": _l("Mengunduh data per responden gelombang %(wave)s."),
+    "plan.create": _l("Menyusun rencana pengembangan kompetensi dari hasil gelombang "
+                      "%(wave)s."),
+    "plan.action_add": _l("Menambah tindakan rencana pengembangan."),
+    "plan.action_update": _l("Mengubah tindakan rencana pengembangan."),
+    "plan.action_remove": _l("Menghapus tindakan rencana pengembangan."),
+    "plan.approved": _l("Menyetujui rencana pengembangan kompetensi."),
+    "plan.draft": _l("Mengembalikan rencana pengembangan kompetensi ke draf."),
+    "plan.training": _l("Mencatat pelatihan terhadap tindakan rencana pengembangan."),
+    "offer.add": _l("Menambah tawaran pembelajaran organisasi."),
+    "offer.update": _l("Mengubah tawaran pembelajaran organisasi."),
 }
 
 
