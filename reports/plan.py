@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reports import texts as _texts  # noqa: F401  (registers the shared report texts)
 from reports.errors import ReportError
 from reports.i18n import check_lang, register
 from reports.render import render_html, render_pdf

@@ -514,8 +514,8 @@ def plan_workbook(doc: PlanDocument, lang: str) -> bytes:
     sheet.append([text(h, True) for h in header])
     for i, r in enumerate(doc.rows, 1):
         sheet.append([i, text(r.title), text(r.target), text(r.group), text(r.path),
-                      text(r.provider) if r.provider else None, text(r.schedule), r.hours_jp, r.budget, text(r.status),
-                      r.delivered_jp])
+                      text(r.provider) if r.provider else None, text(r.schedule), r.hours_jp,
+                      r.budget, text(r.status), r.delivered_jp])
     live = [r for r in doc.rows if not r.cancelled]
     sheet.append([None, text(_("Jumlah (tanpa tindakan yang dibatalkan)"), True), None, None,
                   None, None, None, sum(r.hours_jp for r in live), sum(r.budget for r in live),

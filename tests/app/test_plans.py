@@ -64,7 +64,8 @@ def _verdict(wave_id: int, unit_id: int, dim: str, **values: str) -> None:
 @pytest.fixture
 def site(app, waves):  # type: ignore[no-untyped-def]
     """The closed 2026-Q4 wave with A clearly lower on RDD1 and down on RDD2 (ROOT has no
-    supported "worse" verdict; C is below k and B is hidden with it), offers for RDD1 (one retired, one elsewhere)."""
+    supported "worse" verdict; C is below k and B is hidden with it), offers for RDD1 (one
+    retired, one elsewhere)."""
     _with_catalogue(app)
     wave_id, units = waves["waves"]["2026-Q4"], waves["units"]
     with app.app_context():
