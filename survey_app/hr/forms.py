@@ -31,7 +31,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..models import K_DEFAULT, K_MINIMUM
 from ..services.responses import CUT_CHOICES
@@ -216,7 +216,14 @@ ACTION_STATUS_CHOICES = [SelectChoice("direncanakan", _l("Direncanakan")),
 
 class DecimalNumberField(FloatField):
     """A number that may be typed with a decimal comma (1,5), refused in the page's
-    language."""
+    language; a text box, since a number box refuses the comma in some browsers."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return f"{self.data:g}" if self.data is not None else ""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Read "1,5" as 1.5; anything else that is not a number gets our message."""
@@ -233,6 +240,8 @@ class DecimalNumberField(FloatField):
 
 class RupiahField(IntegerField):
     """A whole amount in rupiah; "Rp 15.000.000" and "15 000 000" are read as 15000000."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Drop "Rp", spaces and thousands dots; refuse anything but whole rupiah."""
