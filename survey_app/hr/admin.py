@@ -214,7 +214,7 @@ def training() -> ResponseReturnValue:
             record_training(unit=unit_or_400(form.unit.data), held_on=form.held_on.data,
                             title=form.title.data, hours_jp=form.hours_jp.data,
                             provider=form.provider.data or "",
-                            participants=form.participants.data, plan_action=action,
+                            participants=form.participants.data or 1, plan_action=action,
                             actor=g.user.username)
         except (WaveRuleError, PlanRuleError) as exc:
             db.session.rollback()

@@ -137,8 +137,9 @@ class TrainingForm(FlaskForm):
     # the view lists the plan actions of the units the user may see; 0 = none
     plan_action = SelectField(_l("Tindakan rencana pengembangan (opsional)"), coerce=int,
                               default=0)
+    # left empty (or not posted by an older page): one participant
     participants = IntegerField(_l("Jumlah peserta (ASN)"), default=1, validators=[
-        InputRequired(_l("Isi jumlah peserta.")),
+        Optional(),
         NumberRange(min=1, max=100_000, message=_l("Jumlah peserta paling sedikit 1."))])
     submit = SubmitField(_l("Simpan"))
 
