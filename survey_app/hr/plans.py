@@ -29,6 +29,7 @@ from ..messages import rule_message
 from ..models import DevelopmentPlan, LearningOffer, PlanAction, Unit, Wave, WaveState
 from ..services import units_in_tree_order
 from ..services.plans import (
+    DRAFT_HOURS_JP,
     JP_TARGET_PER_ASN,
     ActionFields,
     Draft,
@@ -277,6 +278,7 @@ def draft(wave_id: int, unit_id: int) -> ResponseReturnValue:
     existing = plan_of(unit.id, form.year.data) if isinstance(form.year.data, int) else None
     return render_template("hr/plan_draft.html", wave=wave, unit=unit, draft=proposal,
                            form=form, existing=existing, why=draft_reason(proposal),
+                           draft_jp=number(DRAFT_HOURS_JP, 0, lang),
                            path_label=path_label,
                            lang=lang), (422 if form.errors else 200)
 
@@ -512,14 +514,23 @@ def plan_workbook(doc: PlanDocument, lang: str) -> bytes:
               _("Penyelenggara"), _("Jadwal"), _("Jam pelajaran per peserta (JP)"),
               _("Anggaran (rupiah)"), _("Status"), _("JP terlaksana (jam × peserta)")]
     sheet.append([text(h, True) for h in header])
+    def amount(value: float, fmt: str = "#,##0.0", strong: bool = False) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = fmt
+        if strong:
+            cell.font = bold
+        return cell
+
     for i, r in enumerate(doc.rows, 1):
         sheet.append([i, text(r.title), text(r.target), text(r.group), text(r.path),
-                      text(r.provider) if r.provider else None, text(r.schedule), r.hours_jp,
-                      r.budget, text(r.status), r.delivered_jp])
+                      text(r.provider) if r.provider else None, text(r.schedule),
+                      amount(r.hours_jp), amount(r.budget, "#,##0"), text(r.status),
+                      amount(r.delivered_jp)])
     live = [r for r in doc.rows if not r.cancelled]
     sheet.append([None, text(_("Jumlah (tanpa tindakan yang dibatalkan)"), True), None, None,
-                  None, None, None, sum(r.hours_jp for r in live), sum(r.budget for r in live),
-                  None, sum(r.delivered_jp for r in doc.rows)])
+                  None, None, None, amount(sum(r.hours_jp for r in live), strong=True),
+                  amount(sum(r.budget for r in live), "#,##0", True), None,
+                  amount(sum(r.delivered_jp for r in doc.rows), strong=True)])
     sheet.append([])
     target = JP_TARGET_PER_ASN * doc.headcount
     sheet.append([text(_("JP terlaksana tahun %(y)s (jam × peserta)", y=doc.year), True),

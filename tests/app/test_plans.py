@@ -81,7 +81,7 @@ def site(app, waves):  # type: ignore[no-untyped-def]
             LearningOffer(title="Program lain", path="kemitraan", instrument_key=KEY,
                           dimension="RDD9", active=True)])
         db.session.commit()
-    return {"wave": wave_id, **units}
+    return {"wave": wave_id, "open": waves["waves"]["open"], **units}
 
 
 def _draft(app, wave_id: int, unit_id: int) -> Draft:  # type: ignore[no-untyped-def]
@@ -145,6 +145,10 @@ def test_pages_draft_edit_and_audit(app, client, site):
     assert "jelas lebih buruk daripada bagian lain organisasi" in page
     hidden = client.get(f"/hr/rencana/susun/{site['wave']}/{site['C']}").get_data(as_text=True)
     assert "Hasil unit ini tidak ditampilkan pada gelombang Budaya 2026-Q4" in hidden
+    assert "Januari–Desember, 8 JP per peserta" in page
+    still_open = client.get(f"/hr/rencana/susun/{site['open']}/{site['A']}")
+    assert still_open.status_code == 409 and "belum ditutup" in still_open.get_data(as_text=True)
+    assert client.get(f"/hr/rencana/susun/{site['wave']}/999").status_code == 404
     calm = client.get(f"/hr/rencana/susun/{site['wave']}/{site['ROOT']}?lang=en")
     assert "The evidence supports no dimension of this unit as weaker" in calm.get_data(
         as_text=True)
