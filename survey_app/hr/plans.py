@@ -304,10 +304,10 @@ def draft_reason(draft: Draft) -> str:
 
 def action_form(plan: DevelopmentPlan, action: PlanAction | None, lang: str,
                 formdata: Any = None) -> PlanActionForm:
-    """The form of one action (prefix by action id, so every field id is unique)."""
+    """The form of one action (prefix by action id, so every field id is unique); without
+    `formdata` it shows the stored action, even while another form's POST is answered."""
     prefix = f"a{action.id}" if action is not None else "baru"
-    form = PlanActionForm(formdata=formdata, obj=action, prefix=prefix) if formdata \
-        is not None else PlanActionForm(obj=action, prefix=prefix, formdata=None)
+    form = PlanActionForm(formdata=formdata, obj=action, prefix=prefix)
     stored = f"{action.instrument_key}|{action.dimension}" if action is not None \
         and action.dimension else ""
     form.target.choices = target_choices(culture_instrument_keys(plan.wave),
@@ -570,8 +570,7 @@ def offer_form(offer: LearningOffer | None, keys: list[str], lang: str,
                formdata: Any = None) -> OfferForm:
     """The form of one offer (prefix by id)."""
     prefix = f"o{offer.id}" if offer is not None else "baru"
-    form = OfferForm(formdata=formdata, obj=offer, prefix=prefix) if formdata is not None \
-        else OfferForm(obj=offer, prefix=prefix, formdata=None)
+    form = OfferForm(formdata=formdata, obj=offer, prefix=prefix)
     stored = f"{offer.instrument_key}|{offer.dimension}" if offer is not None \
         and offer.dimension else ""
     form.target.choices = target_choices(keys, [stored, str(form.target.data or "")], lang)
