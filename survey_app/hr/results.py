@@ -39,7 +39,6 @@ from ..services.publication import (
     layout,
     subtree_positions,
 )
-# the verdict rule lives in services (plans use it too); re-exported for this module's users
 from ..services.verdicts import worse_than_before as worse_than_before
 from ..services.verdicts import worse_than_rest as worse_than_rest
 from .auth import login_required
