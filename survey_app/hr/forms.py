@@ -125,6 +125,22 @@ class IssueCodesForm(FlaskForm):
     submit = SubmitField(_l("Buat kode"))
 
 
+class WholeNumberField(IntegerField):
+    """A whole number, refused in the page's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Read the number; anything but an optional sign and digits gets our message."""
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        raw = str(valuelist[0]).strip()
+        if not raw.removeprefix("-").isdigit():
+            self.data = None
+            raise ValueError(_("%(f)s harus bilangan bulat (diisi: %(v)s).",
+                               f=self.label.text, v=raw))
+        self.data = int(raw)
+
+
 class TrainingForm(FlaskForm):
     """Log a training event of a unit."""
 
@@ -138,7 +154,7 @@ class TrainingForm(FlaskForm):
     plan_action = SelectField(_l("Tindakan rencana pengembangan (opsional)"), coerce=int,
                               default=0)
     # left empty (or not posted by an older page): one participant
-    participants = IntegerField(_l("Jumlah peserta (ASN)"), default=1, validators=[
+    participants = WholeNumberField(_l("Jumlah peserta (ASN)"), default=1, validators=[
         Optional(),
         NumberRange(min=1, max=100_000, message=_l("Jumlah peserta paling sedikit 1."))])
     submit = SubmitField(_l("Simpan"))
@@ -262,7 +278,7 @@ class RupiahField(IntegerField):
 class PlanDraftForm(FlaskForm):
     """Draft a unit's plan for a year from a closed wave's results."""
 
-    year = IntegerField(_l("Tahun rencana"), validators=[
+    year = WholeNumberField(_l("Tahun rencana"), validators=[
         InputRequired(_l("Isi tahun rencana.")),
         NumberRange(min=2000, max=2100, message=_l("Tahun rencana harus antara 2000 dan "
                                                    "2100."))])

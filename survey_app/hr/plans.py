@@ -267,7 +267,7 @@ def draft(wave_id: int, unit_id: int) -> ResponseReturnValue:
         form.year.data = default_plan_year(wave)
     if form.validate_on_submit():
         try:
-            plan = create_plan(proposal, form.year.data, actor=g.user.username)
+            plan = create_plan(proposal, int(form.year.data or 0), actor=g.user.username)
         except PlanRuleError as exc:
             db.session.rollback()
             flash(plan_rule_message(exc))

@@ -160,6 +160,10 @@ def test_pages_draft_edit_and_audit(app, client, site):
         assert (plan.year, plan.status, plan.wave_id, len(plan.actions)) == (
             2027, "draft", site["wave"], 3)
         first = plan.actions[0].id
+    typo = _post(client, f"/hr/rencana/susun/{site['wave']}/{site['A']}",
+                 f"/hr/rencana/susun/{site['wave']}/{site['A']}", {"year": "2027a"})
+    assert typo.status_code == 422
+    assert "Tahun rencana harus bilangan bulat (diisi: 2027a)." in typo.get_data(as_text=True)
     again = _post(client, f"/hr/rencana/susun/{site['wave']}/{site['A']}",
                   f"/hr/rencana/susun/{site['wave']}/{site['A']}", {"year": "2027"})
     assert "sudah ada" in again.get_data(as_text=True)
