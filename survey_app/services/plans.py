@@ -422,3 +422,21 @@ def plan_totals(plan: DevelopmentPlan) -> tuple[float, int]:
     """JP per participant and budget over the actions that are not cancelled."""
     live = [a for a in plan.actions if a.status != "dibatalkan"]
     return sum(a.hours_jp for a in live), sum(a.budget for a in live)
+
+
+def targeted_dimensions(after: dt.date, until: dt.date) -> dict[tuple[str, str], set[int]]:
+    """(instrument key, dimension) -> ids of the units that held training against a plan
+    action targeting that dimension, dated after `after` and up to `until` (inclusive).
+
+    The input "which unit's actions targeted which dimension between two waves" that the
+    follow-up (difference in differences) needs; a planned action without a training event
+    held in the period did not happen, so it does not count."""
+    rows = db.session.execute(
+        sa.select(PlanAction.instrument_key, PlanAction.dimension, TrainingEvent.unit_id)
+        .join(TrainingEvent, TrainingEvent.plan_action_id == PlanAction.id)
+        .where(PlanAction.dimension.is_not(None), TrainingEvent.held_on > after,
+               TrainingEvent.held_on <= until).distinct())
+    out: dict[tuple[str, str], set[int]] = {}
+    for key, dim, unit_id in rows:
+        out.setdefault((str(key), str(dim)), set()).add(int(unit_id))
+    return out

@@ -398,3 +398,27 @@ def test_training_participants_and_unique_plan_constraints(app, site):
         with pytest.raises(sa.exc.IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_targeted_dimensions_come_from_training_against_plan_actions(app, site):
+    from survey_app.services.plans import targeted_dimensions
+
+    with app.app_context():
+        plan = DevelopmentPlan(unit_id=site["A"], year=2027, status="draft")
+        free = PlanAction(title="Kepemimpinan", competence="Kepemimpinan", path="kemitraan",
+                          start_month=1, end_month=12, hours_jp=8, budget=0)
+        aimed = PlanAction(title="Dialog", instrument_key=KEY, dimension="RDD1",
+                           path="klasikal", start_month=1, end_month=12, hours_jp=8, budget=0)
+        idle = PlanAction(title="Belum", instrument_key=KEY, dimension="RDD2",
+                          path="klasikal", start_month=1, end_month=12, hours_jp=8, budget=0)
+        plan.actions = [free, aimed, idle]
+        db.session.add(plan)
+        db.session.flush()
+        for held, action in ((dt.date(2027, 2, 1), aimed), (dt.date(2027, 3, 1), free),
+                             (dt.date(2028, 1, 5), idle)):
+            db.session.add(TrainingEvent(unit_id=site["A"], held_on=held, title="x",
+                                         hours_jp=4, plan_action_id=action.id))
+        db.session.flush()
+        assert targeted_dimensions(dt.date(2026, 11, 20), dt.date(2027, 12, 31)) == {
+            (KEY, "RDD1"): {site["A"]}}
+        assert targeted_dimensions(dt.date(2027, 2, 1), dt.date(2027, 12, 31)) == {}
