@@ -46,6 +46,13 @@ def _axe(page, axe: str, width: int) -> None:  # type: ignore[no-untyped-def]
     assert result["passes"]
 
 
+def _follow(page, target) -> None:  # type: ignore[no-untyped-def]
+    """Click a link or a submit button (a selector or a locator) and wait for the next page:
+    a count or a text read right after a bare click may still see the old page."""
+    with page.expect_navigation():
+        (page.locator(target) if isinstance(target, str) else target).click()
+
+
 @pytest.mark.skipif(not AXE.is_file(), reason=f"axe-core not installed at {AXE} "
                     "(scripts/setup.sh dev)")
 def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_path):
@@ -62,15 +69,15 @@ def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_pa
         page.goto(f"{base}/hr/hasil/{wave_id}?lang=id")
         weakest = page.locator("ul.attention > li > a")
         assert weakest.all_inner_texts() == ["Puskesmas Plaju Ulu"]
-        weakest.first.click()
+        _follow(page, weakest.first)
         assert page.url == f"{base}/hr/hasil/{wave_id}/unit/{units['PKM']}"
-        page.click("#susun-rencana")
+        _follow(page, "#susun-rencana")
         draft_url = page.url
         assert page.locator("#lemah li").count() == 1  # readiness, lower and down
         proposals = page.locator("#usulan tbody tr").count()
         assert proposals >= 1
         _axe(page, axe, 1280)
-        page.click("main form button[type=submit]")
+        _follow(page, "main form button[type=submit]")
         assert "/hr/rencana/" in page.url and page.locator("#tindakan tbody tr").count() == (
             proposals)
         plan_url = page.url.split("#")[0]
@@ -81,7 +88,7 @@ def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_pa
         first.locator("input[name$='-hours_jp']").fill("dua belas")
         first.locator("input[name$='-budget']").fill("7.500.000")
         first.locator("select[name$='-target_group']").select_option("fungsional")
-        first.locator("button[type=submit]").first.click()
+        _follow(page, first.locator("button[type=submit]").first)
         bad = page.locator("section.action.bad")
         assert bad.count() == 1
         assert "harus berupa angka" in bad.inner_text()
@@ -90,7 +97,7 @@ def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_pa
         assert bad.locator("select[name$='-target_group']").input_value() == "fungsional"
         _axe(page, axe, 1280)  # the page with a message on a field
         bad.locator("input[name$='-hours_jp']").fill("12")
-        bad.locator("button[type=submit]").first.click()
+        _follow(page, bad.locator("button[type=submit]").first)
         assert page.locator("section.action.bad").count() == 0
         row = page.locator("#tindakan tbody tr").first.inner_text()
         assert "Jabatan fungsional" in row and "Rp 7.500.000" in row and "12,0" in row
@@ -121,7 +128,7 @@ def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_pa
         page.fill("input[name=participants]", "11")
         page.select_option("select[name=plan_action]", label=f"Puskesmas Plaju Ulu · 2027 · "
                                                               f"{title}")
-        page.click("main form button[type=submit]")
+        _follow(page, "main form button[type=submit]")
         assert page.get_by_text(f"Rencana 2027: {title}").is_visible()
         page.goto(plan_url)
         # 6 JP x 11 participants = 66 of 20 JP x 11 staff = 220: 6,0 JP per ASN, 30 %
