@@ -268,7 +268,8 @@ class TrainingEvent(Model):
     """A training/development event of a unit (hours in JP), marked on trend charts."""
 
     __tablename__ = "training_event"
-    __table_args__ = (sa.CheckConstraint("hours_jp > 0", name="hours_positive"),)
+    __table_args__ = (sa.CheckConstraint("hours_jp > 0", name="hours_positive"),
+                      sa.CheckConstraint("participants >= 1", name="participants_positive"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
@@ -276,8 +277,14 @@ class TrainingEvent(Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     hours_jp: so.Mapped[float] = so.mapped_column(sa.Float)
     provider: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # the development plan action it delivers (kept when the plan changes) and how many ASN
+    # took part: JP per ASN is an aggregate, sum(hours_jp * participants) / headcount
+    plan_action_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("plan_action.id", ondelete="SET NULL"), index=True)
+    participants: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     unit: so.Mapped[Unit] = so.relationship()
+    plan_action: so.Mapped[PlanAction | None] = so.relationship()
 
 
 class JobState(enum.StrEnum):
@@ -402,6 +409,8 @@ class Comment(Model):
     unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     hidden: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+
+
 # --- citizen SKM collection (issue #16): nothing here names, times or orders a citizen -------
 
 
@@ -466,3 +475,101 @@ class Kiosk(Model):
     revoked: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     unit: so.Mapped[Unit] = so.relationship()
+
+
+# ---------------------------------------------------------------- development plans
+# The development paths of PP 11/2017 Pasal 205-207: classroom, e-learning, coaching/mentoring
+# at work, and programmes with a university or training institute.
+PLAN_PATHS = ("klasikal", "elearning", "coaching", "kemitraan")
+# A plan action targets a group of positions, never a person.
+TARGET_GROUPS = ("semua", "struktural", "fungsional", "pelaksana")
+ACTION_STATUSES = ("direncanakan", "berjalan", "selesai", "dibatalkan")
+PLAN_STATUSES = ("draft", "approved")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class LearningOffer(Model):
+    """The organisation's own development offer (an e-learning link, a partner programme),
+    optionally serving one dimension of an instrument; HR keeps the list."""
+
+    __tablename__ = "learning_offer"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("path", PLAN_PATHS), name="path_valid"),
+        sa.CheckConstraint("(instrument_key IS NULL) = (dimension IS NULL)",
+                           name="dimension_with_instrument"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    path: so.Mapped[str] = so.mapped_column(sa.String(16))
+    provider: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    instrument_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    dimension: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+
+
+class DevelopmentPlan(Model):
+    """A unit's development plan (Rencana Pengembangan Kompetensi) for one year."""
+
+    __tablename__ = "development_plan"
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "year", name="uq_development_plan_unit_year"),
+        sa.CheckConstraint(_one_of("status", PLAN_STATUSES), name="status_valid"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    year: so.Mapped[int]
+    # the closed wave whose published results it was drafted from
+    wave_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("wave.id", ondelete="SET NULL"))
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="draft")
+
+    unit: so.Mapped[Unit] = so.relationship()
+    wave: so.Mapped[Wave | None] = so.relationship()
+    actions: so.Mapped[list[PlanAction]] = so.relationship(
+        back_populates="plan", order_by="PlanAction.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+
+class PlanAction(Model):
+    """One action of a plan: what it targets (a dimension or a competence), for which
+    position group, by which path, provider, months, JP, budget (rupiah) and its status."""
+
+    __tablename__ = "plan_action"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("target_group", TARGET_GROUPS), name="target_group_valid"),
+        sa.CheckConstraint(_one_of("path", PLAN_PATHS), name="path_valid"),
+        sa.CheckConstraint(_one_of("status", ACTION_STATUSES), name="status_valid"),
+        sa.CheckConstraint("hours_jp > 0", name="hours_positive"),
+        sa.CheckConstraint("budget >= 0", name="budget_nonnegative"),
+        sa.CheckConstraint("start_month BETWEEN 1 AND 12 AND end_month BETWEEN 1 AND 12",
+                           name="months_range"),
+        sa.CheckConstraint("end_month >= start_month", name="months_ordered"),
+        sa.CheckConstraint("(instrument_key IS NULL) = (dimension IS NULL)",
+                           name="dimension_with_instrument"),
+        sa.CheckConstraint("dimension IS NOT NULL OR competence <> ''", name="target_named"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("development_plan.id", ondelete="CASCADE"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    instrument_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    dimension: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    competence: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    target_group: so.Mapped[str] = so.mapped_column(sa.String(16), default="semua")
+    path: so.Mapped[str] = so.mapped_column(sa.String(16))
+    provider: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    start_month: so.Mapped[int]
+    end_month: so.Mapped[int]
+    hours_jp: so.Mapped[float] = so.mapped_column(sa.Float)
+    budget: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="direncanakan")
+
+    plan: so.Mapped[DevelopmentPlan] = so.relationship(back_populates="actions")

@@ -13,15 +13,15 @@ from wtforms.fields.choices import SelectChoice
 from instruments.model import Instrument
 
 from ..extensions import db
+from ..i18n import current_lang
 from ..instrument_store import is_skm
 from ..messages import row_error_message
-from ..models import TrainingEvent, Wave, WaveState
+from ..models import PlanAction, TrainingEvent, Wave, WaveState
 from ..ops.request_guard import accepts_upload
 from ..services import (
     ImportRejected,
     WaveRuleError,
     add_audit_entry,
-    add_training,
     close_wave,
     create_wave,
     import_units,
@@ -31,6 +31,7 @@ from ..services import (
     units_in_tree_order,
     update_draft,
 )
+from ..services.plans import PlanRuleError, record_training
 from ..services.slips import codes_csv, slips_pdf
 from ..services.storage import compact_storage
 from .auth import login_required
@@ -57,6 +58,7 @@ from .forms import (
     WaveDraftForm,
     WaveForm,
 )
+from .plans import any_rule_message, training_choices
 
 # The URL words of the state buttons and what they do.
 STATE_ACTIONS = {"buka": open_wave, "tutup": close_wave}
@@ -215,18 +217,25 @@ def wave_codes(wave_id: int) -> ResponseReturnValue:
 @bp.route("/pelatihan", methods=["GET", "POST"])
 @login_required()
 def training() -> ResponseReturnValue:
-    """Training events per unit (a unit head sees and logs only their subtree)."""
+    """Training events per unit (a unit head sees and logs only their subtree), each
+    optionally against a plan action, with its number of participants."""
     visible = visible_unit_ids()
     form = TrainingForm()
     form.unit.choices = [SelectChoice(u.id, f"{'— ' * d}{u.name}")
                           for u, d in units_in_tree_order(visible)]
+    form.plan_action.choices = training_choices(visible, current_lang())
     if form.validate_on_submit():
+        action = db.session.get(PlanAction, form.plan_action.data) if form.plan_action.data \
+            else None
         try:
-            add_training(unit=unit_or_400(form.unit.data), held_on=form.held_on.data,
-                         title=form.title.data, hours_jp=form.hours_jp.data,
-                         provider=form.provider.data or "", actor=g.user.username)
-        except WaveRuleError as exc:
-            refuse(exc)
+            record_training(unit=unit_or_400(form.unit.data), held_on=form.held_on.data,
+                            title=form.title.data, hours_jp=form.hours_jp.data,
+                            provider=form.provider.data or "",
+                            participants=form.participants.data or 1, plan_action=action,
+                            actor=g.user.username)
+        except (WaveRuleError, PlanRuleError) as exc:
+            db.session.rollback()
+            flash(any_rule_message(exc))
         else:
             return redirect(url_for("admin.training"))
     query = sa.select(TrainingEvent).order_by(TrainingEvent.held_on.desc())

@@ -57,6 +57,16 @@ SENTENCES = {
     "kiosk.register": _l("Mendaftarkan kiosk survei warga untuk gelombang %(wave)s."),
     "kiosk.revoke": _l("Mencabut kiosk survei warga gelombang %(wave)s."),
     "skm.population": _l("Mencatat populasi unit layanan untuk gelombang %(wave)s."),
+    "plan.create": _l("Menyusun rencana pengembangan kompetensi dari hasil gelombang "
+                      "%(wave)s."),
+    "plan.action_add": _l("Menambah tindakan rencana pengembangan."),
+    "plan.action_update": _l("Mengubah tindakan rencana pengembangan."),
+    "plan.action_remove": _l("Menghapus tindakan rencana pengembangan."),
+    "plan.approved": _l("Menyetujui rencana pengembangan kompetensi."),
+    "plan.draft": _l("Mengembalikan rencana pengembangan kompetensi ke draf."),
+    "plan.training": _l("Mencatat pelatihan terhadap tindakan rencana pengembangan."),
+    "offer.add": _l("Menambah tawaran pembelajaran organisasi."),
+    "offer.update": _l("Mengubah tawaran pembelajaran organisasi."),
 }
 
 

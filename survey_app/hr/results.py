@@ -40,6 +40,8 @@ from ..services.publication import (
     layout,
     subtree_positions,
 )
+from ..services.verdicts import worse_than_before as worse_than_before
+from ..services.verdicts import worse_than_rest as worse_than_rest
 from .auth import login_required
 from .common import visible_unit_ids, wave_or_404
 
@@ -163,17 +165,6 @@ def whole_unit_cells(wave: Wave) -> dict[CellKey, PublishedCell]:
     except ReportingError as exc:
         abort(409, description=str(exc))
     return {(c.position, c.instrument_key, c.dimension): c for c in rows if c.cut == ""}
-
-
-def worse_than_rest(code: str | None, direction: Direction) -> bool:
-    """The comparison verdict says the unit is clearly worse than the rest of the
-    organisation: lower on a higher-is-better scale, higher on a higher-is-worse one."""
-    return code == ("higher" if direction == Direction.HIGHER_WORSE else "lower")
-
-
-def worse_than_before(code: str | None, direction: Direction) -> bool:
-    """The change verdict says the unit clearly got worse since the previous wave."""
-    return code == ("up" if direction == Direction.HIGHER_WORSE else "down")
 
 
 def cell_of(published: PublishedCell | None, column: Column, lang: str,

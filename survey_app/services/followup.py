@@ -8,17 +8,15 @@ cells of the two closed waves and their frozen layouts, never an answer, so it s
 the two waves did not already publish (a hidden cell stays hidden: such a unit is not
 estimable, or not a comparison unit).
 
-Wiring. Which unit had an action on which dimension is an input, `treated`:
-(instrument key, dimension code) -> ids of the units whose actions targeted it between the
-two waves. A `TrainingEvent` has no dimension, so it cannot say this by itself; the
-integrator wires `treated_dimensions` from the plan actions (`PlanAction.instrument_key` /
-`dimension`, with the training events recorded against them held between the two waves'
-close dates). Until then `treated_dimensions` returns an empty mapping and the pages say that
-no dimension was targeted.
+Which unit had an action on which dimension is an input, `treated`: (instrument key,
+dimension code) -> ids of the units whose actions targeted it between the two waves.
+`treated_dimensions` reads it from the development plans: a training event recorded against
+a plan action on the dimension, held between the two waves (`services.plans`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -42,6 +40,7 @@ from reports.context import FollowupRow
 from ..extensions import db
 from ..instrument_store import get_instrument
 from ..models import PublishedCell, Wave, WaveUnit
+from .plans import targeted_dimensions
 from .publication import earlier_waves, invited_counts, layout
 
 #: Reason code (beside analysis.did's): no earlier closed wave asked the instrument.
@@ -79,9 +78,13 @@ class _Cell:
 def treated_dimensions(wave_before: Wave | None, wave_after: Wave) -> dict[tuple[str, str],
                                                                          set[int]]:
     """(instrument key, dimension) -> unit ids whose development actions targeted it between
-    the two waves. The wiring point for plan actions (see the module docstring): empty until
-    the plan-action model is merged."""
-    return {}
+    the two waves: a training recorded against a plan action on that dimension, held after
+    the earlier wave closed and before the later one opened (while it is open, its answers
+    are partly before the training)."""
+    if wave_before is None:
+        return {}
+    return targeted_dimensions(wave_before.closes_on,
+                               wave_after.opens_on - dt.timedelta(days=1))
 
 
 def previous_culture_wave(wave: Wave) -> Wave | None:

@@ -257,16 +257,42 @@ def test_reads_no_answers(app, pair):
     assert not [s for s in seen if " answer" in s or " response" in s]
 
 
-def test_treated_dimensions_is_the_empty_wiring_point(app, pair):
+def test_treated_dimensions_are_the_trainings_recorded_against_plan_actions(app, pair):
+    """Only a training against a plan action on the dimension, held after the earlier wave
+    closed and before the later one opened, makes a unit targeted."""
+    from survey_app.models import DevelopmentPlan, PlanAction, TrainingEvent
+
+    ids = pair["units"]
     with app.app_context():
         wave = db.session.get(Wave, pair["waves"]["2026-Q4"])
         previous = followup_service.previous_culture_wave(wave)
         assert previous is not None and previous.period == "2026-Q3"
         assert followup_service.treated_dimensions(previous, wave) == {}
+        key = previous.instrument_keys[0]
+        plans = {}
+        for code in ("A", "B", "C"):
+            plan = DevelopmentPlan(unit_id=ids[code], year=2026, wave_id=previous.id)
+            plan.actions = [PlanAction(title="Pelatihan", instrument_key=key, dimension=DIM,
+                                       path="klasikal", start_month=9, end_month=10,
+                                       hours_jp=8)]
+            db.session.add(plan)
+            plans[code] = plan
+        db.session.flush()
+        for code, held in (("A", previous.closes_on + dt.timedelta(days=10)),  # between
+                           ("B", wave.opens_on),  # the later wave already open
+                           ("C", previous.closes_on)):  # the earlier wave's last day
+            db.session.add(TrainingEvent(unit_id=ids[code], held_on=held, title="Pelatihan",
+                                         hours_jp=8, plan_action_id=plans[code].actions[0].id))
+        db.session.add(TrainingEvent(unit_id=ids["D"], held_on=previous.closes_on
+                                     + dt.timedelta(days=5), title="Tanpa rencana", hours_jp=8))
+        db.session.flush()
+        assert followup_service.treated_dimensions(previous, wave) == {(key, DIM): {ids["A"]}}
+        assert followup_service.treated_dimensions(None, wave) == {}
+        db.session.rollback()
 
 
 def _treat(monkeypatch, mapping):  # type: ignore[no-untyped-def]
-    """The seam: the plan actions' mapping (wired by the integrator) replaced for a test."""
+    """The seam: the plan actions' mapping replaced for a test."""
     monkeypatch.setattr(followup_service, "treated_dimensions", lambda before, after: mapping)
 
 

@@ -70,7 +70,8 @@ def state_changing_rules(app):  # type: ignore[no-untyped-def]
 
 def url_for_rule(rule, wave_id: int, unit_id: int = 1) -> str:  # type: ignore[no-untyped-def]
     values = {"wave_id": wave_id, "action": "tutup", "unit_id": unit_id, "user_id": 1,
-              "fmt": "csv", "job_id": 1, "part": 0, "line_id": 1, "token": "x", "kiosk_id": 1}
+              "fmt": "csv", "job_id": 1, "part": 0, "line_id": 1, "token": "x", "kiosk_id": 1,
+              "plan_id": 1, "action_id": 1, "offer_id": 1}
     path = rule.rule
     for arg in rule.arguments:
         path = path.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>",
