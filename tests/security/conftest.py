@@ -22,6 +22,11 @@ open_wave_codes = _app_fixtures.open_wave_codes
 __all__ = ["CODE_KEY", "FULL_ANSWERS", "add_units", "app_config", "csrf_token"]
 
 PASSWORD = "correct horse battery"
+# A value for every URL argument of the app's routes, for the tests that walk them all
+# (wave_id and unit_id come from each test's own data).
+ROUTE_VALUES = {"action": "tutup", "user_id": 1, "fmt": "csv", "job_id": 1, "part": 0,
+                "line_id": 1, "token": "x", "kiosk_id": 1, "plan_id": 1, "action_id": 1,
+                "offer_id": 1}
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

@@ -29,7 +29,7 @@ from survey_app.services.users import create_user
 from tests.app.test_comments import ANSWERS
 from tests.reports.pdftext import pdf_text
 
-from .conftest import CODE_KEY, PASSWORD, add_units, login
+from .conftest import CODE_KEY, PASSWORD, ROUTE_VALUES, add_units, login
 
 SQLITE = [pytest.param("sqlite")]
 TREE = [("ROOT", None, 0), ("KEC", "ROOT", 0), ("K1", "KEC", 6), ("K2", "KEC", 5),
@@ -37,8 +37,6 @@ TREE = [("ROOT", None, 0), ("KEC", "ROOT", 0), ("K1", "KEC", 6), ("K2", "KEC", 5
 PLANTED = ["19850612 201001 1 003", "198506122010011003", "1671031505900001",
            "0812-7788-9900", "+62 813 1111 2222", "budi.santoso@gmail.com", "Hendra",
            "Rahmawati"]
-ARGS = {"action": "tutup", "user_id": 1, "fmt": "csv", "job_id": 1, "part": 0, "line_id": 1,
-        "token": "x", "kiosk_id": 1}
 
 
 def comment(unit: str, i: int) -> str:
@@ -97,7 +95,7 @@ def walk(app, wave_ids) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped
             if "GET" not in rule.methods or rule.endpoint == "static":
                 continue
             for unit in ("K1", "SMALL", "KEC"):
-                values = {**ARGS, "wave_id": wave_ids["wave"], "unit_id": wave_ids[unit]}
+                values = {**ROUTE_VALUES, "wave_id": wave_ids["wave"], "unit_id": wave_ids[unit]}
                 path = rule.rule
                 for arg in rule.arguments:
                     path = path.replace(f"<int:{arg}>", str(values[arg])).replace(

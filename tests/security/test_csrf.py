@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from survey_app.extensions import db
 from tests.app.helpers import counts
 
-from .conftest import FULL_ANSWERS, client_at, csrf_token, login
+from .conftest import FULL_ANSWERS, ROUTE_VALUES, client_at, csrf_token, login
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -69,9 +69,7 @@ def state_changing_rules(app):  # type: ignore[no-untyped-def]
 
 
 def url_for_rule(rule, wave_id: int, unit_id: int = 1) -> str:  # type: ignore[no-untyped-def]
-    values = {"wave_id": wave_id, "action": "tutup", "unit_id": unit_id, "user_id": 1,
-              "fmt": "csv", "job_id": 1, "part": 0, "line_id": 1, "token": "x", "kiosk_id": 1,
-              "plan_id": 1, "action_id": 1, "offer_id": 1}
+    values = {**ROUTE_VALUES, "wave_id": wave_id, "unit_id": unit_id}
     path = rule.rule
     for arg in rule.arguments:
         path = path.replace(f"<int:{arg}>", str(values[arg])).replace(f"<{arg}>",
