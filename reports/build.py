@@ -25,7 +25,7 @@ from analysis.evidence import Judgement
 from analysis.scoring import subtree_members, to_score100
 from analysis.validity import InstrumentValidity, instrument_validity
 from analysis.wave import WaveData, WaveResult
-from instruments.model import Dimension, Direction, Instrument, Referent, Scale
+from instruments.model import Dimension, Direction, Instrument, Item, Referent, Scale
 from reports.context import (
     CULTURE_IKM_MIN_UNITS,
     CultureIkmCorrelation,
@@ -316,6 +316,14 @@ def _quality(j: int, dim: Dimension, r: WaveResult) -> QualityRow:
 
 def _items(u: int, w: InstrumentWave) -> tuple[ItemDistribution, ...]:
     """Answer-category shares per item over the unit's subtree, for items with >= k answers."""
+    return tuple(ItemDistribution(item.code, item.text, item.reverse, n,
+                                  tuple(float(c) / n for c in counts))
+                 for item, n, counts in item_counts(u, w))
+
+
+def item_counts(u: int, w: InstrumentWave) -> list[tuple[Item, int, tuple[int, ...]]]:
+    """(item, answers, count of each option 1..A) over the unit's subtree, for the items with
+    at least k answers: what the unit report's answer distributions show."""
     data, k = w.data, w.result.k
     member = subtree_members(data.unit_parent)[u][np.asarray(data.unit)]
     values = np.asarray(data.values)[member]
@@ -327,9 +335,8 @@ def _items(u: int, w: InstrumentWave) -> tuple[ItemDistribution, ...]:
         if answers.size < k:
             continue
         counts = np.bincount(answers - 1, minlength=int(points[col]))
-        out.append(ItemDistribution(item.code, item.text, item.reverse, int(answers.size),
-                                    tuple(float(c) / answers.size for c in counts)))
-    return tuple(out)
+        out.append((item, int(answers.size), tuple(int(c) for c in counts)))
+    return out
 
 
 # ---------------------------------------------------------------- organisation report

@@ -197,6 +197,27 @@ class PublishedCell(Model):
     comparison_verdict: so.Mapped[str | None] = so.mapped_column(sa.String(32))
 
 
+class PublishedItem(Model):
+    """One item's answer counts over a unit's subtree in a closed wave, as the unit report
+    prints them: only for a shown unit and an item with at least k answers. `counts` holds
+    the count of each option 1..A, comma-separated."""
+
+    __tablename__ = "published_item"
+    __table_args__ = (
+        sa.CheckConstraint("n > 0", name="n_positive"),
+        sa.ForeignKeyConstraint(["wave_id", "position"],
+                                ["wave_unit_frozen.wave_id", "wave_unit_frozen.position"],
+                                ondelete="CASCADE"),
+    )
+
+    wave_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    position: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instrument_key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    item_code: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    n: so.Mapped[int]
+    counts: so.Mapped[str] = so.mapped_column(sa.String(120))
+
+
 class Code(Model):
     """A participation code, stored only as HMAC-SHA256(LENTERA_CODE_KEY, code). No time.
 

@@ -29,7 +29,7 @@ from ..config import HR_PREFIX
 from ..extensions import db
 from ..i18n import current_lang
 from ..instrument_store import get_instrument
-from ..models import PublishedCell, Wave, WaveState, WaveUnit
+from ..models import PublishedCell, PublishedItem, Wave, WaveState, WaveUnit
 from ..services import followup, training_log, unit_counts
 from ..services.publication import (
     ReportingError,
@@ -330,6 +330,40 @@ class Trend:
     chart: str
 
 
+@dataclass(frozen=True)
+class ItemTable:
+    """One scale's answer distributions over a unit's subtree, as its report prints them."""
+
+    title: str
+    options: tuple[str, ...]
+    rows: tuple[tuple[str, str, int, tuple[str, ...]], ...]  # code, question, n, % per option
+    chart: str
+
+
+def item_tables(wave: Wave, position: int, key: str, lang: str) -> list[ItemTable]:
+    """The published answer counts of the unit at `position` for one instrument, per scale
+    (a published item has at least k answers and its unit is shown)."""
+    published = {r.item_code: r for r in db.session.scalars(sa.select(PublishedItem).where(
+        PublishedItem.wave_id == wave.id, PublishedItem.position == position,
+        PublishedItem.instrument_key == key))}
+    out = []
+    for scale in get_instrument(key).scales:
+        items = [i for dim in scale.dimensions for i in dim.items if i.code in published]
+        if not items:
+            continue
+        options = tuple(o.label.get(lang) for o in scale.options)
+        shares = [[c / published[i.code].n for c in map(int, published[i.code].counts.split(","))]
+                  for i in items]
+        chart = charts.diverging_bars(
+            [f"{i.code}{' (R)' if i.reverse else ''} {i.text.get(lang)}" for i in items],
+            shares, options)
+        out.append(ItemTable(scale.name.get(lang), options, tuple(
+            (i.code, i.text.get(lang), published[i.code].n,
+             tuple(percent(x, lang) for x in share))
+            for i, share in zip(items, shares, strict=True)), chart))
+    return out
+
+
 def unit_position_or_404(units: Sequence[WaveUnit], unit_id: int) -> int:
     """The layout position of a unit the current user may see (403 outside the subtree)."""
     visible = visible_unit_ids()
@@ -519,6 +553,8 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
     subtree = {units[v].unit_id for v in subtree_positions(units, position)}
     trends = {grp.key: trend_of(wave, grp, unit_id, subtree, lang) for grp in groups} \
         if row.shown else {}
+    items = {grp.key: item_tables(wave, position, grp.key, lang) for grp in groups} \
+        if row.shown else {}
     parent = units[row.unit.parent_position] if row.unit.parent_position is not None else None
     children = [u for u in units if u.parent_position == position
                 and (visible is None or u.unit_id in visible)]
@@ -531,6 +567,7 @@ def unit(wave_id: int, unit_id: int) -> ResponseReturnValue:
                                                  if row.shown else ("", [], ""))
     return render_template(
         "hr/results/unit.html", wave=wave, row=row, sections=sections, trends=trends,
+        items=items,
         followup_since=followup_since, followups=followups, followup_chart=followup_chart,
         included_in=included, can_open_included=included is not None and (
             visible is None or included.unit_id in visible),

@@ -26,7 +26,13 @@ from numpy.typing import NDArray
 from analysis.scoring import to_score100
 from analysis.wave import PublishedStats, WaveData, WaveResult, analyse_wave
 from instruments.model import Direction, Referent, Scale
-from reports.build import InstrumentWave, WaveInfo, analyse_validity, instrument_dimensions
+from reports.build import (
+    InstrumentWave,
+    WaveInfo,
+    analyse_validity,
+    instrument_dimensions,
+    item_counts,
+)
 from reports.context import TrainingMark
 
 from ..extensions import db
@@ -35,6 +41,7 @@ from ..models import (
     Answer,
     Code,
     PublishedCell,
+    PublishedItem,
     Response,
     TrainingEvent,
     Unit,
@@ -299,6 +306,7 @@ def publish(wave: Wave) -> None:
         if unit.invited is None:  # a wave published again keeps its counts at close
             unit.invited = by_unit.get(unit.unit_id, 0)
     db.session.execute(sa.delete(PublishedCell).where(PublishedCell.wave_id == wave.id))
+    db.session.execute(sa.delete(PublishedItem).where(PublishedItem.wave_id == wave.id))
     if not culture_keys(wave):
         _publish_skm(wave, units)
         return
@@ -307,7 +315,24 @@ def publish(wave: Wave) -> None:
         shown = all(bool(w.result.shown[i]) for w in bundle.waves)
         unit.respondents = int(bundle.waves[0].result.respondents[i]) if shown else None
     db.session.add_all(published_cells(bundle))
+    db.session.add_all(published_items(bundle))
     db.session.flush()
+
+
+def published_items(bundle: WaveBundle) -> list[PublishedItem]:
+    """Each shown unit's answer counts per item over its subtree (`reports.build.item_counts`,
+    what its report prints): a unit shown in every instrument, an item with at least k
+    answers."""
+    out = []
+    for u in range(len(bundle.units)):
+        if not all(bool(w.result.shown[u]) for w in bundle.waves):
+            continue
+        for w in bundle.waves:
+            out += [PublishedItem(wave_id=bundle.wave.id, position=u,
+                                  instrument_key=w.instrument.key, item_code=item.code, n=n,
+                                  counts=",".join(map(str, counts)))
+                    for item, n, counts in item_counts(u, w)]
+    return out
 
 
 def _publish_skm(wave: Wave, units: Sequence[WaveUnit]) -> None:

@@ -136,6 +136,17 @@ def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_pa
         assert "Per ASN: 6,0 JP, 30 % dari target." in page.inner_text("main")
         assert page.locator("#tindakan tbody tr").first.locator("td").last.inner_text() == (
             "66,0")
+        # the next wave, after the training: the unit's page follows the plan action up
+        later = _next_wave(app, units)
+        page.goto(f"{base}/hr/hasil/{later}/unit/{units['PKM']}?lang=id")
+        followup = page.locator("section[aria-labelledby=berhasil]")
+        text = followup.inner_text()
+        assert "Apakah berhasil?" in text and "sejak 2026-Q4" in text
+        assert followup.locator("tbody tr").count() == 1  # the one dimension the plan targets
+        # one comparison unit shown in both waves: too few to tell, and the page says so
+        assert "Tidak dapat dihitung: hanya 1 unit pembanding" in text
+        assert "berkat pelatihan" not in text and "karena pelatihan" not in text
+        _axe(page, axe, 1280)
         for width, height in ((1280, 900), (360, 740)):
             phone = browser.new_page(viewport={"width": width, "height": height},
                                      is_mobile=width < 600, has_touch=width < 600)
@@ -153,6 +164,35 @@ def test_analyst_drafts_edits_exports_and_follows_up_a_plan(results_site, tmp_pa
     with app.app_context():
         plan = db.session.get(DevelopmentPlan, plan_id)
         assert plan.unit_id == units["PKM"] and plan.actions[0].hours_jp == 12.0
+
+
+def _next_wave(app, units: dict[str, int]) -> int:  # type: ignore[no-untyped-def]
+    """A third closed wave, opened after the training recorded in the test."""
+    import datetime as dt
+
+    import numpy as np
+
+    from survey_app.instrument_store import get_instrument
+    from survey_app.services import close_wave, create_wave, issue_codes, open_wave
+
+    from .test_browser_results import CULTURE, SIZES, _answers
+
+    rng = np.random.default_rng(12)
+    with app.app_context():
+        items = [(item.code, scale.points) for key in CULTURE
+                 for scale in get_instrument(key).scales for item in scale.items]
+        wave = create_wave(name="Budaya kerja 2027-Q2", period="2027-Q2",
+                           instrument_keys=CULTURE, unit_ids=[units[c] for c in SIZES],
+                           opens_on=dt.date(2027, 5, 3), closes_on=dt.date(2027, 5, 21), k=5,
+                           actor="test")
+        open_wave(wave, actor="test")
+        for code, n in SIZES.items():
+            issue_codes(wave, db.session.get(Unit, units[code]), n + 2, key="browser-key",
+                        actor="test")
+            _answers(wave.id, units[code], n, rng, 0.9 if code == "PKM" else 0.4, items)
+        close_wave(wave, actor="test")
+        db.session.commit()
+        return int(wave.id)
 
 
 def test_unit_head_finds_only_their_subtrees_plans(results_site):

@@ -237,6 +237,29 @@ def test_unit_page_shows_published_figures_trend_and_training(app, client, waves
         assert f"{alpha:.2f}" in quality.text
 
 
+def test_item_distributions_are_the_unit_reports_as_published(app, client, waves):
+    from reports.build import build_unit_context
+    from survey_app.services.publication import analyse_culture_wave
+
+    wave_id, units = waves["waves"]["2026-Q4"], waves["units"]
+    with app.app_context():
+        bundle = analyse_culture_wave(db.session.get(Wave, wave_id))
+        i = [u.unit_id for u in bundle.units].index(units["A"])
+        ctx = build_unit_context(i, bundle.names, bundle.waves, bundle.info, bundle.invited[i])
+        expected = {item.code: (item.n, [percent(x, "id") for x in item.shares])
+                    for section in ctx.instruments for item in section.items}
+    assert expected  # the unit report prints answer distributions for unit A
+    _login(client, "admin")
+    html = client.get(f"/hr/hasil/{wave_id}/unit/{units['A']}").get_data(as_text=True)
+    (table,) = parse(html).find("table", class_="items")
+    shown = {}
+    for tr in table.find("tr")[1:]:
+        cells = [td.text for td in tr.find("td")]
+        shown[tr.attrs["data-item"]] = (int(cells[0]), cells[1:])
+    assert shown == expected
+    assert "Sebaran jawaban per butir" in html
+
+
 def test_hidden_unit_page_shows_no_figure(app, client, waves):
     wave_id, units = waves["waves"]["2026-Q4"], waves["units"]
     _login(client, "admin")
