@@ -35,6 +35,7 @@ from ..models import (
     WaveState,
 )
 from .publication import culture_keys, layout
+from .rules import RuleError
 from .verdicts import worse_than_before, worse_than_rest
 from .waves import add_audit_entry, add_training
 
@@ -50,13 +51,8 @@ MAX_HOURS_JP = 1000.0
 MAX_BUDGET = 10**13  # rupiah; far above any unit's budget, keeps the integer in range
 
 
-class PlanRuleError(ValueError):
-    """A plan change that breaks a rule; `reason` is a key for the page's message."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason, detail)
-        self.reason = reason
-        self.detail = detail
+class PlanRuleError(RuleError):
+    """A plan change that breaks a rule."""
 
 
 # ---------------------------------------------------------------- drafting from the evidence

@@ -29,19 +29,15 @@ from ..models import (
     Wave,
     WaveState,
 )
+from .rules import RuleError
 from .waves import add_audit_entry
 
 NEED_KINDS = ("unsur", "dimension", "")
 MAX_NEEDS = 5
 
 
-class FollowUpRuleError(ValueError):
-    """A follow-up line or forum breaks a rule; `reason` names it, `detail` gives the value."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
+class FollowUpRuleError(RuleError):
+    """A follow-up line or forum breaks a rule."""
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,12 @@ from ..models import (
 )
 from .publication import freeze_layout, publish
 from .responses import CUT_CHOICES
+from .rules import RuleError
 from .storage import insert_codes, scrub_wave_codes
 
 
-class WaveRuleError(ValueError):
-    """An HR action breaks a wave rule; `reason` names the rule, `detail` gives the value."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
+class WaveRuleError(RuleError):
+    """An HR action breaks a wave rule."""
 
 
 @dataclass(frozen=True)
