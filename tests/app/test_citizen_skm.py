@@ -245,6 +245,20 @@ def test_the_public_page_shows_the_published_aggregates_after_close(app, skm, cl
     hidden = public.get(f"/skm/hasil/{skm.wave_id}/{skm.units['PKM']}").get_data(as_text=True)
     assert "kurang dari 3 orang" in hidden and "respondents" not in hidden
     assert public.get(f"/skm/hasil/{skm.wave_id}/{skm.units['ROOT']}").status_code == 404
+    # the period's SKM report of each service unit holds the same citizens' answers
+    from reports.documents import render_skm_report
+    from survey_app.services.reports import skm_render_jobs
+    from tests.reports.pdftext import pdf_text
+
+    with app.app_context():
+        jobs = {j.filename: j.context for j in skm_render_jobs(
+            db.session.get(Wave, skm.wave_id), "id")}
+    duk = jobs[f"skm-DUK-{skm.wave_id}.pdf"]
+    assert (duk.n_respondents, duk.population, duk.required_sample) == (4, 100, 80)
+    assert [u.nrr for u in duk.unsur] == pytest.approx(nrr)
+    text = " ".join(pdf_text(render_skm_report(duk)).split())
+    assert f"{ikm * 25:.2f}".replace(".", ",") in text and "Disdukcapil" in text
+    assert jobs[f"skm-PKM-{skm.wave_id}.pdf"].unsur == ()  # 2 answers: below k, no figure
 
 
 def test_kiosk_registration_activation_and_revocation(app, skm, clock):
