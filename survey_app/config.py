@@ -90,6 +90,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "LENTERA_REPORT_WORKERS": 2,  # render processes of a job run without Redis
         "LENTERA_JOB_QUEUE": "lentera-reports",  # RQ queue name (one per installation)
         "LENTERA_AUDIT_LOGS": (),
+        "LENTERA_ROSTER_FILE": "",  # empty: <instance>/roster.csv when it exists
         "LENTERA_REDIS_URL": "",  # empty: rate-limit counters in the database
         "LENTERA_RATELIMIT_PREFIX": "lentera:rl:",
         "LENTERA_LOGIN_PER_MINUTE": 5,
@@ -156,6 +157,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "LENTERA_REPORT_WORKERS": ("LENTERA_REPORT_WORKERS", _positive_int),
     "LENTERA_JOB_QUEUE": ("LENTERA_JOB_QUEUE", _text),
     "LENTERA_AUDIT_LOGS": ("LENTERA_AUDIT_LOGS", _paths),
+    "LENTERA_ROSTER_FILE": ("LENTERA_ROSTER_FILE", _text),
     "LENTERA_REDIS_URL": ("LENTERA_REDIS_URL", _text),
     "LENTERA_UPLOAD_MAX_BYTES": ("LENTERA_UPLOAD_MAX_BYTES", _positive_int),
     **{key: (key, _positive_int) for key in RATE_LIMIT_KEYS},
@@ -190,6 +192,10 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secret_from_file(instance / "secret_key", "the session key")
     config["LENTERA_PROXY_HOPS"] = proxy_hops(config["LENTERA_PROXY_HOPS"])
+    roster = config.get("LENTERA_ROSTER_FILE") or ""
+    if roster and not Path(roster).is_file():  # refused at start, not at a submission
+        raise ValueError(f"LENTERA_ROSTER_FILE: berkas {roster} tidak ada / file {roster} "
+                         f"does not exist")
     if config["LENTERA_HTTPS"]:  # the session cookie must never travel in clear text
         config["SESSION_COOKIE_SECURE"] = True
     uri = database_uri(config["SQLALCHEMY_DATABASE_URI"])

@@ -31,6 +31,7 @@ own. The groups are still disjoint, so no two views subtract.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -42,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..extensions import db
 from ..instrument_store import is_skm
@@ -56,10 +58,31 @@ INSTANCE_THEMES = "comment_themes.json"  # in the instance folder: replaces the 
 _COMMENT = Comment.__table__
 
 
+ROSTER_FILE = "roster.csv"  # in the instance folder, unless LENTERA_ROSTER_FILE names another
+
+
 def roster_for(unit_id: int) -> tuple[str, ...]:
-    """Names of the people of a unit, for redaction. Lentera stores no staff names, so this
-    is empty and only the pattern rules apply."""
-    return ()
+    """Names to redact from a comment of the unit: every name of the organisation's roster
+    file (a colleague may name someone of another unit); none without a file. The database
+    holds no staff names; the file is read only here."""
+    configured = current_app.config.get("LENTERA_ROSTER_FILE") or ""
+    path = Path(configured) if configured else Path(current_app.instance_path) / ROSTER_FILE
+    try:
+        return _roster(str(path), path.stat().st_mtime_ns) if path.is_file() else ()
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+        # The submission is kept and the pattern rules still apply; the log names the file.
+        current_app.logger.error("roster %s unreadable: %s", path, type(exc).__name__)
+        return ()
+
+
+@lru_cache(maxsize=2)
+def _roster(path: str, _mtime: int) -> tuple[str, ...]:
+    """The `name` column of the roster CSV (read again when the file changes)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = csv.DictReader(fh)
+        if rows.fieldnames is None or "name" not in rows.fieldnames:
+            raise ValueError(f"{path}: kolom 'name' tidak ada / no 'name' column")
+        return tuple(sorted({(r["name"] or "").strip() for r in rows} - {""}))
 
 
 def add_comment(wave_id: int, unit_id: int, typed: str) -> str | None:

@@ -316,3 +316,31 @@ def test_the_instance_keyword_map_replaces_the_shipped_one(tmp_path):
                    '"keywords": ["parkir"]}]', encoding="utf-8")
     themes = load_themes(themes_path(str(tmp_path)))
     assert [(t.code, n) for t, n in theme_counts(themes, ["Tempat parkir sempit"])] == [("X", 1)]
+
+
+def test_names_of_the_roster_file_are_removed_and_a_bad_file_loses_no_submission(
+        app, open_wave_codes):
+    roster = Path(app.instance_path) / "roster.csv"
+    roster.parent.mkdir(parents=True, exist_ok=True)
+    roster.write_text("unit_code,name\nA,Suryani Hartono\nB,Bagus\n", encoding="utf-8")
+    codes = open_wave_codes["codes"]["A"]
+    page = submit(app.test_client(), codes[0], FULL_ANSWERS,
+                  comment="suryani hartono selalu membantu; layanannya bagus").get_data(
+        as_text=True)
+    # a roster name in any case; an everyday word of the roster only as part of a whole name
+    assert "[NAMA] selalu membantu; layanannya bagus" in page
+    roster.write_bytes(b"\xff\xfe not a roster")  # unreadable: the patterns still apply
+    reply = submit(app.test_client(), codes[1], FULL_ANSWERS, comment="Hubungi 0812-7788-9900")
+    assert reply.status_code == 200 and "Hubungi [TELEPON]" in reply.get_data(as_text=True)
+    with app.app_context():
+        texts = sorted(db.session.scalars(sa.select(Comment.text)))
+    assert texts == ["Hubungi [TELEPON]", "[NAMA] selalu membantu; layanannya bagus"]
+
+
+def test_a_configured_roster_file_that_is_missing_is_refused_at_start(tmp_path):
+    from survey_app import create_app
+
+    with pytest.raises(ValueError, match="LENTERA_ROSTER_FILE"):
+        create_app({"SECRET_KEY": "x", "LENTERA_CODE_KEY": "y",
+                    "LENTERA_INSTANCE_PATH": str(tmp_path),
+                    "LENTERA_ROSTER_FILE": str(tmp_path / "missing.csv")})
