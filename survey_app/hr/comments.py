@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ..i18n import current_lang
+from ..instrument_store import is_skm
 from ..services import add_audit_entry
 from ..services.comments import (
     MIN_UNITS,
@@ -40,6 +41,7 @@ def comments(wave_id: int) -> ResponseReturnValue:
                                                     if not c.hidden]) for group in groups}
     return render_template("hr/comments.html", wave=wave, groups=groups, counts=counts,
                            k=comment_k(wave), min_units=MIN_UNITS, moderator=moderator,
+                           skm=is_skm(wave),
                            form=CommentModerationForm(), lang=current_lang())
 
 

@@ -406,3 +406,8 @@ def test_a_saran_is_stored_redacted_apart_and_shown_per_unit_from_ten(app, clock
         groups = comment_groups(wave)
     # only the service unit with at least 10 answers, on its own, every saran of it
     assert {g.unit_id: len(g.comments) for g in groups} == {skm.units["DUK"]: 10}
+    hr = app.test_client()
+    assert login(hr).status_code == 302
+    page = hr.get(f"/hr/gelombang/{skm.wave_id}/komentar").get_data(as_text=True)
+    assert "Saran warga ditampilkan per unit layanan" in page  # the rule this wave follows
+    assert "Saran nomor 0" in page and "Saran nomor 12" not in page  # PKM's: below 10
