@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -314,23 +315,26 @@ def publish(wave: Wave) -> None:
     for i, unit in enumerate(units):
         shown = all(bool(w.result.shown[i]) for w in bundle.waves)
         unit.respondents = int(bundle.waves[0].result.respondents[i]) if shown else None
-    db.session.add_all(published_cells(bundle))
-    db.session.add_all(published_items(bundle))
+    # ORM bulk inserts: rows as dictionaries (tens of thousands of rows, no objects needed)
+    db.session.execute(sa.insert(PublishedCell), published_cells(bundle))
+    items = published_items(bundle)
+    if items:
+        db.session.execute(sa.insert(PublishedItem), items)
     db.session.flush()
 
 
-def published_items(bundle: WaveBundle) -> list[PublishedItem]:
+def published_items(bundle: WaveBundle) -> list[dict[str, Any]]:
     """Each shown unit's answer counts per item over its subtree (`reports.build.item_counts`,
-    what its report prints): a unit shown in every instrument, an item with at least k
-    answers."""
+    what its report prints) as `PublishedItem` rows: a unit shown in every instrument, an item
+    with at least k answers."""
     out = []
     for u in range(len(bundle.units)):
         if not all(bool(w.result.shown[u]) for w in bundle.waves):
             continue
         for w in bundle.waves:
-            out += [PublishedItem(wave_id=bundle.wave.id, position=u,
-                                  instrument_key=w.instrument.key, item_code=item.code, n=n,
-                                  counts=",".join(map(str, counts)))
+            out += [{"wave_id": bundle.wave.id, "position": u,
+                     "instrument_key": w.instrument.key, "item_code": item.code, "n": n,
+                     "counts": ",".join(map(str, counts))}
                     for item, n, counts in item_counts(u, w)]
     return out
 
@@ -369,8 +373,9 @@ def _f(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-def published_cells(bundle: WaveBundle) -> list[PublishedCell]:
-    """Every unit x dimension (x cut) cell of the bundle, hidden ones without figures.
+def published_cells(bundle: WaveBundle) -> list[dict[str, Any]]:
+    """Every unit x dimension (x cut) cell of the bundle as `PublishedCell` rows, hidden ones
+    without figures.
 
     A unit cell is shown when the unit is shown in every instrument (the unit report's rule)
     and its dimension cell is shown; a cut cell also needs the cut's own disclosure. Cut cells
@@ -387,8 +392,8 @@ def published_cells(bundle: WaveBundle) -> list[PublishedCell]:
                 base = {"wave_id": bundle.wave.id, "position": u,
                         "instrument_key": w.instrument.key, "dimension": dim.code}
                 shown = unit_shown and bool(r.shown_dimension[u, j])
-                out.append(PublishedCell(**base, cut="", shown=shown,
-                                         **(_unit_figures(r, u, j, scale) if shown else {})))
+                out.append({**base, "cut": "", "shown": shown,
+                            **(_unit_figures(r, u, j, scale) if shown else {})})
                 for c, label in enumerate(labels):
                     # the analysis gives all four cut arrays or none (a wave without a cut)
                     ok = (shown and r.cut_shown is not None and bool(r.cut_shown[u, c, j])
@@ -397,7 +402,7 @@ def published_cells(bundle: WaveBundle) -> list[PublishedCell]:
                     figures = {"n": int(r.cut_n[u, c, j]), "mean": _f(r.cut_mean[u, c, j]),
                                "score100": _score100(r.cut_mean[u, c, j], scale.points)
                                } if ok and r.cut_n is not None and r.cut_mean is not None else {}
-                    out.append(PublishedCell(**base, cut=label, shown=ok, **figures))
+                    out.append({**base, "cut": label, "shown": ok, **figures})
     return out
 
 
