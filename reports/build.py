@@ -321,11 +321,15 @@ def _items(u: int, w: InstrumentWave) -> tuple[ItemDistribution, ...]:
                  for item, n, counts in item_counts(u, w))
 
 
-def item_counts(u: int, w: InstrumentWave) -> list[tuple[Item, int, tuple[int, ...]]]:
+def item_counts(u: int, w: InstrumentWave, members: NDArray[np.bool_] | None = None
+                ) -> list[tuple[Item, int, tuple[int, ...]]]:
     """(item, answers, count of each option 1..A) over the unit's subtree, for the items with
-    at least k answers: what the unit report's answer distributions show."""
+    at least k answers: what the unit report's answer distributions show. `members`: the
+    wave's `subtree_members` when the caller goes through many units (it is U x U)."""
     data, k = w.data, w.result.k
-    member = subtree_members(data.unit_parent)[u][np.asarray(data.unit)]
+    if members is None:
+        members = subtree_members(data.unit_parent)
+    member = members[u][np.asarray(data.unit)]
     values = np.asarray(data.values)[member]
     points = np.asarray(data.dimension_points)[np.asarray(data.item_dimension)]
     out = []

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 from numpy.typing import NDArray
 
-from analysis.scoring import to_score100
+from analysis.scoring import subtree_members, to_score100
 from analysis.wave import PublishedStats, WaveData, WaveResult, analyse_wave
 from instruments.model import Direction, Referent, Scale
 from reports.build import (
@@ -328,14 +328,15 @@ def published_items(bundle: WaveBundle) -> list[dict[str, Any]]:
     what its report prints) as `PublishedItem` rows: a unit shown in every instrument, an item
     with at least k answers."""
     out = []
+    members = [subtree_members(w.data.unit_parent) for w in bundle.waves]  # U x U, once each
     for u in range(len(bundle.units)):
         if not all(bool(w.result.shown[u]) for w in bundle.waves):
             continue
-        for w in bundle.waves:
+        for w, m in zip(bundle.waves, members, strict=True):
             out += [{"wave_id": bundle.wave.id, "position": u,
                      "instrument_key": w.instrument.key, "item_code": item.code, "n": n,
                      "counts": ",".join(map(str, counts))}
-                    for item, n, counts in item_counts(u, w)]
+                    for item, n, counts in item_counts(u, w, m)]
     return out
 
 
