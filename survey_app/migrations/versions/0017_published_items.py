@@ -1,7 +1,7 @@
 """published items: each item's answer counts over a shown unit's subtree, as the unit report prints them
 
 Revision ID: 0017_published_items
-Revises: 0013_development_plans
+Revises: 0016_development_plans
 Create Date: 2026-12-08 01:20:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_published_items"
-down_revision = "0013_development_plans"
+down_revision = "0016_development_plans"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """Citizen SKM collection: populations, refusal counts, used form nonces, kiosks
 
-Revision ID: 0014_citizen_skm
-Revises: 0015_comments
+Revision ID: 0015_citizen_skm
+Revises: 0014_comments
 Create Date: 2026-12-08 00:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_citizen_skm"
-down_revision = "0015_comments"
+revision = "0015_citizen_skm"
+down_revision = "0014_comments"
 branch_labels = None
 depends_on = None
 

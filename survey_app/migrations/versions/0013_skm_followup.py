@@ -1,6 +1,6 @@
 """SKM follow-up plans (rencana tindak lanjut) and citizens' consultation forums with their needs
 
-Revision ID: 0016_skm_followup
+Revision ID: 0013_skm_followup
 Revises: 0012_report_jobs
 Create Date: 2026-12-08 00:40:00
 
@@ -8,7 +8,7 @@ Create Date: 2026-12-08 00:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_skm_followup"
+revision = "0013_skm_followup"
 down_revision = "0012_report_jobs"
 branch_labels = None
 depends_on = None

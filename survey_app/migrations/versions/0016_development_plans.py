@@ -3,16 +3,16 @@ training events point at the plan action they deliver and count their participan
 
 Existing training events get no plan action and one participant (server default).
 
-Revision ID: 0013_development_plans
-Revises: 0014_citizen_skm
+Revision ID: 0016_development_plans
+Revises: 0015_citizen_skm
 Create Date: 2026-12-08 00:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_development_plans"
-down_revision = "0014_citizen_skm"
+revision = "0016_development_plans"
+down_revision = "0015_citizen_skm"
 branch_labels = None
 depends_on = None
 

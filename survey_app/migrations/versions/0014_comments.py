@@ -3,16 +3,16 @@
 No response id, no time, a random id (SQLite WITHOUT ROWID). A closed wave's comments cannot
 be added, removed or rewritten; only their `hidden` flag (HR moderation) can change.
 
-Revision ID: 0015_comments
-Revises: 0016_skm_followup
+Revision ID: 0014_comments
+Revises: 0013_skm_followup
 Create Date: 2026-12-08 00:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_comments"
-down_revision = "0016_skm_followup"
+revision = "0014_comments"
+down_revision = "0013_skm_followup"
 branch_labels = None
 depends_on = None
 
