@@ -273,7 +273,9 @@ PDF_EXAMPLES = int(os.environ.get("LENTERA_FUZZ_PDF_EXAMPLES", "15"))
 
 @settings(max_examples=PDF_EXAMPLES, deadline=None, database=None)
 @given(name=st.one_of(st.sampled_from(PAYLOADS[:6]),
-                      st.text(st.characters(codec="latin-1", exclude_categories=["Cc", "Cs"]),
+                      # Cf: the soft hyphen, which a PDF shows only at a line break
+                      st.text(st.characters(codec="latin-1",
+                                            exclude_categories=["Cc", "Cs", "Cf"]),
                               min_size=1, max_size=40)))
 def test_payloads_print_as_text_in_slip_pdfs(name):
     slips = pytest.importorskip("reports.slips")
